@@ -1,0 +1,28 @@
+/**
+ * `npm run bench [-- NAME ...]`: runs the named benchmarks (default: all). Each benchmark is a module
+ * `scripts/bench/<name>.ts` exporting `run(args: string[]): Promise<void>`, which prints its table and writes
+ * `bench/results/<name>.json`. Figures are ratios against a baseline measured in the same run.
+ */
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".test.ts") && !f.startsWith("_"))
+  .map((f) => f.slice(0, -3))
+  .sort();
+
+const args = process.argv.slice(2);
+const names = args.filter((a) => !a.startsWith("-"));
+const flags = args.filter((a) => a.startsWith("-"));
+const unknown = names.filter((n) => !available.includes(n));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (available: ${available.join(", ")})`);
+  process.exit(2);
+}
+for (const name of names.length > 0 ? names : available) {
+  console.log(`\n== bench ${name} ==`);
+  const mod = (await import(join(here, `${name}.ts`))) as { run: (args: string[]) => Promise<void> };
+  await mod.run(flags);
+}
