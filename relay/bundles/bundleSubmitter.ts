@@ -48,6 +48,8 @@ export class BundleSubmitter {
   private constructor(
     private readonly node: JsonRpcProvider,
     private readonly builders: { url: string; provider: FlashbotsBundleProvider }[],
+    /** The address that signs the X-Flashbots-Signature header (owns the bundles at the builder). */
+    readonly authAddress: string,
   ) {}
 
   /**
@@ -71,12 +73,7 @@ export class BundleSubmitter {
         ),
       })),
     );
-    return new BundleSubmitter(node, builders);
-  }
-
-  /** The address that signs the X-Flashbots-Signature header (owns the bundles at the builder). */
-  get authAddress(): string {
-    return (this.builders[0].provider as unknown as { authSigner: Wallet }).authSigner.address;
+    return new BundleSubmitter(node, builders, authSigner.address);
   }
 
   /**
