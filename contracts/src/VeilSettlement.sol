@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
+import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
+import {MerkleLib} from "./libraries/MerkleLib.sol";
+import {OrderLib} from "./libraries/OrderLib.sol";
+import {SignatureLib} from "./libraries/SignatureLib.sol";
+import {V2SwapLib} from "./libraries/V2SwapLib.sol";
+import {PoolSwap, Trade as TradeData} from "./SettlementTypes.sol";
+
+/// @title VeilSettlement
+/// @notice Commit-reveal batch settlement at uniform clearing prices. An operator commits a batch's Merkle root
+///         of order leaves; after `revealDelay` blocks and until `expiry` blocks it settles exactly the committed
+///         orders, every trade at the batch's one price vector, residual imbalance swapped against
+///         allow-listed Uniswap V2 pairs. Tokens move only inside `settle`: traders approve this contract and
+///         it never holds their funds between transactions.
+contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
+    using SafeTransferLib for address;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        CUSTOM ERRORS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev The caller is not an allow-listed operator.
+    error NotOperator(address caller);
+    /// @dev `commit` got the zero root (reserved for "no such batch").
+    error ZeroRoot();
+    /// @dev `commit` got a leaf count of zero.
+    error EmptyBatch();
+    /// @dev `revealDelay` is greater than `expiry`.
+    error InvalidWindow(uint64 revealDelay, uint64 expiry);
+    /// @dev No batch was committed under this id.
+    error UnknownBatch(uint256 batchId);
+    /// @dev The batch was already settled.
+    error BatchAlreadySettled(uint256 batchId);
+    /// @dev Settling before `commitBlock + revealDelay`.
+    error RevealDelayNotPassed(uint256 batchId, uint256 firstBlock);
+    /// @dev Settling after `commitBlock + expiry`.
+    error BatchExpired(uint256 batchId, uint256 lastBlock);
+    /// @dev `leaves.length` differs from the committed leaf count.
+    error LeafCountMismatch(uint256 committed, uint256 given);
+    /// @dev `tokens` and `clearingPrices` differ in length.
+    error PriceCountMismatch(uint256 tokens, uint256 prices);
+    /// @dev A token appears twice in `tokens`.
+    error DuplicateToken(address token);
+    /// @dev A clearing price is zero.
+    error ZeroPrice(address token);
+    /// @dev Trade `tradeIndex` has a token index outside `tokens`, or sells and buys the same token.
+    error InvalidTokenIndex(uint256 tradeIndex);
+    /// @dev Trade `tradeIndex` has a leaf index outside the batch.
+    error LeafIndexOutOfRange(uint256 tradeIndex);
+    /// @dev Trade `tradeIndex`'s leaf slot is not bytes32(0) (occupied by another trade or a passed leaf).
+    error LeafIndexTaken(uint256 tradeIndex);
+    /// @dev Trade `tradeIndex`'s order is past its `validTo`.
+    error OrderExpired(uint256 tradeIndex);
+    /// @dev Trade `tradeIndex`'s signature is not the trader's (ECDSA or EIP-1271).
+    error InvalidSignature(uint256 tradeIndex);
+    /// @dev The trader's nonce was used or invalidated already.
+    error NonceUsed(address trader, uint256 nonce);
+    /// @dev Trade `tradeIndex` would get less than its `minBuyAmount` at the clearing prices.
+    error LimitNotMet(uint256 tradeIndex, uint256 buyAmount, uint256 minBuyAmount);
+    /// @dev The root rebuilt from the leaves differs from the committed root.
+    error RootMismatch(bytes32 committed, bytes32 computed);
+    /// @dev A swap names a pair that is not allow-listed.
+    error PoolNotAllowed(address pair);
+    /// @dev A swap's input or output token is not in the batch's `tokens`.
+    error TokenNotInBatch(address token);
+    /// @dev Pulling the sell amounts of `token` delivered less than requested (fee-on-transfer token).
+    error ReceivedLess(address token, uint256 expected, uint256 received);
+    /// @dev The contract would end the batch with less of `token` than it started with.
+    error BalanceDecreased(address token, uint256 before, uint256 afterwards);
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           EVENTS                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice A batch root was committed.
+    event BatchCommitted(uint256 indexed batchId, bytes32 root, uint32 leafCount, address indexed operator);
+    /// @notice An order of the batch executed in full at the clearing prices.
+    event Trade(
+        uint256 indexed batchId,
+        address indexed trader,
+        bytes32 orderDigest,
+        address sellToken,
+        address buyToken,
+        uint256 sellAmount,
+        uint256 buyAmount
+    );
+    /// @notice A batch was settled with `tradeCount` trades.
+    event BatchSettled(uint256 indexed batchId, uint256 tradeCount);
+    /// @notice A trader invalidated the nonces of `mask` in `word`.
+    event NoncesInvalidated(address indexed trader, uint256 word, uint256 mask);
+    /// @notice The owner allowed or disallowed an operator.
+    event OperatorSet(address indexed operator, bool allowed);
+    /// @notice The owner allowed or disallowed a Uniswap V2 pair for residual swaps.
+    event PoolSet(address indexed pair, bool allowed);
+    /// @notice The owner changed the settle window.
+    event WindowSet(uint64 revealDelay, uint64 expiry);
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           STORAGE                          */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev A committed batch, two slots: the root, then the rest packed in one word.
+    struct Batch {
+        bytes32 root;
+        uint32 leafCount;
+        uint56 commitBlock;
+        bool settled;
+        address operator;
+    }
+
+    /// @dev What every trade of a batch needs, bundled to keep the stack shallow.
+    struct TradeContext {
+        uint256 batchId;
+        bytes32 separator;
+        bytes32[] nodes;
+    }
+
+    bytes32 private constant _DOMAIN_TYPE_HASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant _NAME_HASH = keccak256("Veil");
+    bytes32 private constant _VERSION_HASH = keccak256("1");
+    uint256 private immutable _CACHED_CHAIN_ID;
+    bytes32 private immutable _CACHED_DOMAIN_SEPARATOR;
+
+    /// @notice Blocks after the commit block before the batch may settle.
+    uint64 public revealDelay;
+    /// @notice Blocks after the commit block after which the batch can no longer settle.
+    uint64 public expiry;
+    /// @notice Number of committed batches; ids run 1..batchCount.
+    uint256 public batchCount;
+    /// @notice Operators allowed to commit and settle.
+    mapping(address => bool) public isOperator;
+    /// @notice Uniswap V2 pairs allowed for residual swaps.
+    mapping(address => bool) public isPool;
+    /// @notice Permit2-style nonce bitmap: bit `nonce & 0xff` of word `nonce >> 8` is set once used.
+    mapping(address => mapping(uint256 => uint256)) public nonceBitmap;
+    mapping(uint256 => Batch) private _batches;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                         CONSTRUCTOR                        */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @param owner_ the owner (operators, pools, window); two-step transferable.
+    /// @param revealDelay_ blocks between commit and the first block settle may land in.
+    /// @param expiry_ blocks between commit and the last block settle may land in.
+    constructor(address owner_, uint64 revealDelay_, uint64 expiry_) Ownable(owner_) {
+        _CACHED_CHAIN_ID = block.chainid;
+        _CACHED_DOMAIN_SEPARATOR = _buildDomainSeparator();
+        _setWindow(revealDelay_, expiry_);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                       OPERATOR ACTIONS                     */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Commits a batch: the Merkle root of its `leafCount` order leaves, in batch order.
+    /// @return batchId the new batch's id (1, 2, 3, ...).
+    function commit(bytes32 root, uint32 leafCount) external returns (uint256 batchId) {
+        if (!isOperator[msg.sender]) revert NotOperator(msg.sender);
+        if (root == bytes32(0)) revert ZeroRoot();
+        if (leafCount == 0) revert EmptyBatch();
+        batchId = ++batchCount;
+        _batches[batchId] = Batch(root, leafCount, uint56(block.number), false, msg.sender);
+        emit BatchCommitted(batchId, root, leafCount, msg.sender);
+    }
+
+    /// @notice Settles batch `batchId`: executes every trade in full at `clearingPrices`, runs the residual
+    ///         `swaps`, and checks the batch against its commitment.
+    /// @param leaves all `leafCount` leaves in batch order; bytes32(0) at each trade's `leafIndex` (the
+    ///        contract puts the trade's own leaf there), the committed leaf of every order not executed.
+    /// @param tokens the distinct tokens of the batch; trades refer to them by index.
+    /// @param clearingPrices one non-zero price per token: a trade selling `s` of token i buys
+    ///        floor(s * clearingPrices[i] / clearingPrices[j]) of token j.
+    /// @param trades the executed orders, each with its signature and salt.
+    /// @param swaps residual swaps against allow-listed Uniswap V2 pairs, run after the sells are pulled.
+    function settle(
+        uint256 batchId,
+        bytes32[] calldata leaves,
+        address[] calldata tokens,
+        uint256[] calldata clearingPrices,
+        TradeData[] calldata trades,
+        PoolSwap[] calldata swaps
+    ) external nonReentrant {
+        if (!isOperator[msg.sender]) revert NotOperator(msg.sender);
+        // Checks and effects for the batch and every trade (nonces, events, root) before any token moves.
+        (uint256[] memory buyAmounts, uint256[] memory pulled) =
+            _verifyBatch(batchId, leaves, tokens, clearingPrices, trades);
+        _execute(tokens, trades, swaps, buyAmounts, pulled);
+        emit BatchSettled(batchId, trades.length);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        TRADER ACTIONS                      */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Cancels the caller's nonces on chain: sets the bits of `mask` in nonce word `word`.
+    function invalidateNonces(uint256 word, uint256 mask) external {
+        nonceBitmap[msg.sender][word] |= mask;
+        emit NoncesInvalidated(msg.sender, word, mask);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        OWNER ACTIONS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Allows or disallows `operator` to commit and settle batches.
+    function setOperator(address operator, bool allowed) external onlyOwner {
+        isOperator[operator] = allowed;
+        emit OperatorSet(operator, allowed);
+    }
+
+    /// @notice Allows or disallows Uniswap V2 `pair` for residual swaps.
+    function setPool(address pair, bool allowed) external onlyOwner {
+        isPool[pair] = allowed;
+        emit PoolSet(pair, allowed);
+    }
+
+    /// @notice Sets the settle window; applies to every unsettled batch, including ones already committed.
+    function setWindow(uint64 revealDelay_, uint64 expiry_) external onlyOwner {
+        _setWindow(revealDelay_, expiry_);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                            VIEWS                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice The committed batch `batchId` (all zero if none).
+    function batches(uint256 batchId)
+        external
+        view
+        returns (bytes32 root, uint32 leafCount, uint64 commitBlock, bool settled, address operator)
+    {
+        Batch storage b = _batches[batchId];
+        return (b.root, b.leafCount, b.commitBlock, b.settled, b.operator);
+    }
+
+    /// @notice True when `trader`'s `nonce` was used or invalidated.
+    function isNonceUsed(address trader, uint256 nonce) external view returns (bool) {
+        // forge-lint: disable-next-line(incorrect-shift)
+        return nonceBitmap[trader][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+    }
+
+    /// @notice The EIP-712 domain separator: {name: "Veil", version: "1", chainId, verifyingContract: this}.
+    function domainSeparator() public view returns (bytes32) {
+        return block.chainid == _CACHED_CHAIN_ID ? _CACHED_DOMAIN_SEPARATOR : _buildDomainSeparator();
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                      INTERNAL: SETTLE                      */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Checks the batch can settle now with `leafCount` leaves, marks it settled, returns its root.
+    function _beginSettle(uint256 batchId, uint256 leafCount) private returns (bytes32 root) {
+        Batch storage b = _batches[batchId];
+        root = b.root;
+        if (root == bytes32(0)) revert UnknownBatch(batchId);
+        if (b.settled) revert BatchAlreadySettled(batchId);
+        uint256 commitBlock = b.commitBlock;
+        if (block.number < commitBlock + revealDelay) revert RevealDelayNotPassed(batchId, commitBlock + revealDelay);
+        if (block.number > commitBlock + expiry) revert BatchExpired(batchId, commitBlock + expiry);
+        if (leafCount != b.leafCount) revert LeafCountMismatch(b.leafCount, leafCount);
+        b.settled = true;
+    }
+
+    /// @dev Equal lengths, distinct tokens, non-zero prices.
+    function _checkTokens(address[] calldata tokens, uint256[] calldata prices) private pure {
+        if (tokens.length != prices.length) revert PriceCountMismatch(tokens.length, prices.length);
+        for (uint256 i; i < tokens.length; ++i) {
+            if (prices[i] == 0) revert ZeroPrice(tokens[i]);
+            for (uint256 j; j < i; ++j) {
+                if (tokens[j] == tokens[i]) revert DuplicateToken(tokens[i]);
+            }
+        }
+    }
+
+    /// @dev Checks the batch, then verifies every trade, uses its nonce, emits its event, places its leaf,
+    ///      and checks the rebuilt root.
+    /// @return buyAmounts each trade's payout; pulled the total sell amount per token.
+    function _verifyBatch(
+        uint256 batchId,
+        bytes32[] calldata leaves,
+        address[] calldata tokens,
+        uint256[] calldata prices,
+        TradeData[] calldata trades
+    ) private returns (uint256[] memory buyAmounts, uint256[] memory pulled) {
+        bytes32 root = _beginSettle(batchId, leaves.length);
+        _checkTokens(tokens, prices);
+        TradeContext memory c = TradeContext(batchId, domainSeparator(), leaves);
+        buyAmounts = new uint256[](trades.length);
+        pulled = new uint256[](tokens.length);
+        for (uint256 i; i < trades.length; ++i) {
+            TradeData calldata t = trades[i];
+            buyAmounts[i] = _applyTrade(c, i, t, tokens, prices);
+            pulled[t.sellTokenIndex] += t.sellAmount;
+        }
+        bytes32 computed = MerkleLib.root(c.nodes);
+        if (computed != root) revert RootMismatch(root, computed);
+    }
+
+    /// @dev Checks and effects of trade `i`; returns its buy amount.
+    function _applyTrade(
+        TradeContext memory c,
+        uint256 i,
+        TradeData calldata t,
+        address[] calldata tokens,
+        uint256[] calldata prices
+    ) private returns (uint256 buyAmount) {
+        uint256 s = t.sellTokenIndex;
+        uint256 b = t.buyTokenIndex;
+        if (s >= tokens.length || b >= tokens.length || s == b) revert InvalidTokenIndex(i);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > t.validTo) revert OrderExpired(i);
+        bytes32 digest = _orderDigest(c.separator, t, tokens[s], tokens[b]);
+        _placeLeaf(c.nodes, i, t.leafIndex, OrderLib.leaf(digest, t.salt));
+        if (!SignatureLib.isValid(t.trader, digest, t.signature)) revert InvalidSignature(i);
+        _useNonce(t.trader, t.nonce);
+        buyAmount = FixedPointMathLib.fullMulDiv(t.sellAmount, prices[s], prices[b]);
+        if (buyAmount < t.minBuyAmount) revert LimitNotMet(i, buyAmount, t.minBuyAmount);
+        emit Trade(c.batchId, t.trader, digest, tokens[s], tokens[b], t.sellAmount, buyAmount);
+    }
+
+    /// @dev The EIP-712 digest of the order behind trade `t`.
+    function _orderDigest(bytes32 separator, TradeData calldata t, address sellToken, address buyToken)
+        private
+        pure
+        returns (bytes32)
+    {
+        address trader = t.trader;
+        uint256 sellAmount = t.sellAmount;
+        uint256 minBuyAmount = t.minBuyAmount;
+        uint256 nonce = t.nonce;
+        uint64 validTo = t.validTo;
+        return OrderLib.digest(separator, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo);
+    }
+
+    /// @dev Puts trade `i`'s leaf at `leafIndex`, which must be in range and passed as bytes32(0).
+    function _placeLeaf(bytes32[] memory nodes, uint256 i, uint256 leafIndex, bytes32 leaf) private pure {
+        if (leafIndex >= nodes.length) revert LeafIndexOutOfRange(i);
+        if (nodes[leafIndex] != bytes32(0)) revert LeafIndexTaken(i);
+        nodes[leafIndex] = leaf;
+    }
+
+    /// @dev Marks `nonce` used for `trader`, reverting if it already was.
+    function _useNonce(address trader, uint256 nonce) private {
+        mapping(uint256 => uint256) storage words = nonceBitmap[trader];
+        // forge-lint: disable-next-line(incorrect-shift)
+        uint256 bit = 1 << (nonce & 0xff);
+        uint256 word = words[nonce >> 8];
+        if (word & bit != 0) revert NonceUsed(trader, nonce);
+        words[nonce >> 8] = word | bit;
+    }
+
+    /// @dev The interactions, after every check and effect: pull sells, run swaps, pay buys, check balances.
+    function _execute(
+        address[] calldata tokens,
+        TradeData[] calldata trades,
+        PoolSwap[] calldata swaps,
+        uint256[] memory buyAmounts,
+        uint256[] memory pulled
+    ) private {
+        uint256[] memory before = _balancesOf(tokens);
+        _pullSells(tokens, trades, before, pulled);
+        _runSwaps(tokens, swaps);
+        _payBuys(tokens, trades, buyAmounts);
+        _checkConserved(tokens, before);
+    }
+
+    /// @dev Pulls every trade's sell amount from its trader, then checks each token arrived in full.
+    function _pullSells(
+        address[] calldata tokens,
+        TradeData[] calldata trades,
+        uint256[] memory before,
+        uint256[] memory pulled
+    ) private {
+        for (uint256 i; i < trades.length; ++i) {
+            TradeData calldata t = trades[i];
+            tokens[t.sellTokenIndex].safeTransferFrom(t.trader, address(this), t.sellAmount);
+        }
+        for (uint256 k; k < tokens.length; ++k) {
+            if (pulled[k] == 0) continue;
+            uint256 received = SafeTransferLib.balanceOf(tokens[k], address(this)) - before[k];
+            if (received < pulled[k]) revert ReceivedLess(tokens[k], pulled[k], received);
+        }
+    }
+
+    /// @dev Runs the residual swaps; both tokens of each must be in the batch so conservation covers them.
+    function _runSwaps(address[] calldata tokens, PoolSwap[] calldata swaps) private {
+        for (uint256 i; i < swaps.length; ++i) {
+            PoolSwap calldata sw = swaps[i];
+            if (!isPool[sw.pair]) revert PoolNotAllowed(sw.pair);
+            if (!_contains(tokens, sw.tokenIn)) revert TokenNotInBatch(sw.tokenIn);
+            (address tokenOut,) =
+                V2SwapLib.swapExactIn(sw.pair, sw.tokenIn, sw.amountIn, sw.minAmountOut, address(this));
+            if (!_contains(tokens, tokenOut)) revert TokenNotInBatch(tokenOut);
+        }
+    }
+
+    /// @dev Pays every trade's buy amount straight to its trader.
+    function _payBuys(address[] calldata tokens, TradeData[] calldata trades, uint256[] memory buyAmounts)
+        private
+    {
+        for (uint256 i; i < trades.length; ++i) {
+            TradeData calldata t = trades[i];
+            tokens[t.buyTokenIndex].safeTransfer(t.trader, buyAmounts[i]);
+        }
+    }
+
+    /// @dev Per token, the contract must end with at least what it started with.
+    function _checkConserved(address[] calldata tokens, uint256[] memory before) private view {
+        for (uint256 k; k < tokens.length; ++k) {
+            uint256 afterwards = SafeTransferLib.balanceOf(tokens[k], address(this));
+            if (afterwards < before[k]) revert BalanceDecreased(tokens[k], before[k], afterwards);
+        }
+    }
+
+    /// @dev The contract's balance of each token.
+    function _balancesOf(address[] calldata tokens) private view returns (uint256[] memory balances) {
+        balances = new uint256[](tokens.length);
+        for (uint256 k; k < tokens.length; ++k) {
+            balances[k] = SafeTransferLib.balanceOf(tokens[k], address(this));
+        }
+    }
+
+    /// @dev True when `token` is in `tokens`.
+    function _contains(address[] calldata tokens, address token) private pure returns (bool) {
+        for (uint256 k; k < tokens.length; ++k) {
+            if (tokens[k] == token) return true;
+        }
+        return false;
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                      INTERNAL: CONFIG                      */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function _setWindow(uint64 revealDelay_, uint64 expiry_) private {
+        if (revealDelay_ > expiry_) revert InvalidWindow(revealDelay_, expiry_);
+        revealDelay = revealDelay_;
+        expiry = expiry_;
+        emit WindowSet(revealDelay_, expiry_);
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(_DOMAIN_TYPE_HASH, _NAME_HASH, _VERSION_HASH, block.chainid, address(this)));
+    }
+
+    /// @dev Always the transient-storage guard (the chain runs Cancun or later).
+    function _useTransientReentrancyGuardOnlyOnMainnet() internal pure override returns (bool) {
+        return false;
+    }
+}
