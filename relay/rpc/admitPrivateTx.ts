@@ -1,0 +1,209 @@
+/**
+ * Admission of a wallet's private transaction (eth_sendRawTransaction, eth_sendPrivateTransaction,
+ * eth_sendPrivateRawTransaction): decode, check against the chain (nonce, balance), simulate behind the
+ * sender's pending private txs, record it PENDING, answer the hash at once and send the first bundle (for the
+ * next block) in the background. Same-nonce txs replace (fee bump >= 10%) or, as a 0-value self-transfer,
+ * cancel the pending one. Nothing here ever reaches a public mempool.
+ */
+import type { Hex } from "viem";
+import { classifySimulation } from "./classifySimulation.js";
+import { type DecodedTx, decodePrivateTx } from "./decodePrivateTx.js";
+import { chainEndingAt, sendPendingBundles, withdrawBundle } from "./privateTxBundles.js";
+import type { PrivateTxRecord } from "./privateTxStore.js";
+import type { RpcContext } from "./rpcContext.js";
+import {
+  InvalidParamsError,
+  LimitExceededError,
+  NodeUnavailableError,
+  TransactionRejectedError,
+} from "./rpcErrors.js";
+
+export type AdmitOptions = {
+  /** Last block the tx may land in; default current + maxBlocksDefault. */
+  maxBlockNumber?: number;
+  /** Sender opted in to landing even if it reverts (Protect's `canRevert`). */
+  canRevert?: boolean;
+  fast?: boolean;
+};
+
+/** Percent a replacement must raise both fee fields by (geth's txpool rule). */
+export const REPLACEMENT_FEE_BUMP_PERCENT = 10n;
+
+/**
+ * Admits `raw` and returns its hash.
+ * @throws InvalidParamsError / TransactionRejectedError / LimitExceededError with what to fix.
+ * @example const hash = await admitPrivateTx(ctx, "0x02f8...", { maxBlockNumber: 120 })
+ */
+export async function admitPrivateTx(ctx: RpcContext, raw: unknown, opts: AdmitOptions = {}): Promise<Hex> {
+  const tx = await decodePrivateTx(raw, { chainId: ctx.chainId, maxGasLimit: ctx.maxGasLimit });
+  const known = ctx.store.get(tx.hash);
+  if (known) return knownTx(known);
+  if (!ctx.senderLimiter.take(tx.from.toLowerCase()))
+    throw new LimitExceededError(`too many transactions from ${tx.from}: slow down and retry in a minute`);
+  return ctx.senderLocks.run(tx.from.toLowerCase(), () => admitLocked(ctx, tx, opts));
+}
+
+function knownTx(known: PrivateTxRecord): Hex {
+  if (known.status === "PENDING" || known.status === "INCLUDED") return known.hash;
+  throw new TransactionRejectedError(
+    `transaction ${known.hash} was already ${known.status.toLowerCase()}${known.simError ? ` (${known.simError})` : ""}: sign a new one`,
+  );
+}
+
+async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): Promise<Hex> {
+  const known = ctx.store.get(tx.hash);
+  if (known) return knownTx(known);
+  const [headHex, nonceHex, balanceHex] = await Promise.all([
+    ctx.node.call<Hex>("eth_blockNumber"),
+    ctx.node.call<Hex>("eth_getTransactionCount", [tx.from, "latest"]),
+    ctx.node.call<Hex>("eth_getBalance", [tx.from, "latest"]),
+  ]);
+  const head = Number(BigInt(headHex));
+  const chainNonce = Number(BigInt(nonceHex));
+  const maxBlockNumber = checkMaxBlock(ctx, opts.maxBlockNumber, head);
+
+  if (tx.nonce < chainNonce)
+    throw new TransactionRejectedError(`nonce too low: next nonce ${chainNonce}, tx nonce ${tx.nonce}`);
+  const cost = tx.value + tx.gas * tx.maxFeePerGas;
+  if (BigInt(balanceHex) < cost)
+    throw new TransactionRejectedError(
+      `insufficient funds for gas * price + value: balance ${BigInt(balanceHex)}, tx cost ${cost}`,
+    );
+
+  const pending = ctx.store.pendingBySender(tx.from);
+  const sameNonce = pending.find((p) => p.nonce === tx.nonce);
+  if (sameNonce && isCancelTransfer(tx))
+    return cancelBySelfTransfer(ctx, tx, sameNonce, pending, head, maxBlockNumber);
+  if (sameNonce) checkReplacementFee(tx, sameNonce);
+  const nextNonce = Math.max(chainNonce, (ctx.store.maxPendingNonce(tx.from) ?? -1) + 1);
+  if (!sameNonce && tx.nonce > nextNonce)
+    throw new TransactionRejectedError(
+      `nonce too high: next nonce ${nextNonce}, tx nonce ${tx.nonce} (a gap would never be included)`,
+    );
+
+  const record: PrivateTxRecord = toPendingRecord(tx, head, maxBlockNumber, opts);
+  const before = pending.filter((p) => p.nonce < tx.nonce);
+  const chain = chainEndingAt([...before, record], record);
+  await simulateOrRefuse(ctx, chain, record);
+
+  ctx.store.transaction(() => {
+    if (sameNonce) ctx.store.markCancelled(sameNonce.hash, tx.hash);
+    ctx.store.insert(record);
+  });
+  ctx.logger.info(
+    { tx: tx.hash, from: tx.from, nonce: tx.nonce, maxBlockNumber, replaces: sameNonce?.hash },
+    "private tx accepted",
+  );
+  void (async () => {
+    if (sameNonce) await withdrawBundle(ctx, sameNonce);
+    await sendPendingBundles(ctx, ctx.store.pendingBySender(tx.from), head + 1, { force: !!sameNonce });
+  })();
+  return tx.hash;
+}
+
+function checkMaxBlock(ctx: RpcContext, requested: number | undefined, head: number): number {
+  if (requested === undefined) return head + ctx.maxBlocksDefault;
+  if (requested <= head)
+    throw new InvalidParamsError(`maxBlockNumber ${requested} is not after the current block ${head}`);
+  if (requested > head + ctx.maxBlocksLimit)
+    throw new InvalidParamsError(
+      `maxBlockNumber ${requested} is too far: at most ${ctx.maxBlocksLimit} blocks after the current block ${head}`,
+    );
+  return requested;
+}
+
+/** Protect's cancel convention: a 0-value, no-data transfer to yourself with the nonce of a pending tx. */
+function isCancelTransfer(tx: DecodedTx): boolean {
+  return tx.to?.toLowerCase() === tx.from.toLowerCase() && tx.value === 0n && tx.data === "0x";
+}
+
+function checkReplacementFee(tx: DecodedTx, old: PrivateTxRecord): void {
+  const min = (v: bigint) => v + (v * REPLACEMENT_FEE_BUMP_PERCENT + 99n) / 100n;
+  if (tx.maxFeePerGas < min(old.maxFeePerGas) || tx.maxPriorityFeePerGas < min(old.maxPriorityFeePerGas))
+    throw new TransactionRejectedError(
+      `replacement transaction underpriced: raise maxFeePerGas and maxPriorityFeePerGas by at least ` +
+        `${REPLACEMENT_FEE_BUMP_PERCENT}% over pending ${old.hash} (${old.maxFeePerGas}, ${old.maxPriorityFeePerGas})`,
+    );
+}
+
+/**
+ * The self-transfer is not sent (it would only cost the user gas): the pending tx at that nonce and the
+ * sender's later pending txs (which could no longer land) are cancelled, the self-transfer is recorded as
+ * CANCELLED too, and the wallet's pending nonce falls back so it can reuse the nonce.
+ */
+function cancelBySelfTransfer(
+  ctx: RpcContext,
+  tx: DecodedTx,
+  target: PrivateTxRecord,
+  pending: PrivateTxRecord[],
+  head: number,
+  maxBlockNumber: number,
+): Hex {
+  const dropped = pending.filter((p) => p.nonce >= target.nonce);
+  ctx.store.transaction(() => {
+    for (const p of dropped) ctx.store.markCancelled(p.hash, p === target ? tx.hash : null);
+    ctx.store.insert(toPendingRecord(tx, head, maxBlockNumber, {}));
+    ctx.store.markCancelled(tx.hash, null);
+  });
+  ctx.logger.info(
+    { tx: target.hash, by: tx.hash, dropped: dropped.length },
+    "private tx cancelled by self-transfer",
+  );
+  void Promise.all(dropped.map((p) => withdrawBundle(ctx, p)));
+  return tx.hash;
+}
+
+function toPendingRecord(
+  tx: DecodedTx,
+  head: number,
+  maxBlockNumber: number,
+  opts: AdmitOptions,
+): PrivateTxRecord {
+  const now = Date.now();
+  return {
+    ...tx,
+    status: "PENDING",
+    maxBlockNumber,
+    submittedBlock: head,
+    lastSentBlock: 0,
+    includedBlock: null,
+    simError: null,
+    revertReason: null,
+    isRevert: false,
+    canRevert: opts.canRevert ?? false,
+    fast: opts.fast ?? false,
+    replacedBy: null,
+    createdAtMs: now,
+    updatedAtMs: now,
+  };
+}
+
+async function simulateOrRefuse(
+  ctx: RpcContext,
+  chain: PrivateTxRecord[],
+  tx: PrivateTxRecord,
+): Promise<void> {
+  const sim = await ctx.submitter.simulate(
+    chain.map((c) => c.raw),
+    BigInt(tx.submittedBlock + 1),
+  );
+  const verdict = classifySimulation(sim, tx.hash);
+  switch (verdict.kind) {
+    case "ok":
+      return;
+    case "feeTooLow":
+      ctx.logger.info({ tx: tx.hash, why: verdict.message }, "private tx waits for a lower base fee");
+      return;
+    case "revert":
+      if (tx.canRevert) return;
+      throw new TransactionRejectedError(`execution reverted: ${verdict.revertReason}`, {
+        data: { revertReason: verdict.revertReason, revert: verdict.revertData },
+      });
+    case "invalid":
+      throw new TransactionRejectedError(`transaction would fail: ${verdict.message}`, {
+        data: { simError: verdict.simError },
+      });
+    case "unavailable":
+      throw new NodeUnavailableError(`cannot simulate the transaction right now, retry: ${verdict.message}`);
+  }
+}

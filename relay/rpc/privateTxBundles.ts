@@ -1,0 +1,114 @@
+/**
+ * How a private tx travels: as a bundle for exactly one target block, sent to every builder through the
+ * relay's BundleSubmitter, never to a public mempool. A tx whose sender has earlier private txs still pending
+ * is sent behind them (the contiguous nonce run ending at it), so two quick txs from one wallet can land in
+ * the same block. Each tx's bundle carries a replacement UUID derived from its hash: re-sending it for the next
+ * block, or cancelling it, replaces what the builder holds.
+ */
+import type { Hex } from "viem";
+import { keccak256, toHex } from "viem";
+import type { SimulationLike } from "./classifySimulation.js";
+import type { PrivateTxRecord, PrivateTxStore } from "./privateTxStore.js";
+
+/**
+ * What the wallet endpoint needs from relay/bundles/bundleSubmitter.ts (BundleSubmitter satisfies it).
+ * `cancel` is optional: when the submitter has no eth_cancelBundle, a cancel replaces the bundle (same UUID)
+ * with one no block can include.
+ */
+export type PrivateBundleSubmitter = {
+  simulate(signedTxs: readonly Hex[], targetBlock: bigint): Promise<SimulationLike>;
+  send(
+    signedTxs: readonly Hex[],
+    targetBlock: bigint,
+    options?: {
+      revertingTxHashes?: Hex[];
+      minTimestamp?: number;
+      maxTimestamp?: number;
+      replacementUuid?: string;
+    },
+  ): Promise<{ bundleHash: Hex; builders: { url: string; ok: boolean; error?: string }[] }>;
+  cancel?(replacementUuid: string): Promise<unknown>;
+};
+
+export type BundleLogger = { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+
+/** Deterministic replacement UUID of a private tx's bundle. */
+export function replacementUuidOf(txHash: Hex): string {
+  const h = keccak256(toHex(`veil-rpc:${txHash.toLowerCase()}`)).slice(2);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The contiguous run of `pending` (one sender, sorted by nonce) that ends at `tx`: the txs that must precede
+ * it in its bundle.
+ */
+export function chainEndingAt(pending: readonly PrivateTxRecord[], tx: PrivateTxRecord): PrivateTxRecord[] {
+  const byNonce = new Map(pending.map((p) => [p.nonce, p]));
+  const chain = [tx];
+  for (let n = tx.nonce - 1; byNonce.has(n); n--) chain.unshift(byNonce.get(n)!);
+  return chain;
+}
+
+/**
+ * Sends, for `targetBlock`, the bundle of every tx in `pending` (one sender's PENDING txs, sorted by nonce) that
+ * is still valid then and was not sent for that block yet (`force`: re-send anyway, replacing the bundles
+ * the builders hold, after a tx of the run was replaced or cancelled). Builder refusals are logged, not thrown: the block
+ * watcher re-sends next block.
+ */
+export async function sendPendingBundles(
+  ctx: { store: PrivateTxStore; submitter: PrivateBundleSubmitter; logger: BundleLogger },
+  pending: readonly PrivateTxRecord[],
+  targetBlock: number,
+  opts: { force?: boolean } = {},
+): Promise<void> {
+  const due = pending.filter(
+    (tx) => (opts.force || tx.lastSentBlock < targetBlock) && targetBlock <= tx.maxBlockNumber,
+  );
+  await Promise.all(
+    due.map(async (tx) => {
+      const chain = chainEndingAt(pending, tx);
+      const revertingTxHashes = chain.filter((c) => c.canRevert).map((c) => c.hash);
+      try {
+        const res = await ctx.submitter.send(
+          chain.map((c) => c.raw),
+          BigInt(targetBlock),
+          revertingTxHashes.length > 0
+            ? { revertingTxHashes, replacementUuid: replacementUuidOf(tx.hash) }
+            : { replacementUuid: replacementUuidOf(tx.hash) },
+        );
+        ctx.store.markSent(tx.hash, targetBlock);
+        const refused = res.builders.filter((b) => !b.ok);
+        if (refused.length > 0)
+          ctx.logger.warn({ tx: tx.hash, targetBlock, refused }, "builder refused private tx bundle");
+        else ctx.logger.debug({ tx: tx.hash, targetBlock, bundle: res.bundleHash }, "private tx bundle sent");
+      } catch (err) {
+        ctx.logger.warn(
+          { tx: tx.hash, targetBlock, err: (err as Error).message },
+          "private tx bundle not sent",
+        );
+      }
+    }),
+  );
+}
+
+/**
+ * Withdraws a tx's bundle from the builders: eth_cancelBundle when the submitter offers it, otherwise a
+ * same-UUID replacement whose timestamp window (maxTimestamp = 1, in 1970) no block can satisfy.
+ */
+export async function withdrawBundle(
+  ctx: { submitter: PrivateBundleSubmitter; logger: BundleLogger },
+  tx: PrivateTxRecord,
+): Promise<void> {
+  const uuid = replacementUuidOf(tx.hash);
+  try {
+    if (ctx.submitter.cancel) await ctx.submitter.cancel(uuid);
+    else if (tx.lastSentBlock > 0)
+      await ctx.submitter.send([tx.raw], BigInt(tx.lastSentBlock), {
+        replacementUuid: uuid,
+        minTimestamp: 1,
+        maxTimestamp: 1,
+      });
+  } catch (err) {
+    ctx.logger.warn({ tx: tx.hash, err: (err as Error).message }, "could not withdraw private tx bundle");
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Durable state of the wallet endpoint's private transactions, in its own table on the relay's SQLite handle
+ * (created idempotently), so pending transactions keep being re-sent and statuses keep answering across
+ * relay restarts. Quantities are stored as decimal strings (no precision loss), addresses lower-case.
+ */
+import type { Database } from "better-sqlite3";
+import type { Address, Hex } from "viem";
+import type { DecodedTx } from "./decodePrivateTx.js";
+
+/** Protect's status values (UNKNOWN is what the status API says for a hash not in this table). */
+export type PrivateTxStatus = "PENDING" | "INCLUDED" | "FAILED" | "CANCELLED";
+
+export type PrivateTxRecord = DecodedTx & {
+  status: PrivateTxStatus;
+  maxBlockNumber: number;
+  /** Chain head when the tx was accepted; its first target block is this + 1. */
+  submittedBlock: number;
+  /** Highest block a bundle with this tx was sent for. */
+  lastSentBlock: number;
+  includedBlock: number | null;
+  simError: string | null;
+  revertReason: string | null;
+  /** Mined with receipt status 0 (only possible when the sender opted in with canRevert). */
+  isRevert: boolean;
+  canRevert: boolean;
+  fast: boolean;
+  /** The same-nonce transaction that replaced (or cancelled) this one. */
+  replacedBy: Hex | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+};
+
+type Row = {
+  hash: string;
+  sender: string;
+  nonce: number;
+  raw: string;
+  to_addr: string | null;
+  value: string;
+  gas: string;
+  max_fee: string;
+  max_priority_fee: string;
+  data: string;
+  chain_id: number;
+  tx_type: string;
+  status: string;
+  max_block_number: number;
+  submitted_block: number;
+  last_sent_block: number;
+  included_block: number | null;
+  sim_error: string | null;
+  revert_reason: string | null;
+  is_revert: number;
+  can_revert: number;
+  fast: number;
+  replaced_by: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS rpc_private_txs (
+  hash TEXT PRIMARY KEY,
+  sender TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  raw TEXT NOT NULL,
+  to_addr TEXT,
+  value TEXT NOT NULL,
+  gas TEXT NOT NULL,
+  max_fee TEXT NOT NULL,
+  max_priority_fee TEXT NOT NULL,
+  data TEXT NOT NULL,
+  chain_id INTEGER NOT NULL,
+  tx_type TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','INCLUDED','FAILED','CANCELLED')),
+  max_block_number INTEGER NOT NULL,
+  submitted_block INTEGER NOT NULL,
+  last_sent_block INTEGER NOT NULL DEFAULT 0,
+  included_block INTEGER,
+  sim_error TEXT,
+  revert_reason TEXT,
+  is_revert INTEGER NOT NULL DEFAULT 0,
+  can_revert INTEGER NOT NULL DEFAULT 0,
+  fast INTEGER NOT NULL DEFAULT 0,
+  replaced_by TEXT,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rpc_private_txs_pending ON rpc_private_txs (status, sender, nonce);
+`;
+
+/** New-record input: the decoded tx plus its admission parameters. */
+export type NewPrivateTx = DecodedTx & {
+  maxBlockNumber: number;
+  submittedBlock: number;
+  canRevert: boolean;
+  fast: boolean;
+};
+
+/** Store of private transactions on a better-sqlite3 handle. */
+export class PrivateTxStore {
+  readonly #db: Database;
+  readonly #stmts;
+
+  constructor(db: Database) {
+    this.#db = db;
+    db.exec(SCHEMA);
+    this.#stmts = {
+      insert: db.prepare(`INSERT INTO rpc_private_txs (hash, sender, nonce, raw, to_addr, value, gas, max_fee,
+        max_priority_fee, data, chain_id, tx_type, status, max_block_number, submitted_block, can_revert, fast,
+        created_at_ms, updated_at_ms) VALUES (@hash, @sender, @nonce, @raw, @to_addr, @value, @gas, @max_fee,
+        @max_priority_fee, @data, @chain_id, @tx_type, 'PENDING', @max_block_number, @submitted_block,
+        @can_revert, @fast, @now, @now)`),
+      get: db.prepare("SELECT * FROM rpc_private_txs WHERE hash = ?"),
+      pendingBySender: db.prepare(
+        "SELECT * FROM rpc_private_txs WHERE status = 'PENDING' AND sender = ? ORDER BY nonce, created_at_ms",
+      ),
+      pendingAll: db.prepare(
+        "SELECT * FROM rpc_private_txs WHERE status = 'PENDING' ORDER BY sender, nonce, created_at_ms",
+      ),
+      maxPendingNonce: db.prepare(
+        "SELECT MAX(nonce) AS n FROM rpc_private_txs WHERE status = 'PENDING' AND sender = ?",
+      ),
+      included: db.prepare(`UPDATE rpc_private_txs SET status = 'INCLUDED', included_block = ?, is_revert = ?,
+        updated_at_ms = ? WHERE hash = ? AND status = 'PENDING'`),
+      failed: db.prepare(`UPDATE rpc_private_txs SET status = 'FAILED', sim_error = ?, revert_reason = ?,
+        updated_at_ms = ? WHERE hash = ? AND status = 'PENDING'`),
+      cancelled:
+        db.prepare(`UPDATE rpc_private_txs SET status = 'CANCELLED', replaced_by = ?, updated_at_ms = ?
+        WHERE hash = ? AND status = 'PENDING'`),
+      sent: db.prepare(
+        "UPDATE rpc_private_txs SET last_sent_block = MAX(last_sent_block, ?), updated_at_ms = ? WHERE hash = ?",
+      ),
+    };
+  }
+
+  /** Records a newly accepted tx as PENDING (the caller checks the hash is new: a duplicate throws). */
+  insert(tx: NewPrivateTx): void {
+    this.#stmts.insert.run({
+      hash: tx.hash,
+      sender: tx.from.toLowerCase(),
+      nonce: tx.nonce,
+      raw: tx.raw,
+      to_addr: tx.to?.toLowerCase() ?? null,
+      value: tx.value.toString(),
+      gas: tx.gas.toString(),
+      max_fee: tx.maxFeePerGas.toString(),
+      max_priority_fee: tx.maxPriorityFeePerGas.toString(),
+      data: tx.data,
+      chain_id: tx.chainId,
+      tx_type: tx.type,
+      max_block_number: tx.maxBlockNumber,
+      submitted_block: tx.submittedBlock,
+      can_revert: tx.canRevert ? 1 : 0,
+      fast: tx.fast ? 1 : 0,
+      now: Date.now(),
+    });
+  }
+
+  /** Runs `fn` in one SQLite transaction (replacement = cancel old + insert new, atomically). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  get(hash: Hex): PrivateTxRecord | undefined {
+    const row = this.#stmts.get.get(hash.toLowerCase()) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  /** PENDING txs of one sender, by nonce. */
+  pendingBySender(sender: Address): PrivateTxRecord[] {
+    return (this.#stmts.pendingBySender.all(sender.toLowerCase()) as Row[]).map(fromRow);
+  }
+
+  /** Every PENDING tx, grouped by sender, by nonce. */
+  pendingAll(): PrivateTxRecord[] {
+    return (this.#stmts.pendingAll.all() as Row[]).map(fromRow);
+  }
+
+  /** Highest nonce among the sender's PENDING txs, or null. */
+  maxPendingNonce(sender: Address): number | null {
+    const row = this.#stmts.maxPendingNonce.get(sender.toLowerCase()) as { n: number | null };
+    return row.n;
+  }
+
+  /** PENDING -> INCLUDED. Returns false if it was not pending. */
+  markIncluded(hash: Hex, block: number, isRevert: boolean): boolean {
+    return this.#stmts.included.run(block, isRevert ? 1 : 0, Date.now(), hash).changes === 1;
+  }
+
+  /** PENDING -> FAILED with Protect's simError and an optional revert reason. */
+  markFailed(hash: Hex, simError: string, revertReason: string | null = null): boolean {
+    return this.#stmts.failed.run(simError, revertReason, Date.now(), hash).changes === 1;
+  }
+
+  /** PENDING -> CANCELLED (by eth_cancelPrivateTransaction, a cancel self-transfer, or a replacement). */
+  markCancelled(hash: Hex, replacedBy: Hex | null = null): boolean {
+    return this.#stmts.cancelled.run(replacedBy, Date.now(), hash).changes === 1;
+  }
+
+  /** Records that a bundle with this tx was sent for `block`. */
+  markSent(hash: Hex, block: number): void {
+    this.#stmts.sent.run(block, Date.now(), hash);
+  }
+}
+
+function fromRow(r: Row): PrivateTxRecord {
+  return {
+    hash: r.hash as Hex,
+    raw: r.raw as Hex,
+    from: r.sender as Address,
+    to: r.to_addr as Address | null,
+    nonce: r.nonce,
+    value: BigInt(r.value),
+    gas: BigInt(r.gas),
+    maxFeePerGas: BigInt(r.max_fee),
+    maxPriorityFeePerGas: BigInt(r.max_priority_fee),
+    data: r.data as Hex,
+    chainId: r.chain_id,
+    type: r.tx_type as PrivateTxRecord["type"],
+    status: r.status as PrivateTxStatus,
+    maxBlockNumber: r.max_block_number,
+    submittedBlock: r.submitted_block,
+    lastSentBlock: r.last_sent_block,
+    includedBlock: r.included_block,
+    simError: r.sim_error,
+    revertReason: r.revert_reason,
+    isRevert: r.is_revert === 1,
+    canRevert: r.can_revert === 1,
+    fast: r.fast === 1,
+    replacedBy: r.replaced_by as Hex | null,
+    createdAtMs: r.created_at_ms,
+    updatedAtMs: r.updated_at_ms,
+  };
+}

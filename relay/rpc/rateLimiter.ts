@@ -1,0 +1,47 @@
+/**
+ * Token-bucket rate limiter keyed by a string (client IP, or sender address). In memory on purpose: limits
+ * protect this process from floods and need not survive a restart. Idle buckets are pruned as they refill.
+ */
+
+/** A rate: `burst` requests at once, refilling at `perMinute` per minute. */
+export type RateLimit = { perMinute: number; burst: number };
+
+type Bucket = { tokens: number; updatedMs: number };
+
+/** Bucket limiter; `take(key)` says whether one more request from `key` may pass now. */
+export class RateLimiter {
+  readonly #limit: RateLimit;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #now: () => number;
+  #lastPruneMs = 0;
+
+  constructor(limit: RateLimit, now: () => number = Date.now) {
+    if (!(limit.perMinute > 0) || !(limit.burst >= 1))
+      throw new RangeError(`rate limit needs perMinute > 0 and burst >= 1, got ${JSON.stringify(limit)}`);
+    this.#limit = limit;
+    this.#now = now;
+  }
+
+  /** Consumes `cost` tokens of `key` and returns true, or returns false (nothing consumed) if not enough. */
+  take(key: string, cost = 1): boolean {
+    const now = this.#now();
+    this.#prune(now);
+    const bucket = this.#buckets.get(key) ?? { tokens: this.#limit.burst, updatedMs: now };
+    bucket.tokens = Math.min(
+      this.#limit.burst,
+      bucket.tokens + ((now - bucket.updatedMs) * this.#limit.perMinute) / 60_000,
+    );
+    bucket.updatedMs = now;
+    this.#buckets.set(key, bucket);
+    if (bucket.tokens < cost) return false;
+    bucket.tokens -= cost;
+    return true;
+  }
+
+  #prune(now: number): void {
+    if (now - this.#lastPruneMs < 60_000) return;
+    this.#lastPruneMs = now;
+    const fullAfterMs = (this.#limit.burst * 60_000) / this.#limit.perMinute;
+    for (const [key, b] of this.#buckets) if (now - b.updatedMs > fullAfterMs) this.#buckets.delete(key);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The wallet endpoint's dependencies (RpcDeps, what the relay passes in) and the context built from them once
+ * (node client, store, limiters, defaults applied), shared by the route handlers and the block watcher.
+ */
+import type { Database } from "better-sqlite3";
+import type { Logger } from "pino";
+import { KeyedMutex } from "./keyedMutex.js";
+import { NodeClient } from "./nodeClient.js";
+import type { PrivateBundleSubmitter } from "./privateTxBundles.js";
+import { PrivateTxStore } from "./privateTxStore.js";
+import { type RateLimit, RateLimiter } from "./rateLimiter.js";
+
+/** What the relay gives the wallet endpoint (relay/server/createApp.ts wires it). */
+export type RpcDeps = {
+  /** The node (anvil / execution client) that reads are proxied to. Never used to send transactions. */
+  rpcUrl: string;
+  chainId: number;
+  /** relay/bundles/bundleSubmitter.ts `BundleSubmitter` (any object with its simulate/send works). */
+  submitter: PrivateBundleSubmitter;
+  /** The relay's better-sqlite3 handle; the endpoint creates its own `rpc_private_txs` table on it. */
+  db: Database;
+  logger: Logger;
+  /** Blocks a private tx is retried for when the sender gives no maxBlockNumber (Protect: 25). */
+  maxBlocksDefault?: number;
+  /** Largest maxBlockNumber accepted, relative to the current block. */
+  maxBlocksLimit?: number;
+  /** Largest gas limit accepted (the block gas limit). */
+  maxGasLimit?: bigint;
+  /** Per client IP: every JSON-RPC call counts (a batch counts its entries). Per sender: tx submissions. */
+  rateLimits?: { perIp?: RateLimit; perSender?: RateLimit };
+  /** Largest request body in bytes. */
+  maxBodyBytes?: number;
+  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
+  trustProxy?: boolean;
+  /** How often the block watcher polls eth_blockNumber. */
+  pollIntervalMs?: number;
+};
+
+export const RPC_DEFAULTS = {
+  maxBlocksDefault: 25,
+  maxBlocksLimit: 300,
+  maxGasLimit: 30_000_000n,
+  perIp: { perMinute: 6_000, burst: 1_000 },
+  perSender: { perMinute: 120, burst: 30 },
+  maxBodyBytes: 1024 * 1024,
+  pollIntervalMs: 250,
+} as const;
+
+/** Everything a handler needs, built once from RpcDeps. */
+export type RpcContext = {
+  chainId: number;
+  node: NodeClient;
+  store: PrivateTxStore;
+  submitter: PrivateBundleSubmitter;
+  logger: Logger;
+  maxBlocksDefault: number;
+  maxBlocksLimit: number;
+  maxGasLimit: bigint;
+  maxBodyBytes: number;
+  trustProxy: boolean;
+  pollIntervalMs: number;
+  ipLimiter: RateLimiter;
+  senderLimiter: RateLimiter;
+  senderLocks: KeyedMutex;
+};
+
+const contexts = new WeakMap<RpcDeps, RpcContext>();
+
+/**
+ * The context of `deps`, built on first use: rpcRoutes(deps) and createPrivateTxWatcher(deps) given the same
+ * deps object share one node client, store and per-sender lock.
+ */
+export function rpcContextOf(deps: RpcDeps): RpcContext {
+  let ctx = contexts.get(deps);
+  if (!ctx) {
+    ctx = createRpcContext(deps);
+    contexts.set(deps, ctx);
+  }
+  return ctx;
+}
+
+/** Applies defaults and opens the node client and store. */
+export function createRpcContext(deps: RpcDeps): RpcContext {
+  if (!Number.isInteger(deps.chainId) || deps.chainId <= 0)
+    throw new RangeError(`bad chainId ${deps.chainId}`);
+  const maxBlocksDefault = deps.maxBlocksDefault ?? RPC_DEFAULTS.maxBlocksDefault;
+  const maxBlocksLimit = deps.maxBlocksLimit ?? RPC_DEFAULTS.maxBlocksLimit;
+  if (!(maxBlocksDefault >= 1 && maxBlocksDefault <= maxBlocksLimit))
+    throw new RangeError(`maxBlocksDefault must be in [1, maxBlocksLimit], got ${maxBlocksDefault}`);
+  return {
+    chainId: deps.chainId,
+    node: new NodeClient(deps.rpcUrl),
+    store: new PrivateTxStore(deps.db),
+    submitter: deps.submitter,
+    logger: deps.logger.child({ module: "rpc" }),
+    maxBlocksDefault,
+    maxBlocksLimit,
+    maxGasLimit: deps.maxGasLimit ?? RPC_DEFAULTS.maxGasLimit,
+    maxBodyBytes: deps.maxBodyBytes ?? RPC_DEFAULTS.maxBodyBytes,
+    trustProxy: deps.trustProxy ?? false,
+    pollIntervalMs: deps.pollIntervalMs ?? RPC_DEFAULTS.pollIntervalMs,
+    ipLimiter: new RateLimiter(deps.rateLimits?.perIp ?? RPC_DEFAULTS.perIp),
+    senderLimiter: new RateLimiter(deps.rateLimits?.perSender ?? RPC_DEFAULTS.perSender),
+    senderLocks: new KeyedMutex(),
+  };
+}

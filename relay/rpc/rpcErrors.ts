@@ -1,0 +1,105 @@
+/**
+ * Typed JSON-RPC errors of the wallet endpoint. Every refusal the `/rpc` route gives a wallet is one of these,
+ * with the JSON-RPC `code` as a field (EIP-1474 / geth conventions), a message a person can act on, and an
+ * optional `data` payload (e.g. the raw revert bytes). Anything else that escapes a handler is logged and
+ * turned into a generic -32603, never an HTTP 5xx.
+ */
+export const RPC_ERROR_CODES = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  /** Transaction refused (nonce, funds, chain id, revert, unknown tx...): geth's generic server error. */
+  TRANSACTION_REJECTED: -32000,
+  /** Authentication missing or wrong (X-Flashbots-Signature). */
+  UNAUTHORIZED: -32001,
+  /** EIP-1474 "limit exceeded": per-IP or per-sender rate limit. */
+  LIMIT_EXCEEDED: -32005,
+} as const;
+
+export type RpcErrorCode = (typeof RPC_ERROR_CODES)[keyof typeof RPC_ERROR_CODES];
+
+/** Base class: a JSON-RPC error object to send back as-is. */
+export class RpcError extends Error {
+  override name = "RpcError";
+  readonly code: RpcErrorCode;
+  readonly data?: unknown;
+
+  constructor(code: RpcErrorCode, message: string, options?: { data?: unknown; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.code = code;
+    if (options?.data !== undefined) this.data = options.data;
+  }
+
+  /** The wire shape of the `error` member of a JSON-RPC response. */
+  toJson(): { code: number; message: string; data?: unknown } {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** The body is not JSON at all. */
+export class ParseError extends RpcError {
+  override name = "ParseError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(RPC_ERROR_CODES.PARSE_ERROR, message, options);
+  }
+}
+
+/** The JSON is not a JSON-RPC 2.0 request (or batch), or is too large. */
+export class InvalidRequestError extends RpcError {
+  override name = "InvalidRequestError";
+  constructor(message: string) {
+    super(RPC_ERROR_CODES.INVALID_REQUEST, message);
+  }
+}
+
+/** A method neither Veil nor the node knows. */
+export class MethodNotFoundError extends RpcError {
+  override name = "MethodNotFoundError";
+  constructor(method: string) {
+    super(RPC_ERROR_CODES.METHOD_NOT_FOUND, `the method ${method} does not exist/is not available`);
+  }
+}
+
+/** Params of the wrong shape (undecodable raw tx, bad hash, bad maxBlockNumber...). */
+export class InvalidParamsError extends RpcError {
+  override name = "InvalidParamsError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(RPC_ERROR_CODES.INVALID_PARAMS, message, options);
+  }
+}
+
+/** A well-formed transaction that Veil will not send (nonce, funds, chain id, fee, revert...). */
+export class TransactionRejectedError extends RpcError {
+  override name = "TransactionRejectedError";
+  constructor(message: string, options?: { data?: unknown; cause?: unknown }) {
+    super(RPC_ERROR_CODES.TRANSACTION_REJECTED, message, options);
+  }
+}
+
+/** A cancel request not signed by the transaction's sender. */
+export class UnauthorizedError extends RpcError {
+  override name = "UnauthorizedError";
+  constructor(message: string) {
+    super(RPC_ERROR_CODES.UNAUTHORIZED, message);
+  }
+}
+
+/** Too many requests from one client IP or one sender. */
+export class LimitExceededError extends RpcError {
+  override name = "LimitExceededError";
+  constructor(message: string) {
+    super(RPC_ERROR_CODES.LIMIT_EXCEEDED, message);
+  }
+}
+
+/** The node could not be reached or answered garbage: the wallet can retry. */
+export class NodeUnavailableError extends RpcError {
+  override name = "NodeUnavailableError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(RPC_ERROR_CODES.INTERNAL_ERROR, message, options);
+  }
+}

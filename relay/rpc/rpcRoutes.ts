@@ -1,0 +1,204 @@
+/**
+ * The wallet endpoint, Flashbots Protect style: `POST /rpc` (JSON-RPC 2.0, single or batch) and
+ * `GET /tx/:hash` (Protect's status API). Transactions sent here go to builders as private bundles, never to a
+ * public mempool; every other method is proxied to the node (its answer passed through byte for byte for a
+ * single request). Mount it in the relay app and run createPrivateTxWatcher(deps) next to it.
+ */
+
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { type Address, type Hex, isHex } from "viem";
+import { verifyFlashbotsSignature } from "./flashbotsSignature.js";
+import {
+  type JsonRpcResponse,
+  type ParsedEntry,
+  parseRpcBody,
+  rpcFailure,
+  rpcResult,
+} from "./jsonRpcEnvelope.js";
+import { handlePrivateMethod, PRIVATE_RPC_METHODS, type RequestInfo } from "./privateRpcMethods.js";
+import { txStatusJson, unknownTxStatusJson } from "./privateTxWire.js";
+import { type RpcContext, type RpcDeps, rpcContextOf } from "./rpcContext.js";
+import { InvalidRequestError, LimitExceededError, NodeUnavailableError, RpcError } from "./rpcErrors.js";
+
+export { createPrivateTxWatcher, type PrivateTxWatcher } from "./privateTxWatcher.js";
+export type { RpcDeps } from "./rpcContext.js";
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/**
+ * Builds the routes.
+ * @param deps see RpcDeps; pass the same object to createPrivateTxWatcher so both share one context.
+ * @returns a Hono app with `POST /rpc` and `GET /tx/:hash`, to mount with `app.route("/", rpcRoutes(deps))`.
+ * @example app.route("/", rpcRoutes({ rpcUrl, chainId, submitter, db, logger }))
+ */
+export function rpcRoutes(deps: RpcDeps): Hono {
+  const ctx = rpcContextOf(deps);
+  const app = new Hono();
+
+  app.post(
+    "/rpc",
+    bodyLimit({
+      maxSize: ctx.maxBodyBytes,
+      onError: (c) =>
+        c.json(
+          rpcFailure(
+            null,
+            new InvalidRequestError(`request body too large: at most ${ctx.maxBodyBytes} bytes`),
+          ),
+          413,
+        ),
+    }),
+    async (c) => {
+      try {
+        return await handleRpc(ctx, c);
+      } catch (err) {
+        if (!(err instanceof RpcError)) ctx.logger.error({ err }, "unexpected error in /rpc");
+        return c.json(rpcFailure(null, err), 200);
+      }
+    },
+  );
+
+  app.get("/tx/:hash", (c) => {
+    const hash = c.req.param("hash");
+    if (!isHex(hash) || hash.length !== 66)
+      return c.json(
+        { error: { code: "BAD_REQUEST", message: "hash must be a 0x-prefixed 32-byte hex string" } },
+        400,
+      );
+    const tx = ctx.store.get(hash.toLowerCase() as Hex);
+    return c.json(tx ? txStatusJson(tx) : unknownTxStatusJson(hash.toLowerCase() as Hex));
+  });
+
+  return app;
+}
+
+async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const parsed = parseRpcBody(Buffer.from(bytes).toString("utf8"));
+  const entries = parsed.batch ? parsed.entries : [parsed.entry];
+  if (!ctx.ipLimiter.take(clientIp(ctx, c), entries.length))
+    return c.json(
+      rpcFailure(null, new LimitExceededError("rate limit exceeded for your IP: retry in a minute")),
+      429,
+    );
+
+  const query = new URL(c.req.url).searchParams;
+  let signer: Promise<Address> | undefined;
+  const info: RequestInfo = {
+    canRevert: query.get("canRevert") === "true",
+    signer: () => {
+      signer ??= verifyFlashbotsSignature(c.req.header("x-flashbots-signature"), bytes);
+      return signer;
+    },
+  };
+
+  if (!parsed.batch) {
+    const entry = parsed.entry;
+    if (entry.ok && !isPrivate(entry.request.method)) return passThrough(ctx, c, Buffer.from(bytes), entry);
+    return c.json(await answerLocal(ctx, entry, info));
+  }
+
+  const responses: (JsonRpcResponse | undefined)[] = new Array(entries.length);
+  const proxied: { index: number; body: unknown }[] = [];
+  const local: Promise<void>[] = [];
+  entries.forEach((entry, index) => {
+    if (entry.ok && !isPrivate(entry.request.method)) {
+      const { method, params } = entry.request;
+      proxied.push({ index, body: { jsonrpc: "2.0", id: proxied.length, method, params } });
+    } else {
+      local.push(
+        answerLocal(ctx, entry, info).then((r) => {
+          responses[index] = r;
+        }),
+      );
+    }
+  });
+  await Promise.all([...local, proxyBatch(ctx, entries, proxied, responses)]);
+  const out = responses.filter((r, i) => r !== undefined && !isNotification(entries[i]));
+  return out.length > 0 ? c.json(out) : c.body(null, 204);
+}
+
+function isPrivate(method: string): boolean {
+  return Object.hasOwn(PRIVATE_RPC_METHODS, method);
+}
+
+function isNotification(entry: ParsedEntry): boolean {
+  return entry.ok && entry.request.notification;
+}
+
+async function answerLocal(ctx: RpcContext, entry: ParsedEntry, info: RequestInfo): Promise<JsonRpcResponse> {
+  if (!entry.ok) return rpcFailure(entry.id, entry.error);
+  const { id, method, params } = entry.request;
+  try {
+    return rpcResult(id, await handlePrivateMethod(ctx, method, params, info));
+  } catch (err) {
+    if (!(err instanceof RpcError))
+      ctx.logger.error({ err, method }, "unexpected error in a private RPC method");
+    else ctx.logger.debug({ method, code: err.code, msg: err.message }, "rpc call refused");
+    return rpcFailure(id, err);
+  }
+}
+
+/** One proxied request: the client's bytes go to the node and the node's bytes come back untouched. */
+async function passThrough(ctx: RpcContext, c: Context, body: Buffer, entry: ParsedEntry): Promise<Response> {
+  const id = entry.ok ? entry.request.id : null;
+  try {
+    const reply = await ctx.node.forward(body);
+    if (reply.status !== 200)
+      return c.json(
+        rpcFailure(id, new NodeUnavailableError(`node answered HTTP ${reply.status}, retry later`)),
+      );
+    return new Response(reply.body, { status: 200, headers: JSON_HEADERS });
+  } catch (err) {
+    return c.json(rpcFailure(id, err));
+  }
+}
+
+/** Proxied entries of a batch go to the node as one batch, re-numbered so duplicate client ids cannot clash. */
+async function proxyBatch(
+  ctx: RpcContext,
+  entries: ParsedEntry[],
+  proxied: { index: number; body: unknown }[],
+  responses: (JsonRpcResponse | undefined)[],
+): Promise<void> {
+  if (proxied.length === 0) return;
+  const idOf = (i: number) => {
+    const e = entries[proxied[i].index];
+    return e.ok ? e.request.id : null;
+  };
+  let answers: { id: number; result?: unknown; error?: { code: number; message: string; data?: unknown } }[];
+  try {
+    const reply = await ctx.node.forward(JSON.stringify(proxied.map((p) => p.body)));
+    const json = JSON.parse(reply.body.toString("utf8"));
+    answers = Array.isArray(json) ? json : [];
+  } catch (err) {
+    const failure = err instanceof RpcError ? err : new NodeUnavailableError("node unavailable, retry later");
+    proxied.forEach((p, i) => {
+      responses[p.index] = rpcFailure(idOf(i), failure);
+    });
+    return;
+  }
+  for (const a of answers) {
+    if (typeof a?.id !== "number" || !proxied[a.id]) continue;
+    responses[proxied[a.id].index] = a.error
+      ? { jsonrpc: "2.0", id: idOf(a.id), error: a.error }
+      : rpcResult(idOf(a.id), a.result ?? null);
+  }
+  proxied.forEach((p, i) => {
+    responses[p.index] ??= rpcFailure(
+      idOf(i),
+      new NodeUnavailableError("node gave no answer for this entry"),
+    );
+  });
+}
+
+function clientIp(ctx: RpcContext, c: Context): string {
+  if (ctx.trustProxy) {
+    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+}
