@@ -1,0 +1,56 @@
+import type { Store } from "../store/store.js";
+
+/**
+ * The batch new orders go into. Slots are counted in memory so intake never waits on the batcher; when the
+ * batch reaches `maxBatchSize` it is marked `closing` and a new one opens at once, and `onFull` asks the
+ * batcher to freeze the full one without waiting for the interval.
+ */
+export class OpenBatch {
+  private id: number;
+  private count: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatchSize: number,
+    private readonly onFull: () => void,
+  ) {
+    const open = store.batchesInStates(["open"]);
+    // After a crash there is at most one open batch; any older ones are closed by the batcher.
+    for (const b of open.slice(0, -1)) store.updateBatch(b.id, { state: "closing" });
+    const current = open.at(-1) ?? store.createBatch();
+    this.id = current.id;
+    this.count = store.ordersInBatch(current.id).length;
+  }
+
+  /** The open batch's id. */
+  get currentId(): number {
+    return this.id;
+  }
+
+  /** Orders taken into the open batch so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Reserves a slot and returns the batch id the new order belongs to. */
+  take(): number {
+    const id = this.id;
+    this.count++;
+    if (this.count >= this.maxBatchSize) {
+      this.rotate();
+      this.onFull();
+    }
+    return id;
+  }
+
+  /** Closes the open batch (state `closing`) and opens a new one; returns the closed id. */
+  rotate(): number {
+    const closed = this.id;
+    this.store.transaction(() => {
+      this.store.updateBatch(closed, { state: "closing" });
+      this.id = this.store.createBatch().id;
+    });
+    this.count = 0;
+    return closed;
+  }
+}

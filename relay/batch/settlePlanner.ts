@@ -1,0 +1,139 @@
+import { type Address, encodeFunctionData, type Hex, zeroHash } from "viem";
+import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
+import type { UnfilledReason } from "../errors/errorCodes.js";
+import type { RelayContext } from "../relayContext.js";
+import { solveBatch } from "../solver/solveBatch.js";
+import type { BatchRecord, OrderRecord } from "../store/store.js";
+import { markUnfilled } from "./orderTransitions.js";
+
+/** A ready `settle` call for one batch, with the orders it fills. */
+export type SettlePlan = {
+  batchId: number;
+  data: Hex;
+  gas: bigint;
+  /** Order ids executed by this plan, by their EIP-712 digest. */
+  tradeIds: Hex[];
+};
+
+/** Seconds of margin between the chain head's timestamp and an order's `validTo` for it to be settled. */
+const VALID_TO_MARGIN_S = 2n;
+const GAS_BASE = 400_000n;
+const GAS_PER_TRADE = 160_000n;
+const GAS_PER_SWAP = 180_000n;
+const GAS_CAP = 25_000_000n;
+
+/**
+ * Builds `settle(batchId, leaves, tokens, prices, trades, swaps)` for a batch whose reveal window closed:
+ * drops orders that can no longer execute (expired, nonce used, balance or allowance short: checked on
+ * chain now, per trader and token cumulatively), solves the rest against the current V2 reserves, and
+ * writes every candidate's solver reason (null if filled) so the outcome survives a crash. Orders dropped
+ * here end `unfilled` at once with their reason.
+ */
+export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise<SettlePlan | null> {
+  const candidates = ctx.store
+    .ordersInBatch(batch.id)
+    .filter((o) => o.leafIndex !== null && o.order && (o.state === "committed" || o.state === "revealed"));
+  const live = await dropInexecutable(ctx, candidates);
+  const pools = await ctx.pools.states(ctx.chain);
+  const solution = solveBatch(
+    live.map((o) => ({ id: o.id, order: o.order! })),
+    pools,
+  );
+  const reasons = new Map<string, string>(solution.unfilled.map((u) => [u.id, u.reason]));
+  ctx.store.transaction(() => {
+    for (const o of live) ctx.store.updateOrder(o.id, { reason: reasons.get(o.id) ?? null });
+  });
+  if (solution.fills.length === 0) return null;
+
+  const byId = new Map(live.map((o) => [o.id, o]));
+  const tokenIndex = new Map(solution.tokens.map((t, i) => [t.toLowerCase(), i]));
+  const leaves = [...(batch.leaves ?? [])] as Hex[];
+  const trades = solution.fills.map((f) => {
+    const o = byId.get(f.id as Hex)!;
+    const order = o.order!;
+    leaves[o.leafIndex!] = zeroHash;
+    return {
+      leafIndex: o.leafIndex!,
+      sellTokenIndex: tokenIndex.get(order.sellToken.toLowerCase())!,
+      buyTokenIndex: tokenIndex.get(order.buyToken.toLowerCase())!,
+      trader: order.trader,
+      sellAmount: order.sellAmount,
+      minBuyAmount: order.minBuyAmount,
+      nonce: order.nonce,
+      validTo: order.validTo,
+      salt: o.salt!,
+      signature: o.signature!,
+    };
+  });
+  const data = encodeFunctionData({
+    abi: veilSettlementAbi,
+    functionName: "settle",
+    args: [batch.chainBatchId!, leaves, solution.tokens, solution.clearingPrices, trades, solution.swaps],
+  } as never);
+  const gas = GAS_BASE + GAS_PER_TRADE * BigInt(trades.length) + GAS_PER_SWAP * BigInt(solution.swaps.length);
+  return {
+    batchId: batch.id,
+    data,
+    gas: gas > GAS_CAP ? GAS_CAP : gas,
+    tradeIds: solution.fills.map((f) => f.id as Hex),
+  };
+}
+
+/**
+ * Marks orders that cannot execute now as unfilled (with the reason) and returns the rest. Balances and
+ * allowances are consumed in arrival order, so of two orders a trader can only fund one, the first stays.
+ */
+async function dropInexecutable(ctx: RelayContext, orders: OrderRecord[]): Promise<OrderRecord[]> {
+  const deadline = ctx.head.timestamp + VALID_TO_MARGIN_S;
+  const funds = new Map<string, Promise<{ balance: bigint; allowance: bigint }>>();
+  const words = new Map<string, Promise<bigint>>();
+  const fundsOf = (token: Address, trader: Address) => {
+    const k = `${trader}:${token}`;
+    if (!funds.has(k))
+      funds.set(
+        k,
+        Promise.all([ctx.chain.balanceOf(token, trader), ctx.chain.allowance(token, trader)]).then(
+          ([balance, allowance]) => ({ balance, allowance }),
+        ),
+      );
+    return funds.get(k)!;
+  };
+  const bitmapOf = (trader: Address, word: bigint) => {
+    const k = `${trader}:${word}`;
+    if (!words.has(k)) words.set(k, ctx.chain.nonceBitmap(trader, word));
+    return words.get(k)!;
+  };
+  const reads = await Promise.all(
+    orders.map(async (o) => ({
+      o,
+      funds: await fundsOf(o.order!.sellToken, o.trader),
+      bitmap: await bitmapOf(o.trader, o.order!.nonce >> 8n),
+    })),
+  );
+  const spent = new Map<string, bigint>();
+  const live: OrderRecord[] = [];
+  const dropped: { o: OrderRecord; reason: UnfilledReason }[] = [];
+  for (const { o, funds: f, bitmap } of reads) {
+    const order = o.order!;
+    const k = `${o.trader}:${order.sellToken}`;
+    const used = (spent.get(k) ?? 0n) + order.sellAmount;
+    let reason: UnfilledReason | null = null;
+    if (order.validTo < deadline) reason = "EXPIRED";
+    else if ((bitmap >> (order.nonce & 0xffn)) & 1n) reason = "NONCE_USED";
+    else if (f.balance < used) reason = "INSUFFICIENT_BALANCE";
+    else if (f.allowance < used) reason = "INSUFFICIENT_ALLOWANCE";
+    if (reason) dropped.push({ o, reason });
+    else {
+      spent.set(k, used);
+      live.push(o);
+    }
+  }
+  if (dropped.length > 0) {
+    ctx.store.transaction(() => {
+      for (const d of dropped) markUnfilled(ctx, d.o, d.reason, { emit: false });
+    });
+    for (const d of dropped)
+      ctx.events.order({ id: d.o.id, state: "unfilled", batchId: d.o.batchId, reason: d.reason });
+  }
+  return live;
+}

@@ -1,0 +1,40 @@
+import type { RelayContext } from "../relayContext.js";
+
+/**
+ * Polls the node for the chain head every `pollMs` and calls `onNewBlock` once per new head (not once per
+ * block: after a stall the handlers see the newest head and catch up from the chain's state).
+ */
+export class BlockPoller {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: RelayContext,
+    private readonly onNewBlock: () => Promise<void> | void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.poll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const block = await this.ctx.chain.latestBlock();
+      if (block.number !== null && block.number > this.ctx.head.block) {
+        this.ctx.head.block = block.number;
+        this.ctx.head.timestamp = block.timestamp;
+        this.ctx.intakeChecks.onBlock(block.number);
+        await this.onNewBlock();
+      }
+    } catch (err) {
+      this.ctx.logger.warn({ err: (err as Error).message }, "polling the chain head failed");
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.ctx.config.pollMs);
+  }
+}

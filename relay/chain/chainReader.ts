@@ -1,0 +1,170 @@
+import {
+  type Address,
+  createPublicClient,
+  erc20Abi,
+  type Hex,
+  http,
+  type Log,
+  type PublicClient,
+  parseAbi,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
+import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
+
+const pairAbi = parseAbi([
+  "function token0() view returns (address)",
+  "function token1() view returns (address)",
+  "function getReserves() view returns (uint112, uint112, uint32)",
+]);
+const eip1271Abi = parseAbi(["function isValidSignature(bytes32, bytes) view returns (bytes4)"]);
+const EIP1271_MAGIC = "0x1626ba7e";
+
+/** On-chain record of a committed batch. */
+export type ChainBatch = {
+  root: Hex;
+  leafCount: number;
+  commitBlock: bigint;
+  settled: boolean;
+  operator: Address;
+};
+
+/** A decoded `Trade` event. */
+export type TradeEvent = {
+  batchId: bigint;
+  trader: Address;
+  orderDigest: Hex;
+  sellAmount: bigint;
+  buyAmount: bigint;
+  txHash: Hex;
+  blockNumber: bigint;
+};
+
+/**
+ * Every read the relay makes from the node, in one place, over one viem client with JSON-RPC batching (many
+ * small reads of one tick travel in one HTTP request).
+ * @example const chain = createChainReader(config.rpcUrl, config.settlement)
+ */
+export function createChainReader(rpcUrl: string, settlement: Address) {
+  const client: PublicClient = createPublicClient({
+    transport: http(rpcUrl, { batch: { wait: 0 }, retryCount: 1, timeout: 10_000 }),
+  });
+  const settlementRead = <T>(functionName: string, args: readonly unknown[] = []) =>
+    client.readContract({
+      address: settlement,
+      abi: veilSettlementAbi,
+      functionName,
+      args,
+    } as never) as Promise<T>;
+
+  return {
+    client,
+    settlement,
+    chainId: () => client.getChainId(),
+    blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
+    latestBlock: () => client.getBlock({ blockTag: "latest" }),
+    revealDelay: async () => BigInt(await settlementRead<bigint | number>("revealDelay")),
+    expiry: async () => BigInt(await settlementRead<bigint | number>("expiry")),
+    isOperator: (who: Address) => settlementRead<boolean>("isOperator", [who]),
+    isPool: (pair: Address) => settlementRead<boolean>("isPool", [pair]),
+    nonceBitmap: (trader: Address, word: bigint) => settlementRead<bigint>("nonceBitmap", [trader, word]),
+    async batch(chainBatchId: bigint): Promise<ChainBatch> {
+      const r = await settlementRead<readonly [Hex, number, bigint, boolean, Address]>("batches", [
+        chainBatchId,
+      ]);
+      return {
+        root: r[0],
+        leafCount: Number(r[1]),
+        commitBlock: BigInt(r[2]),
+        settled: r[3],
+        operator: r[4],
+      };
+    },
+    balanceOf: (token: Address, owner: Address) =>
+      client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [owner] }),
+    allowance: (token: Address, owner: Address) =>
+      client.readContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: "allowance",
+        args: [owner, settlement],
+      }),
+    symbol: (token: Address) =>
+      client.readContract({ address: token, abi: erc20Abi, functionName: "symbol" }),
+    async pairTokens(pair: Address): Promise<[Address, Address]> {
+      const [t0, t1] = await Promise.all([
+        client.readContract({ address: pair, abi: pairAbi, functionName: "token0" }),
+        client.readContract({ address: pair, abi: pairAbi, functionName: "token1" }),
+      ]);
+      return [t0, t1];
+    },
+    async reserves(pair: Address): Promise<[bigint, bigint]> {
+      const [r0, r1] = await client.readContract({
+        address: pair,
+        abi: pairAbi,
+        functionName: "getReserves",
+      });
+      return [r0, r1];
+    },
+    /** EIP-1271: true when `account` is a contract that accepts `signature` for `digest`. */
+    async isValidContractSignature(account: Address, digest: Hex, signature: Hex): Promise<boolean> {
+      const code = await client.getCode({ address: account });
+      if (!code || code === "0x") return false;
+      try {
+        const magic = await client.readContract({
+          address: account,
+          abi: eip1271Abi,
+          functionName: "isValidSignature",
+          args: [digest, signature],
+        });
+        return magic.toLowerCase() === EIP1271_MAGIC;
+      } catch {
+        return false;
+      }
+    },
+    nonceOf: (account: Address) => client.getTransactionCount({ address: account, blockTag: "latest" }),
+    async receipt(txHash: Hex): Promise<TransactionReceipt | null> {
+      try {
+        return await client.getTransactionReceipt({ hash: txHash });
+      } catch (err) {
+        if ((err as Error).name === "TransactionReceiptNotFoundError") return null;
+        throw err;
+      }
+    },
+    /** The on-chain batch id assigned by the `BatchCommitted` event in a commit receipt. */
+    committedBatchId(receipt: TransactionReceipt): bigint | null {
+      const logs = parseEventLogs({
+        abi: veilSettlementAbi,
+        logs: receipt.logs.filter((l) => l.address.toLowerCase() === settlement.toLowerCase()) as Log[],
+        eventName: "BatchCommitted",
+      } as never) as unknown as { args: { batchId: bigint } }[];
+      return logs.length > 0 ? logs[0].args.batchId : null;
+    },
+    /** Every `Trade` event of one on-chain batch, found by its indexed batch id. */
+    async tradesOf(chainBatchId: bigint, fromBlock: bigint): Promise<TradeEvent[]> {
+      const logs = (await client.getContractEvents({
+        address: settlement,
+        abi: veilSettlementAbi,
+        eventName: "Trade",
+        args: { batchId: chainBatchId },
+        fromBlock,
+        toBlock: "latest",
+      } as never)) as unknown as {
+        args: { batchId: bigint; trader: Address; orderDigest: Hex; sellAmount: bigint; buyAmount: bigint };
+        transactionHash: Hex;
+        blockNumber: bigint;
+      }[];
+      return logs.map((l) => ({
+        batchId: l.args.batchId,
+        trader: l.args.trader,
+        orderDigest: l.args.orderDigest.toLowerCase() as Hex,
+        sellAmount: l.args.sellAmount,
+        buyAmount: l.args.buyAmount,
+        txHash: l.transactionHash,
+        blockNumber: l.blockNumber,
+      }));
+    },
+  };
+}
+
+export type ChainReader = ReturnType<typeof createChainReader>;

@@ -1,0 +1,139 @@
+import { type Address, getAddress, type Hex, isAddress } from "viem";
+import { z } from "zod";
+
+/**
+ * The relay's configuration, read in one place: command-line flags (`--rpc-url URL` or `--rpc-url=URL`),
+ * each falling back to the env variable `VEIL_<FLAG_IN_CAPS>` (e.g. `VEIL_OPERATOR_KEY`), then to a default.
+ * Validated with zod at start so a typo fails fast with a message naming the flag.
+ */
+export type RelayConfig = {
+  rpcUrl: string;
+  builderUrls: string[];
+  operatorKey: Hex;
+  authKey: Hex;
+  settlement: Address;
+  dataDir: string;
+  batchIntervalMs: number;
+  maxBatchSize: number;
+  host: string;
+  port: number;
+  /** Blocks after the commit block during which reveals are accepted; null = the contract's reveal delay. */
+  revealWindow: number | null;
+  missLimit: number;
+  /** How long a trader over the miss limit is refused, counted from their last miss. */
+  missCooldownMs: number;
+  /** Allow-listed Uniswap V2 pairs the solver may route through (also defines the known token pairs). */
+  pools: Address[];
+  /** Optional fixed ECIES secret; by default one is generated once in the data dir. */
+  eciesKey: Hex | null;
+  maxValiditySeconds: number;
+  /** Requests per second per client IP on public endpoints (0 = unlimited), and the bucket size. */
+  rateLimit: number;
+  rateLimitBurst: number;
+  /** How often the chain head is polled for new blocks. */
+  pollMs: number;
+  /** Check balance and allowance of the sell token at intake. */
+  checkFunds: boolean;
+  logLevel: string;
+};
+
+const key = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .regex(/^0x[0-9a-fA-F]{64}$/, `${name} must be a 0x-hex 32-byte private key`)
+    .transform((s) => s as Hex);
+const addr = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .refine((s) => isAddress(s, { strict: false }), `${name} must be an address`)
+    .transform((s) => getAddress(s));
+const int = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
+const list = (s: string | undefined) =>
+  (s ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+
+const configSchema = z.object({
+  rpcUrl: z.url({ error: "--rpc-url must be an http(s) URL" }),
+  builderUrls: z.array(z.url()).min(1, "--builder-url needs at least one builder URL"),
+  operatorKey: key("--operator-key / VEIL_OPERATOR_KEY"),
+  authKey: key("--auth-key / VEIL_AUTH_KEY"),
+  settlement: addr("--settlement"),
+  dataDir: z.string().min(1).default("./.veil/relay"),
+  batchIntervalMs: int(10, 2000),
+  maxBatchSize: int(1, 10_000),
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number().int().min(0).max(65535).default(8645),
+  revealWindow: z.coerce.number().int().min(1).nullable().default(null),
+  missLimit: int(1, 3),
+  missCooldownMs: int(0, 3_600_000),
+  pools: z.array(addr("--pools entry")).default([]),
+  eciesKey: key("--ecies-key").nullable().default(null),
+  maxValiditySeconds: int(1, 86_400),
+  rateLimit: int(0, 200),
+  rateLimitBurst: int(1, 400),
+  pollMs: int(10, 250),
+  checkFunds: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((s) => s === "true" || s === "1"),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+});
+
+const FLAGS = Object.keys(configSchema.shape) as (keyof RelayConfig)[];
+const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** Flag names that differ from the camelCase key. */
+const FLAG_ALIASES: Record<string, keyof RelayConfig> = { "builder-url": "builderUrls" };
+
+/** Thrown for an unknown flag or an invalid value; `main` prints it and exits 2. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly code = "INVALID_CONFIG";
+}
+
+/**
+ * Parses flags and env into a validated {@link RelayConfig}.
+ * @example const config = loadConfig(process.argv.slice(2), process.env)
+ */
+export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): RelayConfig {
+  const byFlag = new Map<string, keyof RelayConfig>(FLAGS.map((k) => [flagName(k), k]));
+  for (const [alias, k] of Object.entries(FLAG_ALIASES)) byFlag.set(alias, k);
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument ${arg}`);
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const k = byFlag.get(name);
+    if (!k) throw new ConfigError(`unknown flag --${name}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`flag --${name} needs a value`);
+    raw[k] = value;
+  }
+  for (const k of FLAGS) {
+    if (raw[k] !== undefined) continue;
+    const envName = `VEIL_${flagName(k).slice(0).replace(/-/g, "_").toUpperCase()}`;
+    const fromEnv = env[envName] ?? (k === "builderUrls" ? env.VEIL_BUILDER_URL : undefined);
+    if (fromEnv !== undefined && fromEnv !== "") raw[k] = fromEnv;
+  }
+  const input: Record<string, unknown> = { ...raw };
+  input.builderUrls = list(raw.builderUrls);
+  input.pools = list(raw.pools);
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${String(i.path[0] ?? "")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid relay configuration: ${msg}`);
+  }
+  return parsed.data as RelayConfig;
+}
+
+/** The config with every secret replaced, safe to print and log. */
+export function redactConfig(config: RelayConfig): Record<string, unknown> {
+  return {
+    ...config,
+    operatorKey: "<redacted>",
+    authKey: "<redacted>",
+    eciesKey: config.eciesKey ? "<redacted>" : null,
+  };
+}

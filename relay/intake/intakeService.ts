@@ -1,0 +1,213 @@
+import { type Address, type Hex, hashTypedData, hexToBytes } from "viem";
+import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
+import { type SignedOrder, signedOrderSchema } from "../../client/wire/orderWire.js";
+import { isRevealOpen } from "../batch/revealWindow.js";
+import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
+import { RelayError } from "../errors/relayError.js";
+import type { RelayContext } from "../relayContext.js";
+import type { OrderRecord } from "../store/store.js";
+import { openSealedEnvelope } from "./openSealedEnvelope.js";
+import { validateSignedOrder } from "./validateOrder.js";
+
+/** The answer to an accepted order or commitment. */
+export type Accepted = { id: Hex; state: string; batchId: number | null };
+
+/** Recovers the signer of an off-chain Veil message (commitment, cancel), or throws INVALID_SIGNATURE. */
+function recoverMessageSigner(digest: Hex, signature: Hex, expected: Address, what: string): void {
+  let signer: Address;
+  try {
+    signer = recoverOrderSigner(digest, signature);
+  } catch (err) {
+    throw new RelayError("INVALID_SIGNATURE", `${what} signature is malformed: ${(err as Error).message}`);
+  }
+  if (signer !== expected)
+    throw new RelayError("INVALID_SIGNATURE", `${what} signature does not recover to ${expected}`, {
+      details: { recovered: signer },
+    });
+}
+
+/**
+ * Order intake: every check of issue 4, then a durable write (group-committed) before the caller answers.
+ * Duplicates are caught twice: by id and by (trader, nonce) among live orders, so one signed order can never
+ * sit in two batches at once.
+ */
+export class IntakeService {
+  constructor(private readonly ctx: RelayContext) {}
+
+  /** `POST /v1/orders`: a sealed `{order, signature, salt}`. */
+  async submitSealed(ciphertext: Hex): Promise<Accepted> {
+    const signed = openSealedEnvelope(this.ctx.eciesKey.privateKey, hexToBytes(ciphertext));
+    const v = await validateSignedOrder(signed, this.ctx.orderRules);
+    this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
+    await this.ctx.intakeChecks.check(v.order);
+    this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
+    const now = Date.now();
+    const batchId = this.ctx.openBatch.take();
+    const record: OrderRecord = {
+      id: v.leaf,
+      mode: "sealed",
+      trader: v.order.trader,
+      state: "pending",
+      batchId,
+      leafIndex: null,
+      order: v.order,
+      signature: v.signature,
+      salt: v.salt,
+      digest: v.digest,
+      reason: null,
+      error: null,
+      fill: null,
+      expiredBatches: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.insert(record);
+    return { id: v.leaf, state: "pending", batchId };
+  }
+
+  /** `POST /v1/commitments`: a leaf vouched for by the trader's signature. */
+  async submitCommitment(leaf: Hex, trader: Address, signature: Hex): Promise<Accepted> {
+    const { chainId, settlement, config } = this.ctx;
+    recoverMessageSigner(
+      hashTypedData(commitmentTypedData(chainId, settlement, trader, leaf)),
+      signature,
+      trader,
+      "commitment",
+    );
+    const misses = this.ctx.store.misses(trader);
+    if (misses.count >= config.missLimit && Date.now() - misses.lastAt < config.missCooldownMs)
+      throw new RelayError(
+        "TOO_MANY_MISSES",
+        `trader missed ${misses.count} reveals; commitments are refused until ${new Date(misses.lastAt + config.missCooldownMs).toISOString()} (sealed orders still work)`,
+        {
+          details: {
+            misses: misses.count,
+            missLimit: config.missLimit,
+            retryAt: misses.lastAt + config.missCooldownMs,
+          },
+        },
+      );
+    this.refuseDuplicate(leaf, null, null);
+    const now = Date.now();
+    const batchId = this.ctx.openBatch.take();
+    await this.insert({
+      id: leaf,
+      mode: "commit",
+      trader,
+      state: "pending",
+      batchId,
+      leafIndex: null,
+      order: null,
+      signature: null,
+      salt: null,
+      digest: null,
+      reason: null,
+      error: null,
+      fill: null,
+      expiredBatches: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { id: leaf, state: "pending", batchId };
+  }
+
+  /** `POST /v1/reveals`: the order behind a committed leaf, while the batch's reveal window is open. */
+  async reveal(signed: SignedOrder): Promise<Accepted> {
+    const v = await validateSignedOrder(signed, this.ctx.orderRules);
+    const rec = this.ctx.store.getOrder(v.leaf);
+    if (!rec || rec.mode !== "commit")
+      throw new RelayError("LEAF_MISMATCH", "this order and salt hash to a leaf that matches no commitment", {
+        details: { leaf: v.leaf },
+      });
+    if (rec.trader !== v.order.trader)
+      throw new RelayError(
+        "LEAF_MISMATCH",
+        "the revealed order's trader is not the trader who committed the leaf",
+      );
+    if (rec.state === "revealed") return { id: rec.id, state: "revealed", batchId: rec.batchId };
+    const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);
+    if (rec.state !== "committed" || !batch || !isRevealOpen(this.ctx, batch))
+      throw new RelayError(
+        "REVEAL_WINDOW_CLOSED",
+        rec.state === "pending"
+          ? "the batch of this commitment is not on chain yet; reveal after its root is committed"
+          : `the reveal window of this commitment is closed (state ${rec.state})`,
+        { details: { state: rec.state } },
+      );
+    const clash = this.ctx.store.activeOrderWithNonce(v.order.trader, v.order.nonce);
+    if (clash && clash.id !== rec.id)
+      throw new RelayError(
+        "DUPLICATE_ORDER",
+        `nonce ${v.order.nonce} is already used by live order ${clash.id}`,
+      );
+    await this.ctx.intakeChecks.check(v.order);
+    // Re-check after the awaits: the settler may have closed reveals meanwhile.
+    const now = this.ctx.store.getBatch(batch.id);
+    if (!now || !isRevealOpen(this.ctx, now))
+      throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
+    await this.ctx.writeQueue.run(() =>
+      this.ctx.store.updateOrder(rec.id, {
+        state: "revealed",
+        order: v.order,
+        signature: v.signature,
+        salt: v.salt,
+        digest: v.digest,
+      }),
+    );
+    this.ctx.events.order({ id: rec.id, state: "revealed", batchId: rec.batchId });
+    return { id: rec.id, state: "revealed", batchId: rec.batchId };
+  }
+
+  /** `DELETE /v1/orders/:id`: a trader-signed cancel, only while the order's batch is still open. */
+  async cancel(id: Hex, signature: Hex): Promise<Accepted> {
+    const rec = this.ctx.store.getOrder(id);
+    if (!rec) throw new RelayError("NOT_FOUND", `no order ${id}`);
+    recoverMessageSigner(
+      hashTypedData(cancelTypedData(this.ctx.chainId, this.ctx.settlement, rec.trader, rec.id)),
+      signature,
+      rec.trader,
+      "cancel",
+    );
+    if (rec.state === "cancelled") return { id: rec.id, state: "cancelled", batchId: rec.batchId };
+    const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);
+    if (rec.state !== "pending" || !batch || batch.state !== "open")
+      throw new RelayError(
+        "CANCEL_TOO_LATE",
+        "the order's batch is already closed; to stop it use invalidateNonces on chain",
+        { details: { state: rec.state } },
+      );
+    await this.ctx.writeQueue.run(() =>
+      this.ctx.store.updateOrder(rec.id, { state: "cancelled", reason: "CANCELLED" }),
+    );
+    this.ctx.events.order({ id: rec.id, state: "cancelled", batchId: rec.batchId, reason: "CANCELLED" });
+    return { id: rec.id, state: "cancelled", batchId: rec.batchId };
+  }
+
+  private refuseDuplicate(id: Hex, trader: Address | null, nonce: bigint | null): void {
+    if (this.ctx.store.getOrder(id))
+      throw new RelayError("DUPLICATE_ORDER", `order ${id} was already submitted`);
+    if (trader && nonce !== null) {
+      const clash = this.ctx.store.activeOrderWithNonce(trader, nonce);
+      if (clash)
+        throw new RelayError("DUPLICATE_ORDER", `nonce ${nonce} is already used by live order ${clash.id}`, {
+          details: { id: clash.id },
+        });
+    }
+  }
+
+  private async insert(record: OrderRecord): Promise<void> {
+    const ok = await this.ctx.writeQueue.run(() => {
+      if (record.order) {
+        const clash = this.ctx.store.activeOrderWithNonce(record.trader, record.order.nonce);
+        if (clash) return false;
+      }
+      return this.ctx.store.insertOrder(record);
+    });
+    if (!ok)
+      throw new RelayError("DUPLICATE_ORDER", `order ${record.id} (or its nonce) was already submitted`);
+    this.ctx.events.order({ id: record.id, state: "pending", batchId: record.batchId });
+  }
+}
+
+/** The reveal body schema (same as the sealed plaintext). */
+export const revealSchema = signedOrderSchema;

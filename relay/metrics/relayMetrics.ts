@@ -1,0 +1,45 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Store } from "../store/store.js";
+
+const ORDER_STATES = ["pending", "committed", "revealed", "filled", "unfilled", "failed", "cancelled"];
+
+/**
+ * The relay's Prometheus metrics on their own registry (served at `GET /metrics`): orders by state (read
+ * from the store at scrape time, so they survive restarts), batch latency from close to settlement, bundle
+ * attempts by kind and outcome, and intake rejections by code.
+ */
+export function createRelayMetrics(store: Store) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "veil_relay_" });
+  const ordersByState = new Gauge({
+    name: "veil_orders",
+    help: "Orders known to the relay, by state",
+    labelNames: ["state"],
+    registers: [registry],
+    collect() {
+      const counts = store.countOrdersByState();
+      for (const s of ORDER_STATES) this.set({ state: s }, counts[s] ?? 0);
+    },
+  });
+  const batchLatency = new Histogram({
+    name: "veil_batch_latency_seconds",
+    help: "Seconds from a batch closing to its settle transaction landing",
+    buckets: [0.5, 1, 2, 5, 10, 20, 60, 120, 300],
+    registers: [registry],
+  });
+  const bundleAttempts = new Counter({
+    name: "veil_bundle_attempts_total",
+    help: "Bundles sent to builders, by tx kind and outcome",
+    labelNames: ["kind", "outcome"],
+    registers: [registry],
+  });
+  const intake = new Counter({
+    name: "veil_intake_total",
+    help: "Intake requests by endpoint and result code (ok or the error code)",
+    labelNames: ["endpoint", "result"],
+    registers: [registry],
+  });
+  return { registry, ordersByState, batchLatency, bundleAttempts, intake };
+}
+
+export type RelayMetrics = ReturnType<typeof createRelayMetrics>;

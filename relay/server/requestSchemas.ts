@@ -1,0 +1,26 @@
+import { getAddress, isAddress } from "viem";
+import { z } from "zod";
+import { hexBytes, hexData, signedOrderSchema } from "../../client/wire/orderWire.js";
+
+/** Largest accepted sealed envelope: a signed order is well under 1 KiB; contract-wallet blobs need more. */
+export const MAX_CIPHERTEXT_BYTES = 8 * 1024;
+/** Largest request body on the REST API. */
+export const MAX_BODY_BYTES = 32 * 1024;
+
+/** Request bodies of the REST API (responses are built in orderViews.ts). */
+export const sealedOrderBody = z.object({ ciphertext: hexData("ciphertext", MAX_CIPHERTEXT_BYTES) });
+
+export const commitmentBody = z.object({
+  leaf: hexBytes("leaf", 32),
+  trader: z
+    .string()
+    .refine((s) => isAddress(s, { strict: false }), "trader must be a 20-byte 0x-hex address")
+    .transform((s) => getAddress(s)),
+  signature: hexData("signature", 2048),
+});
+
+export const revealBody = signedOrderSchema;
+
+export const cancelBody = z.object({ signature: hexData("signature", 2048) });
+
+export const orderIdParam = hexBytes("order id", 32);

@@ -1,0 +1,145 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import type { Address } from "viem";
+import { Batcher } from "./batch/batcher.js";
+import { OpenBatch } from "./batch/openBatch.js";
+import { OperatorLoop } from "./batch/operatorLoop.js";
+import { BundleSubmitter } from "./bundles/bundleSubmitter.js";
+import { BlockPoller } from "./chain/blockPoller.js";
+import { createChainReader } from "./chain/chainReader.js";
+import { createOperatorSigner } from "./chain/operatorSigner.js";
+import { PoolRegistry } from "./chain/poolRegistry.js";
+import { type RelayConfig, redactConfig } from "./config.js";
+import { createOrderHasher } from "./crypto/createOrderHasher.js";
+import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
+import { RelayEvents } from "./events/relayEvents.js";
+import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
+import { IntakeService } from "./intake/intakeService.js";
+import { WriteQueue } from "./intake/writeQueue.js";
+import { createRelayMetrics } from "./metrics/relayMetrics.js";
+import type { RelayContext } from "./relayContext.js";
+import { createPrivateTxWatcher, rpcRoutes } from "./rpc/rpcRoutes.js";
+import { createApp } from "./server/createApp.js";
+import { openSqliteStore } from "./store/sqliteStore.js";
+
+/** A running relay. */
+export type RunningRelay = { url: string; ctx: RelayContext; close(): Promise<void> };
+
+/**
+ * Starts the whole relay from a validated config: store, chain facts (chain id, reveal delay, expiry,
+ * operator allow-listed, pools), ECIES key, HTTP server, batcher, per-block operator loop and the wallet RPC
+ * watcher. `close()` stops accepting, finishes queued writes and closes the store (graceful shutdown).
+ * @example const relay = await startRelay(loadConfig(argv, env))
+ */
+export async function startRelay(
+  config: RelayConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningRelay> {
+  logger.info({ config: redactConfig(config) }, "starting Veil relay");
+  const chain = createChainReader(config.rpcUrl, config.settlement);
+  const chainId = await chain.chainId();
+  const signer = createOperatorSigner(config.operatorKey, chainId, config.settlement);
+  const [revealDelay, expiry, isOperator, pools, head] = await Promise.all([
+    chain.revealDelay(),
+    chain.expiry(),
+    chain.isOperator(signer.address),
+    PoolRegistry.load(chain, config.pools),
+    chain.latestBlock(),
+  ]);
+  if (!isOperator)
+    throw new Error(
+      `the operator key's address ${signer.address} is not an operator of ${config.settlement}`,
+    );
+  const tokenSymbols = new Map<string, Address>();
+  for (const t of pools.tokens()) tokenSymbols.set(await chain.symbol(t).catch(() => t), t);
+
+  const store = openSqliteStore(config.dataDir);
+  const submitter = await BundleSubmitter.create({
+    rpcUrl: config.rpcUrl,
+    builderUrls: config.builderUrls,
+    authKey: config.authKey,
+    chainId,
+  });
+  const hashOrder = createOrderHasher(chainId, config.settlement);
+  const batcherRef: { current: Batcher | null } = { current: null };
+  const ctx: RelayContext = {
+    config,
+    store,
+    writeQueue: new WriteQueue(store),
+    events: new RelayEvents(),
+    metrics: createRelayMetrics(store),
+    logger,
+    chain,
+    submitter,
+    pools,
+    chainId,
+    settlement: config.settlement,
+    operator: signer.address,
+    revealDelay,
+    expiry,
+    revealWindow: config.revealWindow === null ? revealDelay : BigInt(config.revealWindow),
+    eciesKey: config.eciesKey ? eciesKeyFromSecret(config.eciesKey) : loadOrCreateEciesKey(config.dataDir),
+    hashOrder,
+    orderRules: {
+      chainId,
+      settlement: config.settlement,
+      hashOrder,
+      pools,
+      maxValiditySeconds: config.maxValiditySeconds,
+      chain,
+    },
+    intakeChecks: new IntakeChainChecks(chain, config.checkFunds),
+    openBatch: new OpenBatch(store, config.maxBatchSize, () => batcherRef.current?.closeSoon()),
+    tokenSymbols,
+    head: { block: head.number ?? 0n, timestamp: head.timestamp },
+  };
+  const batcher = new Batcher(ctx);
+  batcherRef.current = batcher;
+  const operatorLoop = new OperatorLoop(ctx, signer);
+  const poller = new BlockPoller(ctx, () => operatorLoop.onBlock());
+
+  const rpcDeps = {
+    rpcUrl: config.rpcUrl,
+    chainId,
+    submitter,
+    db: store.db,
+    logger: logger.child({ part: "rpc" }),
+  };
+  const rpcWatcher = createPrivateTxWatcher(rpcDeps);
+  const app = createApp(ctx, new IntakeService(ctx), { rpc: rpcRoutes(rpcDeps) });
+
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", () => resolve());
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+  batcher.start();
+  poller.start();
+  rpcWatcher.start();
+  void operatorLoop.onBlock();
+
+  let closed = false;
+  return {
+    url,
+    ctx,
+    async close() {
+      if (closed) return;
+      closed = true;
+      batcher.stop();
+      poller.stop();
+      await rpcWatcher.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      ctx.writeQueue.flush();
+      submitter.close();
+      store.close();
+      logger.info("relay stopped");
+    },
+  };
+}

@@ -1,0 +1,364 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { Address, Hex } from "viem";
+import { orderJsonSchema, orderToJson } from "../../client/wire/orderWire.js";
+import type {
+  BatchPatch,
+  BatchRecord,
+  BatchState,
+  BundleAttempt,
+  BundleKind,
+  OrderPatch,
+  OrderRecord,
+  Store,
+} from "./store.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  mode TEXT NOT NULL,
+  trader TEXT NOT NULL,
+  state TEXT NOT NULL,
+  batch_id INTEGER,
+  leaf_index INTEGER,
+  order_json TEXT,
+  nonce TEXT,
+  signature TEXT,
+  salt TEXT,
+  digest TEXT,
+  reason TEXT,
+  error TEXT,
+  fill_json TEXT,
+  expired_batches INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_batch ON orders(batch_id);
+CREATE INDEX IF NOT EXISTS orders_digest ON orders(digest);
+CREATE INDEX IF NOT EXISTS orders_trader_nonce ON orders(trader, nonce);
+CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  state TEXT NOT NULL,
+  chain_batch_id TEXT,
+  root TEXT,
+  leaves_json TEXT,
+  commit_block TEXT,
+  commit_tx_hash TEXT,
+  settle_tx_hash TEXT,
+  created_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  settled_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS batches_state ON batches(state);
+CREATE TABLE IF NOT EXISTS bundle_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  tx_hash TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  target_block TEXT NOT NULL,
+  bundle_hash TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_batch ON bundle_attempts(batch_id, kind);
+CREATE TABLE IF NOT EXISTS trader_misses (
+  trader TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  last_at INTEGER NOT NULL
+);
+`;
+
+type OrderRow = {
+  id: string;
+  mode: string;
+  trader: string;
+  state: string;
+  batch_id: number | null;
+  leaf_index: number | null;
+  order_json: string | null;
+  signature: string | null;
+  salt: string | null;
+  digest: string | null;
+  reason: string | null;
+  error: string | null;
+  fill_json: string | null;
+  expired_batches: number;
+  created_at: number;
+  updated_at: number;
+};
+
+type BatchRow = {
+  id: number;
+  state: string;
+  chain_batch_id: string | null;
+  root: string | null;
+  leaves_json: string | null;
+  commit_block: string | null;
+  commit_tx_hash: string | null;
+  settle_tx_hash: string | null;
+  created_at: number;
+  closed_at: number | null;
+  settled_at: number | null;
+};
+
+const FINAL = "('filled','unfilled','failed','cancelled')";
+
+function rowToOrder(r: OrderRow): OrderRecord {
+  const fill = r.fill_json ? JSON.parse(r.fill_json) : null;
+  return {
+    id: r.id as Hex,
+    mode: r.mode as OrderRecord["mode"],
+    trader: r.trader as Address,
+    state: r.state as OrderRecord["state"],
+    batchId: r.batch_id,
+    leafIndex: r.leaf_index,
+    order: r.order_json ? orderJsonSchema.parse(JSON.parse(r.order_json)) : null,
+    signature: r.signature as Hex | null,
+    salt: r.salt as Hex | null,
+    digest: r.digest as Hex | null,
+    reason: r.reason,
+    error: r.error,
+    fill: fill
+      ? {
+          sellAmount: BigInt(fill.sellAmount),
+          buyAmount: BigInt(fill.buyAmount),
+          txHash: fill.txHash,
+          blockNumber: BigInt(fill.blockNumber),
+        }
+      : null,
+    expiredBatches: r.expired_batches,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function rowToBatch(r: BatchRow): BatchRecord {
+  return {
+    id: r.id,
+    state: r.state as BatchState,
+    chainBatchId: r.chain_batch_id === null ? null : BigInt(r.chain_batch_id),
+    root: r.root as Hex | null,
+    leaves: r.leaves_json ? JSON.parse(r.leaves_json) : null,
+    commitBlock: r.commit_block === null ? null : BigInt(r.commit_block),
+    commitTxHash: r.commit_tx_hash as Hex | null,
+    settleTxHash: r.settle_tx_hash as Hex | null,
+    createdAt: r.created_at,
+    closedAt: r.closed_at,
+    settledAt: r.settled_at,
+  };
+}
+
+/** Column values of an order patch. */
+function orderColumns(p: OrderPatch): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  if (p.state !== undefined) c.state = p.state;
+  if (p.batchId !== undefined) c.batch_id = p.batchId;
+  if (p.leafIndex !== undefined) c.leaf_index = p.leafIndex;
+  if (p.order !== undefined) {
+    c.order_json = p.order ? JSON.stringify(orderToJson(p.order)) : null;
+    c.nonce = p.order ? p.order.nonce.toString() : null;
+  }
+  if (p.signature !== undefined) c.signature = p.signature;
+  if (p.salt !== undefined) c.salt = p.salt;
+  if (p.digest !== undefined) c.digest = p.digest;
+  if (p.reason !== undefined) c.reason = p.reason;
+  if (p.error !== undefined) c.error = p.error;
+  if (p.expiredBatches !== undefined) c.expired_batches = p.expiredBatches;
+  if (p.fill !== undefined)
+    c.fill_json = p.fill
+      ? JSON.stringify({
+          sellAmount: p.fill.sellAmount.toString(),
+          buyAmount: p.fill.buyAmount.toString(),
+          txHash: p.fill.txHash,
+          blockNumber: p.fill.blockNumber.toString(),
+        })
+      : null;
+  return c;
+}
+
+function batchColumns(p: BatchPatch): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  if (p.state !== undefined) c.state = p.state;
+  if (p.chainBatchId !== undefined) c.chain_batch_id = p.chainBatchId?.toString() ?? null;
+  if (p.root !== undefined) c.root = p.root;
+  if (p.leaves !== undefined) c.leaves_json = p.leaves ? JSON.stringify(p.leaves) : null;
+  if (p.commitBlock !== undefined) c.commit_block = p.commitBlock?.toString() ?? null;
+  if (p.commitTxHash !== undefined) c.commit_tx_hash = p.commitTxHash;
+  if (p.settleTxHash !== undefined) c.settle_tx_hash = p.settleTxHash;
+  if (p.closedAt !== undefined) c.closed_at = p.closedAt;
+  if (p.settledAt !== undefined) c.settled_at = p.settledAt;
+  return c;
+}
+
+/**
+ * The SQLite {@link Store}: one file `relay.sqlite` in the data dir, WAL journal with `synchronous=FULL`, so
+ * a committed transaction is on disk before the relay answers 2xx (the intake groups many orders into one
+ * transaction to pay for one fsync, see `writeQueue.ts`).
+ * @example const store = openSqliteStore(config.dataDir)
+ */
+export function openSqliteStore(dataDir: string): Store & { db: Database.Database } {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, "relay.sqlite"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+
+  const stmt = new Map<string, Database.Statement>();
+  const prep = (sql: string) => {
+    let s = stmt.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      stmt.set(sql, s);
+    }
+    return s;
+  };
+  const update = (table: string, key: string, id: unknown, cols: Record<string, unknown>) => {
+    const names = Object.keys(cols);
+    if (names.length === 0) return;
+    const sql = `UPDATE ${table} SET ${names.map((n) => `${n} = @${n}`).join(", ")} WHERE ${key} = @__id`;
+    prep(sql).run({ ...cols, __id: id });
+  };
+
+  return {
+    db,
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+
+    insertOrder(o) {
+      const res = prep(
+        `INSERT OR IGNORE INTO orders (id, mode, trader, state, batch_id, leaf_index, order_json, nonce, signature,
+           salt, digest, reason, error, fill_json, expired_batches, created_at, updated_at)
+         VALUES (@id, @mode, @trader, @state, @batch_id, @leaf_index, @order_json, @nonce, @signature, @salt,
+           @digest, @reason, @error, NULL, 0, @created_at, @updated_at)`,
+      ).run({
+        id: o.id,
+        mode: o.mode,
+        trader: o.trader,
+        state: o.state,
+        batch_id: o.batchId,
+        leaf_index: o.leafIndex,
+        order_json: o.order ? JSON.stringify(orderToJson(o.order)) : null,
+        nonce: o.order ? o.order.nonce.toString() : null,
+        signature: o.signature,
+        salt: o.salt,
+        digest: o.digest,
+        reason: o.reason,
+        error: o.error,
+        created_at: o.createdAt,
+        updated_at: o.updatedAt,
+      });
+      return res.changes === 1;
+    },
+    getOrder(id) {
+      const r = prep("SELECT * FROM orders WHERE id = ?").get(id.toLowerCase()) as OrderRow | undefined;
+      return r ? rowToOrder(r) : null;
+    },
+    getOrderByDigest(digest) {
+      const r = prep("SELECT * FROM orders WHERE digest = ? ORDER BY seq DESC LIMIT 1").get(
+        digest.toLowerCase(),
+      ) as OrderRow | undefined;
+      return r ? rowToOrder(r) : null;
+    },
+    ordersInBatch(batchId) {
+      return (prep("SELECT * FROM orders WHERE batch_id = ? ORDER BY seq").all(batchId) as OrderRow[]).map(
+        rowToOrder,
+      );
+    },
+    activeOrderWithNonce(trader, nonce) {
+      const r = prep(
+        `SELECT * FROM orders WHERE trader = ? AND nonce = ? AND state NOT IN ${FINAL} LIMIT 1`,
+      ).get(trader, nonce.toString()) as OrderRow | undefined;
+      return r ? rowToOrder(r) : null;
+    },
+    updateOrder(id, patch) {
+      update("orders", "id", id.toLowerCase(), { ...orderColumns(patch), updated_at: Date.now() });
+    },
+    countOrdersByState() {
+      const rows = prep("SELECT state, COUNT(*) AS n FROM orders GROUP BY state").all() as {
+        state: string;
+        n: number;
+      }[];
+      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    },
+
+    createBatch() {
+      const now = Date.now();
+      const res = prep("INSERT INTO batches (state, created_at) VALUES ('open', ?)").run(now);
+      return rowToBatch(prep("SELECT * FROM batches WHERE id = ?").get(res.lastInsertRowid) as BatchRow);
+    },
+    getBatch(id) {
+      const r = prep("SELECT * FROM batches WHERE id = ?").get(id) as BatchRow | undefined;
+      return r ? rowToBatch(r) : null;
+    },
+    batchesInStates(states) {
+      if (states.length === 0) return [];
+      const sql = `SELECT * FROM batches WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY id`;
+      return (prep(sql).all(...states) as BatchRow[]).map(rowToBatch);
+    },
+    updateBatch(id, patch) {
+      update("batches", "id", id, batchColumns(patch));
+    },
+
+    addAttempt(a) {
+      const now = Date.now();
+      const res = prep(
+        `INSERT INTO bundle_attempts (batch_id, kind, tx_hash, nonce, target_block, bundle_hash, error, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(a.batchId, a.kind, a.txHash, a.nonce, a.targetBlock.toString(), a.bundleHash, a.error, now);
+      return { ...a, id: Number(res.lastInsertRowid), createdAt: now };
+    },
+    updateAttempt(id, patch) {
+      const cols: Record<string, unknown> = {};
+      if (patch.bundleHash !== undefined) cols.bundle_hash = patch.bundleHash;
+      if (patch.error !== undefined) cols.error = patch.error;
+      update("bundle_attempts", "id", id, cols);
+    },
+    attempts(batchId: number, kind: BundleKind): BundleAttempt[] {
+      const rows = prep("SELECT * FROM bundle_attempts WHERE batch_id = ? AND kind = ? ORDER BY id").all(
+        batchId,
+        kind,
+      ) as {
+        id: number;
+        batch_id: number;
+        kind: string;
+        tx_hash: string;
+        nonce: number;
+        target_block: string;
+        bundle_hash: string | null;
+        error: string | null;
+        created_at: number;
+      }[];
+      return rows.map((r) => ({
+        id: r.id,
+        batchId: r.batch_id,
+        kind: r.kind as BundleKind,
+        txHash: r.tx_hash as Hex,
+        nonce: r.nonce,
+        targetBlock: BigInt(r.target_block),
+        bundleHash: r.bundle_hash as Hex | null,
+        error: r.error,
+        createdAt: r.created_at,
+      }));
+    },
+
+    misses(trader) {
+      const r = prep("SELECT count, last_at FROM trader_misses WHERE trader = ?").get(trader) as
+        | { count: number; last_at: number }
+        | undefined;
+      return r ? { count: r.count, lastAt: r.last_at } : { count: 0, lastAt: 0 };
+    },
+    addMiss(trader, at) {
+      prep(
+        `INSERT INTO trader_misses (trader, count, last_at) VALUES (?, 1, ?)
+         ON CONFLICT(trader) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
+      ).run(trader, at);
+    },
+
+    close() {
+      db.close();
+    },
+  };
+}

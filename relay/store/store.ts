@@ -1,0 +1,129 @@
+import type { Address, Hex } from "viem";
+import type { Order } from "../../client/order/order.js";
+
+/** Order states of the pinned REST API; `filled`, `unfilled`, `failed`, `cancelled` are final. */
+export type OrderState =
+  | "pending"
+  | "committed"
+  | "revealed"
+  | "filled"
+  | "unfilled"
+  | "failed"
+  | "cancelled";
+export const FINAL_ORDER_STATES: readonly OrderState[] = ["filled", "unfilled", "failed", "cancelled"];
+
+export type OrderMode = "sealed" | "commit";
+
+export type Fill = { sellAmount: bigint; buyAmount: bigint; txHash: Hex; blockNumber: bigint };
+
+/** One order or commitment. `id` is its Merkle leaf. */
+export type OrderRecord = {
+  id: Hex;
+  mode: OrderMode;
+  trader: Address;
+  state: OrderState;
+  /** The relay batch it is in (or was last in). */
+  batchId: number | null;
+  leafIndex: number | null;
+  /** Known from intake (sealed) or from the reveal (commit mode). */
+  order: Order | null;
+  signature: Hex | null;
+  salt: Hex | null;
+  digest: Hex | null;
+  reason: string | null;
+  error: string | null;
+  fill: Fill | null;
+  /** Batches this order was in that expired without settling. */
+  expiredBatches: number;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/**
+ * Batch states: open (accepting) -> closing (full, leaves not yet frozen) -> committing (root frozen, commit
+ * bundle being sent) -> committed (root on chain) -> settling (reveals closed, settle bundle being sent) ->
+ * settled | expired.
+ */
+export type BatchState = "open" | "closing" | "committing" | "committed" | "settling" | "settled" | "expired";
+
+export type BatchRecord = {
+  id: number;
+  state: BatchState;
+  chainBatchId: bigint | null;
+  root: Hex | null;
+  /** Leaves in batch order, frozen when the batch closes. */
+  leaves: Hex[] | null;
+  commitBlock: bigint | null;
+  commitTxHash: Hex | null;
+  settleTxHash: Hex | null;
+  createdAt: number;
+  closedAt: number | null;
+  settledAt: number | null;
+};
+
+export type BundleKind = "commit" | "settle";
+
+/** One bundle sent for a batch's commit or settle tx; written before the bundle leaves the relay. */
+export type BundleAttempt = {
+  id: number;
+  batchId: number;
+  kind: BundleKind;
+  txHash: Hex;
+  nonce: number;
+  targetBlock: bigint;
+  bundleHash: Hex | null;
+  error: string | null;
+  createdAt: number;
+};
+
+export type OrderPatch = Partial<
+  Pick<
+    OrderRecord,
+    | "state"
+    | "batchId"
+    | "leafIndex"
+    | "order"
+    | "signature"
+    | "salt"
+    | "digest"
+    | "reason"
+    | "error"
+    | "fill"
+    | "expiredBatches"
+  >
+>;
+export type BatchPatch = Partial<Omit<BatchRecord, "id" | "createdAt">>;
+
+/**
+ * Everything the relay persists, behind one small synchronous interface (SQLite today; a networked store
+ * for several relay instances would wrap the same calls). `transaction(fn)` runs `fn` atomically and
+ * durably: when it returns, the writes survive a crash.
+ */
+export interface Store {
+  transaction<T>(fn: () => T): T;
+
+  /** Inserts a new order; returns false (and writes nothing) when the id exists. */
+  insertOrder(order: OrderRecord): boolean;
+  getOrder(id: Hex): OrderRecord | null;
+  getOrderByDigest(digest: Hex): OrderRecord | null;
+  ordersInBatch(batchId: number): OrderRecord[];
+  /** A non-final order of `trader` with this nonce, if any. */
+  activeOrderWithNonce(trader: Address, nonce: bigint): OrderRecord | null;
+  updateOrder(id: Hex, patch: OrderPatch): void;
+  countOrdersByState(): Record<string, number>;
+
+  createBatch(): BatchRecord;
+  getBatch(id: number): BatchRecord | null;
+  batchesInStates(states: readonly BatchState[]): BatchRecord[];
+  updateBatch(id: number, patch: BatchPatch): void;
+
+  addAttempt(attempt: Omit<BundleAttempt, "id" | "createdAt">): BundleAttempt;
+  updateAttempt(id: number, patch: { bundleHash?: Hex | null; error?: string | null }): void;
+  attempts(batchId: number, kind: BundleKind): BundleAttempt[];
+
+  /** Missed reveals of a trader and when the last one was counted. */
+  misses(trader: Address): { count: number; lastAt: number };
+  addMiss(trader: Address, at: number): void;
+
+  close(): void;
+}
