@@ -1,0 +1,143 @@
+import { type Address, createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { ensureContractsBuilt } from "./buildContracts.js";
+import { type LocalBuilder, startBuilder } from "./builder/startBuilder.js";
+import { type DemoContracts, deployDemo, type TokenSymbol } from "./deployDemo.js";
+import { deploySettlement } from "./deploySettlement.js";
+import { type DevnetAccount, devnetAccounts } from "./devnetAccounts.js";
+import { rpcCall } from "./jsonRpc.js";
+import { type AnvilProcess, spawnAnvil } from "./spawnAnvil.js";
+
+export type StartDevnetOptions = {
+  /** anvil on portBase, builder on portBase + 1, relay on portBase + 2; default: free ports. */
+  portBase?: number;
+  /** Block interval of the builder; null = blocks only through buildBlock(). Default 1000. */
+  slotMs?: number | null;
+  relay?: boolean;
+  dataDir?: string;
+  quiet?: boolean;
+};
+
+/** The .veil/devnet.json shape (what `npm start` writes and other tools read). */
+export type DevnetJson = {
+  chainId: number;
+  rpcUrl: string;
+  builderUrl: string;
+  relayUrl?: string;
+  contracts: {
+    tokens: Record<TokenSymbol, Address>;
+    uniswapV2: DemoContracts["uniswapV2"];
+    settlement: Address;
+  };
+  accounts: DevnetAccount[];
+};
+
+/** A running devnet: anvil (--no-mining) + the local builder + deployed contracts + funded accounts. */
+export type Devnet = DevnetJson & {
+  /** Build and mine one block now (bundles, then public txs); returns its number. */
+  buildBlock(): Promise<bigint>;
+  snapshot(): Promise<Hex>;
+  revert(id: Hex): Promise<void>;
+  /** Stops relay, builder and anvil (by pid). Idempotent. */
+  stop(): Promise<void>;
+  toJSON(): DevnetJson;
+};
+
+export const DEVNET_CHAIN_ID = 31337;
+const DEVNET_REVEAL_DELAY = 2n;
+const DEVNET_EXPIRY = 20n;
+/** Forge artifacts the devnet deploys. */
+const DEVNET_CONTRACTS = ["DemoToken", "VeilSettlement"];
+
+/**
+ * Starts an isolated devnet in a few seconds: builds the contracts if needed, spawns anvil, deploys (with
+ * anvil briefly automining) WETH9, USDC/DAI demo tokens, Uniswap V2 with three funded pools and
+ * VeilSettlement, funds the labelled accounts, then hands block production to the local builder.
+ *
+ * @param options ports, slot length, relay
+ * @returns the running devnet; call stop() when done
+ * @example
+ * const devnet = await startDevnet({ slotMs: null });
+ * await devnet.buildBlock();
+ * await devnet.stop();
+ */
+export async function startDevnet({
+  portBase,
+  slotMs = 1000,
+  relay = false,
+  quiet = true,
+}: StartDevnetOptions = {}): Promise<Devnet> {
+  const log = (line: string) => {
+    if (!quiet) console.error(line);
+  };
+  if (relay) throw new Error("startDevnet: relay launching is not wired yet");
+  await ensureContractsBuilt(DEVNET_CONTRACTS, log);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const anvil: AnvilProcess = await spawnAnvil({ port: portBase ?? 0, chainId: DEVNET_CHAIN_ID });
+    stops.push(() => anvil.stop());
+    const chain = defineChain({
+      id: DEVNET_CHAIN_ID,
+      name: "Veil devnet",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [anvil.url] } },
+    });
+    const publicClient = createPublicClient({ chain, transport: http(anvil.url), pollingInterval: 20 });
+    const accounts = devnetAccounts();
+    const key = (label: string) => accounts.find((a) => a.label === label)!;
+
+    // Deploy with anvil mining each tx at once, then hand block production to the builder.
+    await rpcCall(anvil.url, "evm_setAutomine", [true]);
+    const demo = await deployDemo({ rpcUrl: anvil.url, chain, publicClient, accounts });
+    const owner = privateKeyToAccount(key("deployer").privateKey);
+    const settlement = await deploySettlement({
+      walletClient: createWalletClient({ account: owner, chain, transport: http(anvil.url) }),
+      publicClient,
+      owner: owner.address,
+      operators: [key("operator").address],
+      pools: Object.values(demo.uniswapV2.pairs),
+      revealDelay: DEVNET_REVEAL_DELAY,
+      expiry: DEVNET_EXPIRY,
+    });
+    await rpcCall(anvil.url, "evm_setAutomine", [false]);
+
+    const builder: LocalBuilder = await startBuilder({
+      anvilUrl: anvil.url,
+      chainId: DEVNET_CHAIN_ID,
+      port: portBase === undefined ? 0 : portBase + 1,
+      slotMs,
+      log,
+    });
+    stops.push(() => builder.stop());
+
+    // Relay step goes here (relay: true): start it against builder.url, push its stop, set relayUrl.
+    const relayUrl: string | undefined = undefined;
+
+    const json: DevnetJson = {
+      chainId: DEVNET_CHAIN_ID,
+      rpcUrl: anvil.url,
+      builderUrl: builder.url,
+      ...(relayUrl ? { relayUrl } : {}),
+      contracts: { tokens: demo.tokens, uniswapV2: demo.uniswapV2, settlement },
+      accounts,
+    };
+    return {
+      ...json,
+      buildBlock: () => builder.buildBlock(),
+      snapshot: () => rpcCall<Hex>(anvil.url, "evm_snapshot"),
+      async revert(id: Hex) {
+        const ok = await rpcCall<boolean>(anvil.url, "evm_revert", [id]);
+        if (!ok) throw new Error(`evm_revert(${id}) failed: unknown snapshot`);
+      },
+      stop: stopAll,
+      toJSON: () => json,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
