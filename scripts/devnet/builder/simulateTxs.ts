@@ -61,7 +61,7 @@ function txCall(t: DecodedTx): Record<string, unknown> {
 /** Effective priority fee per gas under `baseFee` (EIP-1559). */
 export function effectiveTip(t: DecodedTx, baseFee: bigint): bigint {
   const headroom = t.maxFeePerGas - baseFee;
-  // biome-ignore lint/complexity/useMaxMin: bigints, Math.min does not take them
+  // biome-ignore lint/complexity/useMathMinMax: bigints, Math.min does not take them
   return headroom < t.maxPriorityFeePerGas ? headroom : t.maxPriorityFeePerGas;
 }
 
