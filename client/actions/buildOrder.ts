@@ -1,0 +1,58 @@
+import type { Address } from "viem";
+import type { VeilClientBase } from "../createVeilClient.js";
+import { BaseError } from "../errors/baseError.js";
+import type { Order } from "../order/order.js";
+import { parseAmount } from "../utils/parseAmount.js";
+import { requireTrader } from "./requireTrader.js";
+import { resolveToken } from "./resolveToken.js";
+import { selectNonce } from "./selectNonce.js";
+import { verifyRelay } from "./verifyRelay.js";
+
+/** Default order lifetime; clamped to the relay's `maxValiditySeconds`. */
+export const DEFAULT_VALID_FOR_SECONDS = 300;
+
+export type BuildOrderParameters = {
+  /** Symbol (from the client's or the relay's token map) or address. */
+  sellToken: string;
+  buyToken: string;
+  /** Human amount ("1.5") in the sell token's decimals, or base units as a bigint. */
+  sellAmount: string | bigint;
+  /** Least acceptable buy amount: human string in the buy token's decimals, or base units. */
+  minBuyAmount: string | bigint;
+  /** Seconds from now until the order expires (default 300, at most the relay's maxValiditySeconds). */
+  validForSeconds?: number;
+  /** Explicit nonce, or a {@link selectNonce} mode (default random). */
+  nonce?: bigint | "random" | "next";
+};
+
+/**
+ * Builds an {@link Order} for the client's trader from human amounts, reading token decimals on chain.
+ * @throws UnknownTokenError | InvalidAmountError | AccountRequiredError
+ * @example const order = await buildOrder(client, { sellToken: "WETH", buyToken: "USDC", sellAmount: "1", minBuyAmount: "1900" })
+ */
+export async function buildOrder(client: VeilClientBase, parameters: BuildOrderParameters): Promise<Order> {
+  const { validForSeconds = DEFAULT_VALID_FOR_SECONDS, nonce = "random" } = parameters;
+  const trader = await requireTrader(client, "buildOrder");
+  const info = await verifyRelay(client);
+  const [sell, buy] = await Promise.all([
+    resolveToken(client, { token: parameters.sellToken }),
+    resolveToken(client, { token: parameters.buyToken }),
+  ]);
+  if (sell.address === buy.address)
+    throw new BaseError(`Sell and buy token are the same (${sell.symbol})`, "SAME_TOKEN");
+  const amount = (v: string | bigint, decimals: number) =>
+    typeof v === "bigint" ? v : parseAmount(v, decimals);
+  const lifetime = Math.max(
+    1,
+    Math.min(validForSeconds, info.maxValiditySeconds > 0 ? info.maxValiditySeconds - 5 : validForSeconds),
+  );
+  return {
+    trader: trader as Address,
+    sellToken: sell.address,
+    buyToken: buy.address,
+    sellAmount: amount(parameters.sellAmount, sell.decimals),
+    minBuyAmount: amount(parameters.minBuyAmount, buy.decimals),
+    nonce: typeof nonce === "bigint" ? nonce : await selectNonce(client, { mode: nonce }),
+    validTo: BigInt(Math.floor(Date.now() / 1000) + lifetime),
+  };
+}

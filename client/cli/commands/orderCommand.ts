@@ -1,0 +1,118 @@
+import { formatUnits } from "viem";
+import type { SubmitCommittedReturnType } from "../../actions/submitCommitted.js";
+import type { OrderStatus } from "../../relay/relaySchemas.js";
+import { orderToJson } from "../../wire/orderWire.js";
+import { noPositionals, parseTokenAmount, required, secondsFlag } from "../cliArgs.js";
+import { COMMON_HELP, makeClient, parseCommandArgs } from "../cliContext.js";
+import type { Command } from "../command.js";
+import { EXIT_CODES } from "../exitCodes.js";
+import { progressLine, toJson } from "../output.js";
+
+const DEFAULT_TIMEOUT_S = 120;
+
+/** `veil order`: build, sign and submit an order (sealed by default, or commit-reveal), optionally wait. */
+export const orderCommand: Command = {
+  name: "order",
+  summary: "sign and submit a sell order (sealed, or --commit for commit-reveal)",
+  help: `Usage: veil order --sell TOKEN:AMOUNT --buy TOKEN --min AMOUNT [--commit] [--wait] [options]
+
+Sells exactly AMOUNT of the sell token for at least --min of the buy token (fill-or-kill), in the relay's
+next batch. TOKEN is a symbol (see \`veil info\`) or an address; amounts are human units ("1.5").
+
+Sealed (default): the order is encrypted to the relay's key and sent in one request.
+--commit: only a salted hash is sent; once the batch root is on chain the client verifies its Merkle proof
+against the root read from the contract and only then reveals the order (never if the proof is wrong).
+
+Options:
+  --sell TOKEN:AMOUNT   token and amount to sell, e.g. WETH:1.5
+  --buy TOKEN           token to buy, e.g. USDC
+  --min AMOUNT          least amount of the buy token to accept, e.g. 2500
+  --commit              commit-reveal mode
+  --wait                wait until settled; checks the Trade event on chain; exit 7 if not filled
+  --valid-for SECONDS   order lifetime (default 300, capped by the relay)
+  --timeout SECONDS     how long to wait for commit / settlement (default ${DEFAULT_TIMEOUT_S})
+
+Example (devnet, after \`veil approve WETH\`):
+  veil order --sell WETH:1 --buy USDC --min 1000 --wait
+
+${COMMON_HELP}`,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs("order", argv, {
+      sell: { type: "string" },
+      buy: { type: "string" },
+      min: { type: "string" },
+      commit: { type: "boolean" },
+      wait: { type: "boolean" },
+      "valid-for": { type: "string" },
+      timeout: { type: "string" },
+    });
+    noPositionals("order", positionals);
+    const sell = parseTokenAmount("order", "--sell", required("order", "--sell", values.sell));
+    const buyToken = required("order", "--buy", values.buy);
+    const min = required("order", "--min", values.min);
+    const timeoutMs = secondsFlag("order", "--timeout", values.timeout, DEFAULT_TIMEOUT_S);
+    const validForMs = secondsFlag("order", "--valid-for", values["valid-for"], 300);
+    const json = values.json === true;
+
+    const client = makeClient("order", values, { needsKey: true });
+    const [sellInfo, buyInfo] = await Promise.all([
+      client.resolveToken({ token: sell.token }),
+      client.resolveToken({ token: buyToken }),
+    ]);
+    const order = await client.buildOrder({
+      sellToken: sellInfo.address,
+      buyToken: buyInfo.address,
+      sellAmount: sell.amount,
+      minBuyAmount: min,
+      validForSeconds: Math.ceil(validForMs / 1000),
+    });
+    let progress: ReturnType<typeof progressLine> | undefined;
+    const onState = (s: OrderStatus) => {
+      if (json) return;
+      progress ??= progressLine(s.id);
+      progress.update(s);
+    };
+    const submitted = values.commit
+      ? await client.submitCommitted({ order, timeoutMs, onState })
+      : await client.submitSealed({ order });
+    if (!values.commit) onState({ id: submitted.id, state: "pending", mode: "sealed" });
+    const result = values.wait
+      ? await client.waitForSettlement({ id: submitted.id, order, timeoutMs, onState })
+      : undefined;
+    progress?.done();
+    const inclusion = "inclusion" in submitted ? (submitted as SubmitCommittedReturnType).inclusion : null;
+
+    const state = result?.state ?? (values.commit ? "revealed" : "pending");
+    if (json) {
+      process.stdout.write(
+        `${toJson({
+          id: submitted.id,
+          mode: submitted.mode,
+          batchId: submitted.batchId,
+          state,
+          reason: result?.reason ?? null,
+          order: orderToJson(order),
+          inclusion,
+          fill: result?.fill ?? null,
+        })}\n`,
+      );
+    } else {
+      const fmt = (v: bigint, t: { decimals: number; symbol: string }) =>
+        `${formatUnits(v, t.decimals)} ${t.symbol}`;
+      const lines = [
+        `Order ${submitted.id}`,
+        `  ${submitted.mode}: sell ${fmt(order.sellAmount, sellInfo)} for at least ${fmt(order.minBuyAmount, buyInfo)}, valid until ${new Date(Number(order.validTo) * 1000).toISOString()}`,
+      ];
+      if (inclusion)
+        lines.push(`  included in on-chain batch ${inclusion.chainBatchId} (proof verified), revealed`);
+      if (result?.fill)
+        lines.push(
+          `  filled: sold ${fmt(result.fill.sellAmount, sellInfo)} for ${fmt(result.fill.buyAmount, buyInfo)} in tx ${result.fill.txHash} (block ${result.fill.blockNumber}, Trade event verified)`,
+        );
+      else if (result) lines.push(`  ${result.state}${result.reason ? `: ${result.reason}` : ""}`);
+      else lines.push(`  follow it with: veil status ${submitted.id} --wait`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+    return result && result.state !== "filled" ? EXIT_CODES.NOT_FILLED : EXIT_CODES.OK;
+  },
+};

@@ -1,0 +1,61 @@
+import { BaseError } from "./baseError.js";
+
+/** Error codes the relay answers with (`{ error: { code, message, details? } }`), mirrored from its REST API. */
+export const RELAY_ERROR_CODES = [
+  "BAD_REQUEST",
+  "BODY_TOO_LARGE",
+  "DECRYPT_FAILED",
+  "INVALID_SIGNATURE",
+  "ORDER_EXPIRED",
+  "VALIDITY_TOO_LONG",
+  "SAME_TOKEN",
+  "ZERO_AMOUNT",
+  "UNKNOWN_PAIR",
+  "NONCE_USED",
+  "DUPLICATE_ORDER",
+  "NOT_FOUND",
+  "CANCEL_TOO_LATE",
+  "TOO_MANY_MISSES",
+  "REVEAL_WINDOW_CLOSED",
+  "LEAF_MISMATCH",
+  "INSUFFICIENT_BALANCE",
+  "INSUFFICIENT_ALLOWANCE",
+  "RATE_LIMITED",
+  "NOT_AUTHORIZED",
+] as const;
+
+/** A code from {@link RELAY_ERROR_CODES}, or `HTTP_<status>` when the relay sent no error body we understand. */
+export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number] | `HTTP_${number}`;
+
+/**
+ * The relay refused a request. `code` is the relay's own stable code, so callers can branch on
+ * `err.code === "NONCE_USED"` exactly as they would on the relay's HTTP answer.
+ */
+export class RelayError extends BaseError {
+  override name = "RelayError";
+  override code: RelayErrorCode;
+  /** HTTP status of the answer. */
+  status: number;
+  /** The relay's structured details, if any (e.g. zod issues). */
+  relayDetails: unknown;
+
+  constructor(params: {
+    code: RelayErrorCode;
+    message: string;
+    status: number;
+    url: string;
+    details?: unknown;
+  }) {
+    super(`Relay refused the request: ${params.message}`, params.code, {
+      metaMessages: [`Code: ${params.code} (HTTP ${params.status})`, `URL: ${params.url}`],
+    });
+    this.code = params.code;
+    this.status = params.status;
+    this.relayDetails = params.details;
+  }
+}
+
+/** Narrows a caught value to a {@link RelayError} with the given code. */
+export function isRelayError(err: unknown, code?: RelayErrorCode): err is RelayError {
+  return err instanceof RelayError && (code === undefined || err.code === code);
+}
