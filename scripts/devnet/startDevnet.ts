@@ -1,4 +1,12 @@
-import { type Address, createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  type Hex,
+  http,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ensureContractsBuilt } from "./buildContracts.js";
 import { type LocalBuilder, startBuilder } from "./builder/startBuilder.js";
@@ -94,15 +102,17 @@ export async function startDevnet({
     await rpcCall(anvil.url, "evm_setAutomine", [true]);
     const demo = await deployDemo({ rpcUrl: anvil.url, chain, publicClient, accounts });
     const owner = privateKeyToAccount(key("deployer").privateKey);
-    const settlement = await deploySettlement({
-      walletClient: createWalletClient({ account: owner, chain, transport: http(anvil.url) }),
-      publicClient,
-      owner: owner.address,
-      operators: [key("operator").address],
-      pools: Object.values(demo.uniswapV2.pairs),
-      revealDelay: DEVNET_REVEAL_DELAY,
-      expiry: DEVNET_EXPIRY,
-    });
+    const settlement = getAddress(
+      await deploySettlement({
+        walletClient: createWalletClient({ account: owner, chain, transport: http(anvil.url) }),
+        publicClient,
+        owner: owner.address,
+        operators: [key("operator").address],
+        pools: Object.values(demo.uniswapV2.pairs),
+        revealDelay: DEVNET_REVEAL_DELAY,
+        expiry: DEVNET_EXPIRY,
+      }),
+    );
     await rpcCall(anvil.url, "evm_setAutomine", [false]);
 
     const builder: LocalBuilder = await startBuilder({
