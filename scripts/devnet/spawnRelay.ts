@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Address, Hex } from "viem";
+import { trackChild } from "./childProcesses.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const LISTENING = /Veil relay listening on (http:\/\/\S+)/;
+const STARTUP_TIMEOUT_MS = 60_000;
+
+export type SpawnRelayOptions = {
+  rpcUrl: string;
+  builderUrl: string;
+  settlement: Address;
+  pools: Address[];
+  operatorKey: Hex;
+  authKey: Hex;
+  dataDir: string;
+  port?: number;
+  /** Any further relay flags, e.g. ["--batch-interval-ms", "300"]. */
+  extraArgs?: string[];
+  /** Called with each line of the relay's output (pino JSON and the banner). */
+  onLine?: (line: string) => void;
+};
+
+/** A relay child process. */
+export type RelayProcess = {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Stops it: SIGTERM (graceful) by default, or SIGKILL to simulate a crash. Resolves once it exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+};
+
+/**
+ * Starts `relay/main.ts` as a child process (tsx from node_modules, spawned directly so it can be stopped by
+ * its own pid), with the keys passed by env (never on the command line, where `ps` would show them), and
+ * waits for its "listening" line and a 200 from `/healthz`.
+ * @example const relay = await spawnRelay({ rpcUrl, builderUrl, settlement, pools, operatorKey, authKey, dataDir })
+ */
+export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
+  const require = createRequire(import.meta.url);
+  const tsxCli = join(dirname(require.resolve("tsx/package.json")), "dist/cli.mjs");
+  const args = [
+    tsxCli,
+    join(ROOT, "relay/main.ts"),
+    "--rpc-url",
+    o.rpcUrl,
+    "--builder-url",
+    o.builderUrl,
+    "--settlement",
+    o.settlement,
+    "--pools",
+    o.pools.join(","),
+    "--data-dir",
+    o.dataDir,
+    "--port",
+    String(o.port ?? 0),
+    ...(o.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const untrack = trackChild(child);
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  let tail = "";
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`relay did not start in time:\n${tail}`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line) continue;
+        o.onLine?.(line);
+        tail = `${tail}\n${line}`.slice(-4000);
+        const m = LISTENING.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolveUrl(m[1]);
+        }
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`relay exited (${code ?? signal}) before listening:\n${tail}`));
+    });
+  });
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const killTimer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(killTimer);
+      }
+      untrack();
+    },
+  };
+}
