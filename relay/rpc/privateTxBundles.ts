@@ -32,6 +32,14 @@ export type PrivateBundleSubmitter = {
 
 export type BundleLogger = { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 
+/** What sending needs: the store (statuses), the submitter, a logger, and the sends in flight per tx hash. */
+export type BundleContext = {
+  store: PrivateTxStore;
+  submitter: PrivateBundleSubmitter;
+  logger: BundleLogger;
+  inFlight: Map<string, Promise<void>>;
+};
+
 /** Deterministic replacement UUID of a private tx's bundle. */
 export function replacementUuidOf(txHash: Hex): string {
   const h = keccak256(toHex(`veil-rpc:${txHash.toLowerCase()}`)).slice(2);
@@ -56,7 +64,7 @@ export function chainEndingAt(pending: readonly PrivateTxRecord[], tx: PrivateTx
  * watcher re-sends next block.
  */
 export async function sendPendingBundles(
-  ctx: { store: PrivateTxStore; submitter: PrivateBundleSubmitter; logger: BundleLogger },
+  ctx: BundleContext,
   pending: readonly PrivateTxRecord[],
   targetBlock: number,
   opts: { force?: boolean } = {},
@@ -64,51 +72,66 @@ export async function sendPendingBundles(
   const due = pending.filter(
     (tx) => (opts.force || tx.lastSentBlock < targetBlock) && targetBlock <= tx.maxBlockNumber,
   );
-  await Promise.all(
-    due.map(async (tx) => {
-      const chain = chainEndingAt(pending, tx);
-      const revertingTxHashes = chain.filter((c) => c.canRevert).map((c) => c.hash);
-      try {
-        const res = await ctx.submitter.send(
-          chain.map((c) => c.raw),
-          BigInt(targetBlock),
-          revertingTxHashes.length > 0
-            ? { revertingTxHashes, replacementUuid: replacementUuidOf(tx.hash) }
-            : { replacementUuid: replacementUuidOf(tx.hash) },
-        );
-        ctx.store.markSent(tx.hash, targetBlock);
-        const refused = res.builders.filter((b) => !b.ok);
-        if (refused.length > 0)
-          ctx.logger.warn({ tx: tx.hash, targetBlock, refused }, "builder refused private tx bundle");
-        else ctx.logger.debug({ tx: tx.hash, targetBlock, bundle: res.bundleHash }, "private tx bundle sent");
-      } catch (err) {
-        ctx.logger.warn(
-          { tx: tx.hash, targetBlock, err: (err as Error).message },
-          "private tx bundle not sent",
-        );
-      }
-    }),
-  );
+  await Promise.all(due.map((tx) => track(ctx, tx.hash, () => sendOne(ctx, pending, tx, targetBlock))));
+}
+
+async function sendOne(
+  ctx: BundleContext,
+  pending: readonly PrivateTxRecord[],
+  tx: PrivateTxRecord,
+  targetBlock: number,
+): Promise<void> {
+  // Re-read: a cancel or replacement may have landed since `pending` was read.
+  if (ctx.store.get(tx.hash)?.status !== "PENDING") return;
+  const chain = chainEndingAt(pending, tx);
+  const revertingTxHashes = chain.filter((c) => c.canRevert).map((c) => c.hash);
+  try {
+    const res = await ctx.submitter.send(
+      chain.map((c) => c.raw),
+      BigInt(targetBlock),
+      revertingTxHashes.length > 0
+        ? { revertingTxHashes, replacementUuid: replacementUuidOf(tx.hash) }
+        : { replacementUuid: replacementUuidOf(tx.hash) },
+    );
+    ctx.store.markSent(tx.hash, targetBlock);
+    const refused = res.builders.filter((b) => !b.ok);
+    if (refused.length > 0)
+      ctx.logger.warn({ tx: tx.hash, targetBlock, refused }, "builder refused private tx bundle");
+    else ctx.logger.debug({ tx: tx.hash, targetBlock, bundle: res.bundleHash }, "private tx bundle sent");
+  } catch (err) {
+    ctx.logger.warn({ tx: tx.hash, targetBlock, err: (err as Error).message }, "private tx bundle not sent");
+  }
+}
+
+/** Chains `fn` after any send or withdrawal in flight for the same tx, so they reach builders in order. */
+function track(ctx: BundleContext, hash: Hex, fn: () => Promise<void>): Promise<void> {
+  const key = hash.toLowerCase();
+  const run = (ctx.inFlight.get(key) ?? Promise.resolve()).then(fn);
+  ctx.inFlight.set(key, run);
+  return run.finally(() => {
+    if (ctx.inFlight.get(key) === run) ctx.inFlight.delete(key);
+  });
 }
 
 /**
- * Withdraws a tx's bundle from the builders: eth_cancelBundle when the submitter offers it, otherwise a
- * same-UUID replacement whose timestamp window (maxTimestamp = 1, in 1970) no block can satisfy.
+ * Withdraws a tx's bundle from the builders, after any send of it still in flight: eth_cancelBundle when the
+ * submitter offers it, otherwise a same-UUID replacement whose timestamp window (maxTimestamp = 1, in 1970)
+ * no block can satisfy. Call it after marking the tx not PENDING (so no later send goes out).
  */
-export async function withdrawBundle(
-  ctx: { submitter: PrivateBundleSubmitter; logger: BundleLogger },
-  tx: PrivateTxRecord,
-): Promise<void> {
-  const uuid = replacementUuidOf(tx.hash);
-  try {
-    if (ctx.submitter.cancel) await ctx.submitter.cancel(uuid);
-    else if (tx.lastSentBlock > 0)
-      await ctx.submitter.send([tx.raw], BigInt(tx.lastSentBlock), {
-        replacementUuid: uuid,
-        minTimestamp: 1,
-        maxTimestamp: 1,
-      });
-  } catch (err) {
-    ctx.logger.warn({ tx: tx.hash, err: (err as Error).message }, "could not withdraw private tx bundle");
-  }
+export function withdrawBundle(ctx: BundleContext, tx: PrivateTxRecord): Promise<void> {
+  return track(ctx, tx.hash, async () => {
+    const uuid = replacementUuidOf(tx.hash);
+    const lastSentBlock = ctx.store.get(tx.hash)?.lastSentBlock ?? tx.lastSentBlock;
+    try {
+      if (ctx.submitter.cancel) await ctx.submitter.cancel(uuid);
+      else if (lastSentBlock > 0)
+        await ctx.submitter.send([tx.raw], BigInt(lastSentBlock), {
+          replacementUuid: uuid,
+          minTimestamp: 1,
+          maxTimestamp: 1,
+        });
+    } catch (err) {
+      ctx.logger.warn({ tx: tx.hash, err: (err as Error).message }, "could not withdraw private tx bundle");
+    }
+  });
 }

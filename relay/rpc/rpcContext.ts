@@ -62,6 +62,8 @@ export type RpcContext = {
   ipLimiter: RateLimiter;
   senderLimiter: RateLimiter;
   senderLocks: KeyedMutex;
+  /** Bundle sends/withdrawals in flight per tx hash (privateTxBundles orders them). */
+  inFlight: Map<string, Promise<void>>;
 };
 
 const contexts = new WeakMap<RpcDeps, RpcContext>();
@@ -102,5 +104,6 @@ export function createRpcContext(deps: RpcDeps): RpcContext {
     ipLimiter: new RateLimiter(deps.rateLimits?.perIp ?? RPC_DEFAULTS.perIp),
     senderLimiter: new RateLimiter(deps.rateLimits?.perSender ?? RPC_DEFAULTS.perSender),
     senderLocks: new KeyedMutex(),
+    inFlight: new Map(),
   };
 }
