@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => shutdown(signal));
 
-  devnet = await startDevnet({ portBase, slotMs, quiet: false });
+  devnet = await startDevnet({ portBase, slotMs, quiet: false, relay: true });
 
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(devnet.toJSON(), null, 2)}\n`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type Address,
   createPublicClient,
@@ -15,6 +18,7 @@ import { deploySettlement } from "./deploySettlement.js";
 import { type DevnetAccount, devnetAccounts } from "./devnetAccounts.js";
 import { rpcCall } from "./jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "./spawnAnvil.js";
+import { spawnRelay } from "./spawnRelay.js";
 
 export type StartDevnetOptions = {
   /** anvil on portBase, builder on portBase + 1, relay on portBase + 2; default: free ports. */
@@ -73,12 +77,12 @@ export async function startDevnet({
   portBase,
   slotMs = 1000,
   relay = false,
+  dataDir,
   quiet = true,
 }: StartDevnetOptions = {}): Promise<Devnet> {
   const log = (line: string) => {
     if (!quiet) console.error(line);
   };
-  if (relay) throw new Error("startDevnet: relay launching is not wired yet");
   await ensureContractsBuilt(DEVNET_CONTRACTS, log);
 
   const stops: (() => Promise<void>)[] = [];
@@ -124,8 +128,24 @@ export async function startDevnet({
     });
     stops.push(() => builder.stop());
 
-    // Relay step goes here (relay: true): start it against builder.url, push its stop, set relayUrl.
-    const relayUrl: string | undefined = undefined;
+    let relayUrl: string | undefined;
+    if (relay) {
+      const relayDir = dataDir ?? mkdtempSync(join(tmpdir(), "veil-devnet-relay-"));
+      if (!dataDir) stops.push(async () => rmSync(relayDir, { recursive: true, force: true }));
+      const child = await spawnRelay({
+        rpcUrl: anvil.url,
+        builderUrl: builder.url,
+        settlement,
+        pools: Object.values(demo.uniswapV2.pairs),
+        operatorKey: key("operator").privateKey,
+        authKey: key("relay-auth").privateKey,
+        dataDir: relayDir,
+        port: portBase === undefined ? 0 : portBase + 2,
+        onLine: quiet ? undefined : (line) => log(`[relay] ${line}`),
+      });
+      stops.push(() => child.stop());
+      relayUrl = child.url;
+    }
 
     const json: DevnetJson = {
       chainId: DEVNET_CHAIN_ID,
