@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Address, Hex } from "viem";
 import { trackChild } from "./childProcesses.js";
 
@@ -34,16 +34,19 @@ export type RelayProcess = {
 };
 
 /**
- * Starts `relay/main.ts` as a child process (tsx from node_modules, spawned directly so it can be stopped by
- * its own pid), with the keys passed by env (never on the command line, where `ps` would show them), and
+ * Starts `relay/main.ts` as a child process (node with the tsx loader from node_modules, one process, so it
+ * can be stopped by its own pid), with the keys passed by env (never on the command line, where `ps` would show them), and
  * waits for its "listening" line and a 200 from `/healthz`.
  * @example const relay = await spawnRelay({ rpcUrl, builderUrl, settlement, pools, operatorKey, authKey, dataDir })
  */
 export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
+  // tsx as a loader in this very process (not the tsx CLI, which forks a second node): the pid we hold is
+  // the relay itself, so SIGKILL really kills it.
   const require = createRequire(import.meta.url);
-  const tsxCli = join(dirname(require.resolve("tsx/package.json")), "dist/cli.mjs");
+  const tsxLoader = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/loader.mjs")).href;
   const args = [
-    tsxCli,
+    "--import",
+    tsxLoader,
     join(ROOT, "relay/main.ts"),
     "--rpc-url",
     o.rpcUrl,
