@@ -1,0 +1,147 @@
+/**
+ * Builds a realistic settlement batch for the gas benchmark: orders on one WETH/USDC pair, about 60% selling
+ * WETH and 40% selling USDC, so part crosses inside the batch and the WETH excess is routed to the V2 pool.
+ * The clearing price is the highest one at which the batch balances (per-token conservation), computed with
+ * exactly the contract's integer arithmetic.
+ */
+import { type Address, type Hex, keccak256, type LocalAccount, toHex } from "viem";
+import { buildMerkleTree } from "../../client/merkle/merkleTree.js";
+import { hashOrder, ORDER_TYPES, type Order, orderLeaf, veilDomain } from "../../client/order/order.js";
+
+export type BenchTrade = {
+  leafIndex: number;
+  sellTokenIndex: number;
+  buyTokenIndex: number;
+  trader: Address;
+  sellAmount: bigint;
+  minBuyAmount: bigint;
+  nonce: bigint;
+  validTo: bigint;
+  salt: Hex;
+  signature: Hex;
+};
+
+export type BenchBatch = {
+  root: Hex;
+  leafCount: number;
+  leaves: Hex[];
+  tokens: [Address, Address];
+  clearingPrices: [bigint, bigint];
+  trades: BenchTrade[];
+  swaps: { pair: Address; tokenIn: Address; amountIn: bigint; minAmountOut: bigint }[];
+};
+
+const PRICE_ONE = 10n ** 18n;
+const ZERO_LEAF = `0x${"00".repeat(32)}` as Hex;
+
+/** V2 getAmountOut (0.3% fee), as the pair and the contract compute it. */
+export function getAmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint): bigint {
+  if (amountIn <= 0n) return 0n;
+  const withFee = amountIn * 997n;
+  return (withFee * reserveOut) / (reserveIn * 1000n + withFee);
+}
+
+type Side = { sells: bigint[]; total: bigint };
+
+function balance(pWeth: bigint, weth: Side, usdc: Side, reserveWeth: bigint, reserveUsdc: bigint) {
+  const usdcOwed = weth.sells.reduce((acc, s) => acc + (s * pWeth) / PRICE_ONE, 0n);
+  const wethOwed = usdc.sells.reduce((acc, s) => acc + (s * PRICE_ONE) / pWeth, 0n);
+  const residual = weth.total - wethOwed;
+  const out = getAmountOut(residual, reserveWeth, reserveUsdc);
+  return { ok: residual > 0n && usdc.total + out >= usdcOwed, residual, out };
+}
+
+/**
+ * Signs `count` orders (trader i of `traders` places order i) with nonce `nonce`, finds the clearing price
+ * and the residual swap against `pair`.
+ */
+export async function buildBenchBatch(params: {
+  count: number;
+  traders: LocalAccount[];
+  weth: Address;
+  usdc: Address;
+  pair: Address;
+  reserveWeth: bigint;
+  reserveUsdc: bigint;
+  chainId: number;
+  settlement: Address;
+  nonce: bigint;
+  validTo: bigint;
+  round: number;
+}): Promise<BenchBatch> {
+  const { count, traders, weth, usdc, reserveWeth, reserveUsdc } = params;
+  const sellsWeth = (i: number) => i % 5 < 3;
+  const amounts = Array.from(
+    { length: count },
+    (_, i) =>
+      sellsWeth(i)
+        ? 10n ** 17n * BigInt(3 + ((i * 7 + params.round) % 5)) // 0.3 .. 0.7 WETH
+        : 10n ** 6n * BigInt(900 + ((i * 131 + params.round) % 1200)), // 900 .. 2099 USDC
+  );
+  const weths: Side = { sells: [], total: 0n };
+  const usdcs: Side = { sells: [], total: 0n };
+  amounts.forEach((a, i) => {
+    const side = sellsWeth(i) ? weths : usdcs;
+    side.sells.push(a);
+    side.total += a;
+  });
+  // Fixed point of p = (Y + out(X - Y/p)) / X, then step down until the batch balances.
+  let p = (reserveUsdc * PRICE_ONE) / reserveWeth;
+  for (let k = 0; k < 30; k++) {
+    const { residual, out } = balance(p, weths, usdcs, reserveWeth, reserveUsdc);
+    p = ((usdcs.total + out) * PRICE_ONE) / weths.total;
+    if (residual <= 0n) break;
+  }
+  while (!balance(p, weths, usdcs, reserveWeth, reserveUsdc).ok) p -= p / 1_000_000n + 1n;
+  const { residual, out } = balance(p, weths, usdcs, reserveWeth, reserveUsdc);
+
+  const tokens: [Address, Address] = [weth, usdc];
+  const clearingPrices: [bigint, bigint] = [p, PRICE_ONE];
+  const trades: BenchTrade[] = [];
+  const leaves: Hex[] = [];
+  for (let i = 0; i < count; i++) {
+    const account = traders[i];
+    const w = sellsWeth(i);
+    const sellAmount = amounts[i];
+    const buyAmount = w ? (sellAmount * p) / PRICE_ONE : (sellAmount * PRICE_ONE) / p;
+    const order: Order = {
+      trader: account.address,
+      sellToken: w ? weth : usdc,
+      buyToken: w ? usdc : weth,
+      sellAmount,
+      minBuyAmount: (buyAmount * 99n) / 100n,
+      nonce: params.nonce,
+      validTo: params.validTo,
+    };
+    const signature = await account.signTypedData({
+      domain: veilDomain(params.chainId, params.settlement),
+      types: ORDER_TYPES,
+      primaryType: "Order",
+      message: order,
+    });
+    // Random-looking like a real client's salt (32 non-zero bytes: calldata cost is realistic).
+    const salt = keccak256(toHex(`veil-bench-salt-${params.round}-${i}`));
+    leaves.push(orderLeaf(hashOrder(order, params.chainId, params.settlement), salt));
+    trades.push({
+      leafIndex: i,
+      sellTokenIndex: w ? 0 : 1,
+      buyTokenIndex: w ? 1 : 0,
+      trader: account.address,
+      sellAmount,
+      minBuyAmount: order.minBuyAmount,
+      nonce: params.nonce,
+      validTo: params.validTo,
+      salt,
+      signature,
+    });
+  }
+  return {
+    root: buildMerkleTree(leaves).root,
+    leafCount: count,
+    leaves: leaves.map(() => ZERO_LEAF),
+    tokens,
+    clearingPrices,
+    trades,
+    swaps: [{ pair: params.pair, tokenIn: weth, amountIn: residual, minAmountOut: out }],
+  };
+}
