@@ -10,8 +10,17 @@ import { verifyFlashbotsSignature } from "./flashbotsSignature.js";
 /** Largest request body accepted. Flashbots caps bundles at 300 kB of txs; anything far above is refused. */
 export const MAX_BODY_BYTES = 512 * 1024;
 
-/** Methods that add to anvil's pool: forwarded between builds so they never land inside a bundle. */
-const POOL_WRITES = new Set(["eth_sendRawTransaction", "eth_sendTransaction"]);
+/**
+ * Methods that add to anvil's pool: forwarded between builds so they never land inside a bundle. Pool
+ * reads too: mid-build, bundle txs sit in anvil's pool for a moment, and the public view must never show them.
+ */
+const POOL_WRITES = new Set([
+  "eth_sendRawTransaction",
+  "eth_sendTransaction",
+  "txpool_content",
+  "txpool_inspect",
+  "txpool_status",
+]);
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown };
 type RpcResponse = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: unknown };
