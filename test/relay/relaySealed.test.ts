@@ -1,13 +1,16 @@
 import { type Hex, parseEther, parseUnits } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
 import { verifyMerkleProof } from "../../client/merkle/merkleTree.js";
+import { cancelTypedData } from "../../client/order/offchainMessages.js";
 import { hashOrder, orderLeaf } from "../../client/order/order.js";
 import {
   api,
   approveAll,
   balanceOf,
+  keyOf,
   type RelayDevnet,
   signOrder,
   startRelayDevnet,
@@ -16,14 +19,68 @@ import {
 
 describe("relay, sealed orders end to end", () => {
   let env: RelayDevnet;
-  let info: any;
+  let info: Record<string, any>;
+
+  const operatorTxsSeenInPool: string[] = [];
+  let poolChecks = 0;
+  let watching = true;
+  const sseEvents: { event: string; data: any }[] = [];
+  const sseAbort = new AbortController();
+
+  /**
+   * Looks at the public pending pool (through the devnet's public RPC, as a searcher would) many times per
+   * block for any tx sent by the operator.
+   */
+  async function watchPool(): Promise<void> {
+    const operator = env.devnet.accounts.find((a) => a.label === "operator")!.address.toLowerCase();
+    while (watching) {
+      const pool = await fetch(env.devnet.builderUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "txpool_content", params: [] }),
+      })
+        .then((r) => r.json())
+        .catch(() => null);
+      if (pool?.result) {
+        poolChecks++;
+        for (const section of ["pending", "queued"])
+          for (const from of Object.keys(pool.result[section] ?? {}))
+            if (from.toLowerCase() === operator) operatorTxsSeenInPool.push(from);
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+
+  async function readSse(): Promise<void> {
+    const res = await fetch(`${env.url}/v1/events`, { signal: sseAbort.signal });
+    const reader = res.body!.getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += new TextDecoder().decode(value);
+      let i = buf.indexOf("\n\n");
+      while (i >= 0) {
+        const chunk = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const event = /^event: ?(.*)$/m.exec(chunk)?.[1];
+        const data = /^data: ?(.*)$/m.exec(chunk)?.[1];
+        if (event && data) sseEvents.push({ event, data: JSON.parse(data) });
+        i = buf.indexOf("\n\n");
+      }
+    }
+  }
 
   beforeAll(async () => {
     env = await startRelayDevnet({ extraArgs: ["--batch-interval-ms", "1500"] });
     info = (await api(env.url, "/v1/info")).body;
+    void watchPool();
+    readSse().catch(() => undefined);
     for (const t of ["trader1", "trader2", "trader3", "trader4"]) await approveAll(env.devnet, t);
   });
   afterAll(async () => {
+    watching = false;
+    sseAbort.abort();
     await env?.stop();
   });
 
@@ -96,5 +153,107 @@ describe("relay, sealed orders end to end", () => {
     expect(batch.state).toBe("settled");
     expect(batch.settleTxHash).toBe(fa.fill.txHash);
     expect(batch.orderIds).toContain(ra.id);
+  });
+
+  it("should clear a one-sided batch against the Uniswap V2 pool", async () => {
+    const { WETH, DAI } = env.devnet.contracts.tokens;
+    const a = await signOrder(env.devnet, "trader3", {
+      sell: DAI,
+      buy: WETH,
+      sellAmount: parseEther("3000"),
+      minBuyAmount: parseEther("0.9"),
+    });
+    const pair = env.devnet.contracts.uniswapV2.pairs["WETH/DAI"];
+    const pairWethBefore = await balanceOf(env.client, WETH, pair);
+    const wethBefore = await balanceOf(env.client, WETH, a.order.trader);
+    const r = await submit(a);
+    const f = await waitForOrder(env, r.id);
+    expect(f.state).toBe("filled");
+    const got = BigInt(f.fill.buyAmount);
+    expect(got).toBeGreaterThanOrEqual(parseEther("0.9"));
+    expect(await balanceOf(env.client, WETH, a.order.trader)).toBe(wethBefore + got);
+    // The WETH came out of the pool: it lost at least what the trader received.
+    expect(pairWethBefore - (await balanceOf(env.client, WETH, pair))).toBeGreaterThanOrEqual(got);
+  });
+
+  it("should leave an order whose limit cannot be met unfilled with LIMIT_NOT_MET and move no tokens", async () => {
+    const { WETH, USDC } = env.devnet.contracts.tokens;
+    const a = await signOrder(env.devnet, "trader4", {
+      sell: WETH,
+      buy: USDC,
+      sellAmount: parseEther("1"),
+      minBuyAmount: parseUnits("10000", 6),
+    });
+    const before = await balanceOf(env.client, WETH, a.order.trader);
+    const r = await submit(a);
+    const f = await waitForOrder(env, r.id);
+    expect(f.state).toBe("unfilled");
+    expect(f.reason).toBe("LIMIT_NOT_MET");
+    expect(f.fill).toBeNull();
+    expect(await balanceOf(env.client, WETH, a.order.trader)).toBe(before);
+  });
+
+  it("should never settle a cancelled order, and refuse a cancel once the batch is closed", async () => {
+    const { WETH, USDC } = env.devnet.contracts.tokens;
+    const a = await signOrder(env.devnet, "trader1", {
+      sell: WETH,
+      buy: USDC,
+      sellAmount: parseEther("0.5"),
+      minBuyAmount: parseUnits("1000", 6),
+    });
+    const r = await submit(a);
+    const account = privateKeyToAccount(keyOf(env.devnet, "trader1"));
+    const { chainId } = env.devnet;
+    const signature = await account.signTypedData(
+      cancelTypedData(chainId, env.devnet.contracts.settlement, account.address, r.id),
+    );
+    const del = await api(env.url, `/v1/orders/${r.id}`, { method: "DELETE", body: { signature } });
+    expect(del.status, JSON.stringify(del.body)).toBe(200);
+    expect(del.body.state).toBe("cancelled");
+    // A control order from the same trader in the next batch settles; the cancelled one never does.
+    const b = await signOrder(env.devnet, "trader1", {
+      sell: WETH,
+      buy: USDC,
+      sellAmount: parseEther("0.25"),
+      minBuyAmount: parseUnits("500", 6),
+    });
+    const rb = await submit(b);
+    const fb = await waitForOrder(env, rb.id);
+    expect(fb.state).toBe("filled");
+    const fa = (await api(env.url, `/v1/orders/${r.id}`)).body;
+    expect(fa.state).toBe("cancelled");
+    expect(fa.reason).toBe("CANCELLED");
+    expect(fa.fill).toBeNull();
+    const used = await env.client.readContract({
+      address: env.devnet.contracts.settlement,
+      abi: veilSettlementAbi,
+      functionName: "isNonceUsed",
+      args: [a.order.trader, a.order.nonce],
+    });
+    expect(used).toBe(false);
+    const late = await api(env.url, `/v1/orders/${rb.id}`, {
+      method: "DELETE",
+      body: {
+        signature: await account.signTypedData(
+          cancelTypedData(chainId, env.devnet.contracts.settlement, account.address, rb.id),
+        ),
+      },
+    });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("CANCEL_TOO_LATE");
+  });
+
+  it("should never put a relay transaction in the public pending pool", () => {
+    expect(poolChecks).toBeGreaterThan(20);
+    expect(operatorTxsSeenInPool).toEqual([]);
+  });
+
+  it("should stream order state changes over SSE and count them in /metrics", async () => {
+    expect(sseEvents.some((e) => e.event === "order" && e.data.state === "filled")).toBe(true);
+    expect(sseEvents.some((e) => e.event === "batch" && e.data.state === "settled")).toBe(true);
+    const metrics = await (await fetch(`${env.url}/metrics`)).text();
+    expect(metrics).toMatch(/veil_orders\{state="filled"\} [1-9]/);
+    expect(metrics).toMatch(/veil_bundle_attempts_total\{kind="settle",outcome="included"\} [1-9]/);
+    expect(metrics).toMatch(/veil_batch_latency_seconds_count [1-9]/);
   });
 });
