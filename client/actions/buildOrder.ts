@@ -42,10 +42,14 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
     throw new BaseError(`Sell and buy token are the same (${sell.symbol})`, "SAME_TOKEN");
   const amount = (v: string | bigint, decimals: number) =>
     typeof v === "bigint" ? v : parseAmount(v, decimals);
-  const lifetime = Math.max(
-    1,
-    Math.min(validForSeconds, info.maxValiditySeconds > 0 ? info.maxValiditySeconds - 5 : validForSeconds),
-  );
+  // Orders expire by block.timestamp, which on a fast devnet runs ahead of the wall clock; the relay caps the
+  // lifetime by its wall clock. Start from the later of both, within the relay's cap.
+  const wallNow = BigInt(Math.floor(Date.now() / 1000));
+  const { timestamp: chainNow } = await client.publicClient.getBlock({ blockTag: "latest" });
+  const start = chainNow > wallNow ? chainNow : wallNow;
+  let validTo = start + BigInt(Math.max(1, Math.floor(validForSeconds)));
+  const cap = wallNow + BigInt(Math.max(1, info.maxValiditySeconds - 5));
+  if (info.maxValiditySeconds > 0 && validTo > cap) validTo = cap;
   return {
     trader: trader as Address,
     sellToken: sell.address,
@@ -53,6 +57,6 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
     sellAmount: amount(parameters.sellAmount, sell.decimals),
     minBuyAmount: amount(parameters.minBuyAmount, buy.decimals),
     nonce: typeof nonce === "bigint" ? nonce : await selectNonce(client, { mode: nonce }),
-    validTo: BigInt(Math.floor(Date.now() / 1000) + lifetime),
+    validTo,
   };
 }

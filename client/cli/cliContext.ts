@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { type Address, type Hex, isAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createVeilClient, type VeilClient } from "../createVeilClient.js";
@@ -33,19 +33,14 @@ type ConfigFile = {
   contracts?: { tokens?: Record<string, Address>; settlement?: Address };
 };
 
-/** Parses `argv` for one command with node:util parseArgs; every parse failure becomes a {@link UsageError}. */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
-  command: string,
-  argv: string[],
-  options: O,
-) {
+/**
+ * Runs node:util `parseArgs` for one command (`options` merged with {@link COMMON_OPTIONS}, strict, positionals
+ * allowed) and turns every parse failure into a {@link UsageError}. The parse itself stays in the command so
+ * its option types are inferred there.
+ */
+export function withUsageErrors<T>(command: string, parse: () => T): T {
   try {
-    return parseArgs({
-      args: argv,
-      options: { ...COMMON_OPTIONS, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
+    return parse();
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""), {
       command,

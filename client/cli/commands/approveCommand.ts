@@ -1,6 +1,7 @@
+import { parseArgs } from "node:util";
 import { formatUnits, maxUint256 } from "viem";
 import { parseAmount } from "../../utils/parseAmount.js";
-import { COMMON_HELP, makeClient, parseCommandArgs } from "../cliContext.js";
+import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
 import { UsageError } from "../cliErrors.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
@@ -20,7 +21,14 @@ Options:
 
 ${COMMON_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("approve", argv, { amount: { type: "string" } });
+    const { values, positionals } = withUsageErrors("approve", () =>
+      parseArgs({
+        args: argv,
+        options: { ...COMMON_OPTIONS, ...{ amount: { type: "string" } } },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
     if (positionals.length !== 1)
       throw new UsageError(positionals.length ? `unexpected argument "${positionals[1]}"` : "missing TOKEN", {
         command: "approve",

@@ -1,8 +1,9 @@
+import { parseArgs } from "node:util";
 import { isAddressEqual } from "viem";
 import { BaseError } from "../../errors/baseError.js";
 import { orderJsonSchema } from "../../wire/orderWire.js";
 import { orderIdArg } from "../cliArgs.js";
-import { COMMON_HELP, makeClient, parseCommandArgs } from "../cliContext.js";
+import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
 import { toJson } from "../output.js";
@@ -20,7 +21,14 @@ cooperation beyond reading the order's nonce, and works until the order is settl
 
 ${COMMON_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("cancel", argv, { "on-chain": { type: "boolean" } });
+    const { values, positionals } = withUsageErrors("cancel", () =>
+      parseArgs({
+        args: argv,
+        options: { ...COMMON_OPTIONS, ...{ "on-chain": { type: "boolean" } } },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
     const id = orderIdArg("cancel", positionals);
     const client = makeClient("cancel", values, { needsKey: true });
     if (!values["on-chain"]) {

@@ -1,5 +1,6 @@
+import { parseArgs } from "node:util";
 import { noPositionals } from "../cliArgs.js";
-import { COMMON_HELP, makeClient, parseCommandArgs } from "../cliContext.js";
+import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
 import { toJson } from "../output.js";
@@ -15,7 +16,9 @@ node's and the settlement contract's code and EIP-712 domain are checked; a mism
 
 ${COMMON_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("info", argv, {});
+    const { values, positionals } = withUsageErrors("info", () =>
+      parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...{} }, allowPositionals: true, strict: true }),
+    );
     noPositionals("info", positionals);
     const client = makeClient("info", values, { needsKey: false });
     const info = await client.verifyRelay();

@@ -1,9 +1,10 @@
+import { parseArgs } from "node:util";
 import { formatUnits } from "viem";
 import type { SubmitCommittedReturnType } from "../../actions/submitCommitted.js";
 import type { OrderStatus } from "../../relay/relaySchemas.js";
 import { orderToJson } from "../../wire/orderWire.js";
 import { noPositionals, parseTokenAmount, required, secondsFlag } from "../cliArgs.js";
-import { COMMON_HELP, makeClient, parseCommandArgs } from "../cliContext.js";
+import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
 import { progressLine, toJson } from "../output.js";
@@ -37,15 +38,25 @@ Example (devnet, after \`veil approve WETH\`):
 
 ${COMMON_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("order", argv, {
-      sell: { type: "string" },
-      buy: { type: "string" },
-      min: { type: "string" },
-      commit: { type: "boolean" },
-      wait: { type: "boolean" },
-      "valid-for": { type: "string" },
-      timeout: { type: "string" },
-    });
+    const { values, positionals } = withUsageErrors("order", () =>
+      parseArgs({
+        args: argv,
+        options: {
+          ...COMMON_OPTIONS,
+          ...{
+            sell: { type: "string" },
+            buy: { type: "string" },
+            min: { type: "string" },
+            commit: { type: "boolean" },
+            wait: { type: "boolean" },
+            "valid-for": { type: "string" },
+            timeout: { type: "string" },
+          },
+        },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
     noPositionals("order", positionals);
     const sell = parseTokenAmount("order", "--sell", required("order", "--sell", values.sell));
     const buyToken = required("order", "--buy", values.buy);
@@ -75,7 +86,7 @@ ${COMMON_HELP}`,
     const submitted = values.commit
       ? await client.submitCommitted({ order, timeoutMs, onState })
       : await client.submitSealed({ order });
-    if (!values.commit) onState({ id: submitted.id, state: "pending", mode: "sealed" });
+    if (values.wait && !values.commit) onState({ id: submitted.id, state: "pending", mode: "sealed" });
     const result = values.wait
       ? await client.waitForSettlement({ id: submitted.id, order, timeoutMs, onState })
       : undefined;

@@ -1,8 +1,9 @@
+import { parseArgs } from "node:util";
 import type { VerifyInclusionReturnType } from "../../actions/verifyInclusion.js";
 import type { WaitForSettlementReturnType } from "../../actions/waitForSettlement.js";
 import type { OrderStatus } from "../../relay/relaySchemas.js";
 import { orderIdArg, secondsFlag } from "../cliArgs.js";
-import { COMMON_HELP, makeClient, parseCommandArgs } from "../cliContext.js";
+import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
 import { progressLine, toJson } from "../output.js";
@@ -24,10 +25,20 @@ Options:
 
 ${COMMON_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("status", argv, {
-      wait: { type: "boolean" },
-      timeout: { type: "string" },
-    });
+    const { values, positionals } = withUsageErrors("status", () =>
+      parseArgs({
+        args: argv,
+        options: {
+          ...COMMON_OPTIONS,
+          ...{
+            wait: { type: "boolean" },
+            timeout: { type: "string" },
+          },
+        },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
     const id = orderIdArg("status", positionals);
     const timeoutMs = secondsFlag("status", "--timeout", values.timeout, 120);
     const client = makeClient("status", values, { needsKey: false });
