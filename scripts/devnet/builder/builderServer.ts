@@ -94,6 +94,7 @@ export function createBuilderServer(deps: BuilderServerDeps): Server {
           chainId: deps.chainId,
           pool: deps.pool,
           signer: await signer(),
+          betweenBuilds: <T>(fn: () => Promise<T>) => deps.blocks.exclusive(fn),
         };
         return { jsonrpc: "2.0", id, result: await handler(r.params, ctx) };
       }

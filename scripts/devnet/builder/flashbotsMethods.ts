@@ -12,7 +12,14 @@ import type { BundlePool, StoredBundle } from "./bundlePool.js";
 import { callBundle } from "./callBundle.js";
 import { decodeRawTx } from "./decodeRawTx.js";
 
-export type FlashbotsContext = { anvilUrl: string; chainId: number; pool: BundlePool; signer: Address };
+export type FlashbotsContext = {
+  anvilUrl: string;
+  chainId: number;
+  pool: BundlePool;
+  signer: Address;
+  /** Runs between block builds: a bundle is either in time for the block being built, or refused as past. */
+  betweenBuilds: <T>(fn: () => Promise<T>) => Promise<T>;
+};
 type Handler = (params: unknown, ctx: FlashbotsContext) => Promise<unknown>;
 
 /** Name shown as the builder in bundle stats. */
@@ -21,25 +28,27 @@ const BUILDER_PUBKEY = "veil-local-builder";
 async function sendBundle(params: unknown, ctx: FlashbotsContext): Promise<{ bundleHash: Hex }> {
   const p = parseSendBundleParams(params);
   const txs = await Promise.all(p.txs.map((raw, i) => decodeRawTx(raw, ctx.chainId, i)));
-  const next = hexToBigInt(await rpcCall<Hex>(ctx.anvilUrl, "eth_blockNumber")) + 1n;
-  if (p.blockNumber < next) {
-    throw new BuilderRpcError(
-      "BLOCK_IN_PAST",
-      `eth_sendBundle: blockNumber ${p.blockNumber} is in the past: the next block is ${next}`,
-    );
-  }
   const hash = bundleHash(txs.map((t) => t.hash));
-  ctx.pool.add({
-    hash,
-    txs,
-    blockNumber: p.blockNumber,
-    minTimestamp: p.minTimestamp ?? 0,
-    maxTimestamp: p.maxTimestamp ?? 0,
-    revertingTxHashes: new Set((p.revertingTxHashes ?? []).map((h) => h.toLowerCase() as Hex)),
-    replacementUuid: p.replacementUuid,
-    signer: ctx.signer,
-    receivedAt: new Date(),
-    status: "pending",
+  await ctx.betweenBuilds(async () => {
+    const next = hexToBigInt(await rpcCall<Hex>(ctx.anvilUrl, "eth_blockNumber")) + 1n;
+    if (p.blockNumber < next) {
+      throw new BuilderRpcError(
+        "BLOCK_IN_PAST",
+        `eth_sendBundle: blockNumber ${p.blockNumber} is in the past: the next block is ${next}`,
+      );
+    }
+    ctx.pool.add({
+      hash,
+      txs,
+      blockNumber: p.blockNumber,
+      minTimestamp: p.minTimestamp ?? 0,
+      maxTimestamp: p.maxTimestamp ?? 0,
+      revertingTxHashes: new Set((p.revertingTxHashes ?? []).map((h) => h.toLowerCase() as Hex)),
+      replacementUuid: p.replacementUuid,
+      signer: ctx.signer,
+      receivedAt: new Date(),
+      status: "pending",
+    });
   });
   return { bundleHash: hash };
 }
