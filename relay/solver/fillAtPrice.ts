@@ -1,0 +1,100 @@
+import type { BookOrder, BookPool } from "./pairBook.js";
+import { getAmountIn, getAmountOut } from "./uniswapV2Math.js";
+
+/** A fill of one order at the pair's prices: `buy = floor(sell * price[sellToken] / price[buyToken])`. */
+export type PairFill = { order: BookOrder; buy: bigint };
+
+/** What one pair executes at given prices: fills on both sides and at most one residual pool swap. */
+export type PairOutcome = {
+  pA: bigint;
+  pB: bigint;
+  fillsA: PairFill[];
+  fillsB: PairFill[];
+  /** Residual swap: `aToB` sells token A into the pool. */
+  swap: { aToB: boolean; amountIn: bigint; amountOut: bigint } | null;
+  /** Candidates whose limit failed the integer check (0 for an exact coincidence-of-wants rate). */
+  skipped: number;
+};
+
+/**
+ * Executes a pair at fixed prices `pA / pB` with the candidate orders given (each side most generous
+ * first): keeps those whose limit holds exactly (`floor(sell * pSell / pBuy) >= minBuy`, i.e.
+ * `sell * pSell >= minBuy * pBuy`), then makes the pair conserve every token in integers. The side that is
+ * short is covered by the pool with the smallest input `getAmountIn` allows; when even that does not fit
+ * the other side's surplus, the least generous order of the over-demanding side is dropped (fill-or-kill
+ * rationing) and the balance re-checked. The result always satisfies, per token:
+ * sells in + swap out >= buys out + swap in.
+ */
+export function fillAtPrice(
+  candA: readonly BookOrder[],
+  candB: readonly BookOrder[],
+  pA: bigint,
+  pB: bigint,
+  pool: BookPool | null,
+): PairOutcome {
+  const fillsA: PairFill[] = [];
+  const fillsB: PairFill[] = [];
+  let skipped = 0;
+  let aIn = 0n;
+  let bOut = 0n;
+  for (const o of candA) {
+    const v = o.sell * pA;
+    if (o.minBuy !== 0n && v < o.minBuy * pB) {
+      skipped++;
+      continue;
+    }
+    const buy = v / pB;
+    fillsA.push({ order: o, buy });
+    aIn += o.sell;
+    bOut += buy;
+  }
+  let bIn = 0n;
+  let aOut = 0n;
+  for (const o of candB) {
+    const v = o.sell * pB;
+    if (o.minBuy !== 0n && v < o.minBuy * pA) {
+      skipped++;
+      continue;
+    }
+    const buy = v / pA;
+    fillsB.push({ order: o, buy });
+    bIn += o.sell;
+    aOut += buy;
+  }
+
+  for (;;) {
+    if (fillsA.length === 0 && fillsB.length === 0) return { pA, pB, fillsA, fillsB, swap: null, skipped };
+    const aShort = aOut > aIn;
+    const bShort = bOut > bIn;
+    if (!aShort && !bShort) return { pA, pB, fillsA, fillsB, swap: null, skipped };
+    if (bShort && !aShort && pool) {
+      const amountIn = getAmountIn(bOut - bIn, pool.rA, pool.rB);
+      if (amountIn !== null && amountIn <= aIn - aOut) {
+        const amountOut = getAmountOut(amountIn, pool.rA, pool.rB);
+        return { pA, pB, fillsA, fillsB, swap: { aToB: true, amountIn, amountOut }, skipped };
+      }
+    }
+    if (aShort && !bShort && pool) {
+      const amountIn = getAmountIn(aOut - aIn, pool.rB, pool.rA);
+      if (amountIn !== null && amountIn <= bIn - bOut) {
+        const amountOut = getAmountOut(amountIn, pool.rB, pool.rA);
+        return { pA, pB, fillsA, fillsB, swap: { aToB: false, amountIn, amountOut }, skipped };
+      }
+    }
+    // Ration: the side demanding the short token loses its least generous order.
+    if (bShort) {
+      const f = fillsA.pop();
+      if (f) {
+        aIn -= f.order.sell;
+        bOut -= f.buy;
+      }
+    }
+    if (aShort) {
+      const f = fillsB.pop();
+      if (f) {
+        bIn -= f.order.sell;
+        aOut -= f.buy;
+      }
+    }
+  }
+}
