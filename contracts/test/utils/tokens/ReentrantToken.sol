@@ -3,11 +3,13 @@ pragma solidity 0.8.30;
 
 import {ERC20} from "solady/tokens/ERC20.sol";
 
-/// @notice An ERC-20 that, once armed, calls back into `target` with `data` on its next transfer (to test
-///         that settle cannot be re-entered).
+/// @notice An ERC-20 that, once armed, calls back into `target` with `data` on its next transfer and records
+///         how that call ended (to test that settle cannot be re-entered).
 contract ReentrantToken is ERC20 {
     address public target;
     bytes public data;
+    bool public reentryOk;
+    bytes public reentryResult;
 
     function name() public pure override returns (string memory) {
         return "Reenter";
@@ -30,11 +32,6 @@ contract ReentrantToken is ERC20 {
         address t = target;
         if (t == address(0) || from == address(0) || to == address(0)) return;
         target = address(0);
-        (bool ok, bytes memory ret) = t.call(data);
-        if (!ok) {
-            assembly {
-                revert(add(ret, 0x20), mload(ret))
-            }
-        }
+        (reentryOk, reentryResult) = t.call(data);
     }
 }
