@@ -37,6 +37,9 @@ export type PairBook = {
   pool: BookPool | null;
 };
 
+/** Below this side size a comparator sort is faster than the radix passes. */
+const RADIX_MIN = 16_384;
+
 /**
  * Indices of `keys` (non-negative doubles, +Infinity allowed) in ascending order: an LSD radix sort on the
  * IEEE-754 bits (which order like the values for non-negative doubles), 4 passes of 16 bits. Several times
@@ -44,6 +47,12 @@ export type PairBook = {
  */
 function radixOrder(keys: Float64Array): Uint32Array {
   const n = keys.length;
+  if (n < RADIX_MIN) {
+    // the 64k-bucket passes cost more than they save on small sides
+    return new Uint32Array(n)
+      .map((_, i) => i)
+      .sort((i, j) => (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : 0));
+  }
   const words = new Uint32Array(keys.buffer, keys.byteOffset, n * 2); // little endian: [lo, hi] per key
   let idx = new Uint32Array(n);
   let tmp = new Uint32Array(n);
