@@ -6,9 +6,9 @@
  * cancel the pending one. Nothing here ever reaches a public mempool.
  */
 import type { Hex } from "viem";
-import { classifySimulation } from "./classifySimulation.js";
+import { classifySimulation, type SimulationLike, type SimulationVerdict } from "./classifySimulation.js";
 import { type DecodedTx, decodePrivateTx } from "./decodePrivateTx.js";
-import { chainEndingAt, sendPendingBundles, withdrawBundle } from "./privateTxBundles.js";
+import { sendPendingBundles, withdrawBundle } from "./privateTxBundles.js";
 import type { PrivateTxRecord } from "./privateTxStore.js";
 import type { RpcContext } from "./rpcContext.js";
 import {
@@ -53,6 +53,11 @@ function knownTx(known: PrivateTxRecord): Hex {
 async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): Promise<Hex> {
   const known = ctx.store.get(tx.hash);
   if (known) return knownTx(known);
+  const pending = ctx.store.pendingBySender(tx.from);
+  const sameNonce = pending.find((p) => p.nonce === tx.nonce);
+  const cancelling = sameNonce !== undefined && isCancelTransfer(tx);
+  // The simulation (the slow part) runs while the chain-state checks below are made.
+  const simulation = cancelling ? undefined : simulate(ctx, pending, tx);
   const [headHex, nonceHex, balanceHex] = await Promise.all([
     ctx.node.call<Hex>("eth_blockNumber"),
     ctx.node.call<Hex>("eth_getTransactionCount", [tx.from, "latest"]),
@@ -69,23 +74,18 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
     throw new TransactionRejectedError(
       `insufficient funds for gas * price + value: balance ${BigInt(balanceHex)}, tx cost ${cost}`,
     );
-
-  const pending = ctx.store.pendingBySender(tx.from);
-  const sameNonce = pending.find((p) => p.nonce === tx.nonce);
-  if (sameNonce && isCancelTransfer(tx))
-    return cancelBySelfTransfer(ctx, tx, sameNonce, pending, head, maxBlockNumber);
+  if (sameNonce && cancelling) return cancelBySelfTransfer(ctx, tx, sameNonce, pending, head, maxBlockNumber);
   if (sameNonce) checkReplacementFee(tx, sameNonce);
   const nextNonce = Math.max(chainNonce, (ctx.store.maxPendingNonce(tx.from) ?? -1) + 1);
   if (!sameNonce && tx.nonce > nextNonce)
     throw new TransactionRejectedError(
       `nonce too high: next nonce ${nextNonce}, tx nonce ${tx.nonce} (a gap would never be included)`,
     );
+  refuseOnVerdict(ctx, tx, opts, classifySimulation(await simulation!, tx.hash));
 
-  const record: PrivateTxRecord = toPendingRecord(tx, head, maxBlockNumber, opts);
-  const before = pending.filter((p) => p.nonce < tx.nonce);
-  const chain = chainEndingAt([...before, record], record);
-  await simulateOrRefuse(ctx, chain, record);
-
+  // The first target block is the one after the head seen now, right before the first send.
+  const sendHead = Math.max(head, Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber"))));
+  const record = toPendingRecord(tx, sendHead, maxBlockNumber, opts);
   ctx.store.transaction(() => {
     if (sameNonce) ctx.store.markCancelled(sameNonce.hash, tx.hash);
     ctx.store.insert(record);
@@ -96,9 +96,22 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
   );
   void (async () => {
     if (sameNonce) await withdrawBundle(ctx, sameNonce);
-    await sendPendingBundles(ctx, ctx.store.pendingBySender(tx.from), head + 1, { force: !!sameNonce });
+    await sendPendingBundles(ctx, ctx.store.pendingBySender(tx.from), sendHead + 1, { force: !!sameNonce });
   })();
   return tx.hash;
+}
+
+/** Simulates `tx` behind the sender's contiguous pending txs before it; never rejects. */
+async function simulate(ctx: RpcContext, pending: PrivateTxRecord[], tx: DecodedTx): Promise<SimulationLike> {
+  const raws: Hex[] = [tx.raw];
+  const byNonce = new Map(pending.map((p) => [p.nonce, p]));
+  for (let n = tx.nonce - 1; byNonce.has(n); n--) raws.unshift(byNonce.get(n)!.raw);
+  try {
+    const head = Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber")));
+    return await ctx.submitter.simulate(raws, BigInt(head + 1));
+  } catch (err) {
+    return { ok: false, results: [], error: `eth_callBundle failed: ${(err as Error).message}` };
+  }
 }
 
 function checkMaxBlock(ctx: RpcContext, requested: number | undefined, head: number): number {
@@ -178,16 +191,12 @@ function toPendingRecord(
   };
 }
 
-async function simulateOrRefuse(
+function refuseOnVerdict(
   ctx: RpcContext,
-  chain: PrivateTxRecord[],
-  tx: PrivateTxRecord,
-): Promise<void> {
-  const sim = await ctx.submitter.simulate(
-    chain.map((c) => c.raw),
-    BigInt(tx.submittedBlock + 1),
-  );
-  const verdict = classifySimulation(sim, tx.hash);
+  tx: DecodedTx,
+  opts: AdmitOptions,
+  verdict: SimulationVerdict,
+): void {
   switch (verdict.kind) {
     case "ok":
       return;
@@ -195,7 +204,7 @@ async function simulateOrRefuse(
       ctx.logger.info({ tx: tx.hash, why: verdict.message }, "private tx waits for a lower base fee");
       return;
     case "revert":
-      if (tx.canRevert) return;
+      if (opts.canRevert) return;
       throw new TransactionRejectedError(`execution reverted: ${verdict.revertReason}`, {
         data: { revertReason: verdict.revertReason, revert: verdict.revertData },
       });

@@ -75,8 +75,8 @@ export function rpcRoutes(deps: RpcDeps): Hono {
 }
 
 async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  const parsed = parseRpcBody(Buffer.from(bytes).toString("utf8"));
+  const bytes = Buffer.from(await c.req.arrayBuffer());
+  const parsed = parseRpcBody(bytes.toString("utf8"));
   const entries = parsed.batch ? parsed.entries : [parsed.entry];
   if (!ctx.ipLimiter.take(clientIp(ctx, c), entries.length))
     return c.json(
@@ -84,21 +84,19 @@ async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
       429,
     );
 
-  const query = new URL(c.req.url).searchParams;
+  // Hot path: a single proxied call goes to the node as the client's own bytes.
+  if (!parsed.batch && parsed.entry.ok && !isPrivate(parsed.entry.request.method))
+    return passThrough(ctx, c, bytes, parsed.entry);
+
   let signer: Promise<Address> | undefined;
   const info: RequestInfo = {
-    canRevert: query.get("canRevert") === "true",
+    canRevert: c.req.query("canRevert") === "true",
     signer: () => {
       signer ??= verifyFlashbotsSignature(c.req.header("x-flashbots-signature"), bytes);
       return signer;
     },
   };
-
-  if (!parsed.batch) {
-    const entry = parsed.entry;
-    if (entry.ok && !isPrivate(entry.request.method)) return passThrough(ctx, c, Buffer.from(bytes), entry);
-    return c.json(await answerLocal(ctx, entry, info));
-  }
+  if (!parsed.batch) return c.json(await answerLocal(ctx, parsed.entry, info));
 
   const responses: (JsonRpcResponse | undefined)[] = new Array(entries.length);
   const proxied: { index: number; body: unknown }[] = [];

@@ -1,0 +1,267 @@
+/**
+ * `npm run bench -- rpc [--reads N] [--txs N] [--slot-ms MS]`: the wallet endpoint's two figures, measured
+ * on a fresh devnet in one run.
+ * - proxiedReadRatio: mean latency of reads (eth_blockNumber, eth_getBalance, eth_call) through the relay's
+ *   /rpc over the same reads straight to the node, one request at a time, interleaved, same HTTP client
+ *   (keep-alive) for both. Goal <= 1.2.
+ * - firstBlockInclusionShare: private txs sent through /rpc at random moments of the builder's slots, share
+ *   included in their first target block (the block after the head the relay saw when it accepted them).
+ *   Goal >= 0.99.
+ * Writes bench/results/rpc.json {"proxiedReadRatio", "firstBlockInclusionShare"} (plus the details).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import Database from "better-sqlite3";
+import { Hono } from "hono";
+import pino from "pino";
+import { encodeFunctionData, erc20Abi, type Hex, parseGwei } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
+import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
+import { REPO_ROOT } from "../devnet/binaries.js";
+import { type Devnet, startDevnet } from "../devnet/startDevnet.js";
+
+function flag(flags: string[], name: string, fallback: number): number {
+  const hit = flags.find((f) => f.startsWith(`--${name}=`));
+  return hit ? Number(hit.split("=")[1]) : fallback;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+/** One JSON-RPC POST with the shared keep-alive agent; resolves with the elapsed ms and the result. */
+function timedCall(url: string, body: string): Promise<{ ms: number; result: unknown }> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const req = http.request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const ms = Number(process.hrtime.bigint() - start) / 1e6;
+          const json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          if (json.error) reject(new Error(JSON.stringify(json.error)));
+          else resolve({ ms, result: json.result });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measureReads(devnet: Devnet, relayRpc: string, reads: number) {
+  const wallet = devnet.accounts.find((a) => a.label === "wallet")!.address;
+  const calls: Record<string, unknown[]> = {
+    eth_blockNumber: [],
+    eth_getBalance: [wallet, "latest"],
+    eth_call: [
+      {
+        to: devnet.contracts.tokens.USDC,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: "balanceOf", args: [wallet] }),
+      },
+      "latest",
+    ],
+  };
+  const rows: { method: string; directMs: number; proxiedMs: number; ratio: number }[] = [];
+  const allDirect: number[] = [];
+  const allProxied: number[] = [];
+  for (const [method, params] of Object.entries(calls)) {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+    for (let i = 0; i < 50; i++)
+      await Promise.all([timedCall(devnet.rpcUrl, body), timedCall(relayRpc, body)]);
+    const direct: number[] = [];
+    const proxied: number[] = [];
+    for (let i = 0; i < reads; i++) {
+      // Alternate which goes first so neither path always gets the warmer caches.
+      if (i % 2 === 0) {
+        direct.push((await timedCall(devnet.rpcUrl, body)).ms);
+        proxied.push((await timedCall(relayRpc, body)).ms);
+      } else {
+        proxied.push((await timedCall(relayRpc, body)).ms);
+        direct.push((await timedCall(devnet.rpcUrl, body)).ms);
+      }
+    }
+    allDirect.push(...direct);
+    allProxied.push(...proxied);
+    rows.push({
+      method,
+      directMs: mean(direct),
+      proxiedMs: mean(proxied),
+      ratio: mean(proxied) / mean(direct),
+    });
+  }
+  return {
+    rows,
+    ratio: mean(allProxied) / mean(allDirect),
+    medianRatio: median(allProxied) / median(allDirect),
+  };
+}
+
+async function measureInclusion(
+  devnet: Devnet,
+  server: { url: string; rpcUrl: string },
+  txs: number,
+  slotMs: number,
+) {
+  const senders = devnet.accounts.filter((a) => !["relay-auth", "operator", "deployer"].includes(a.label));
+  const nonces = new Map<string, number>();
+  for (const s of senders) {
+    const { result } = await timedCall(
+      devnet.rpcUrl,
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_getTransactionCount",
+        params: [s.address, "latest"],
+      }),
+    );
+    nonces.set(s.address, Number(BigInt(result as Hex)));
+  }
+  const hashes: Hex[] = [];
+  const rounds = Math.ceil(txs / senders.length);
+  for (let round = 0; round < rounds; round++) {
+    const batch = senders.slice(0, Math.min(senders.length, txs - hashes.length));
+    await Promise.all(
+      batch.map(async (s) => {
+        await sleep(Math.random() * slotMs); // a random moment of the slot
+        const account = privateKeyToAccount(s.privateKey);
+        const raw = await account.signTransaction({
+          type: "eip1559",
+          chainId: devnet.chainId,
+          to: devnet.accounts.find((a) => a.label === "lp")!.address,
+          value: 1n,
+          nonce: nonces.get(s.address)!,
+          gas: 21_000n,
+          maxFeePerGas: parseGwei("50"),
+          maxPriorityFeePerGas: parseGwei("1"),
+        });
+        nonces.set(s.address, nonces.get(s.address)! + 1);
+        const body = JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_sendRawTransaction",
+          params: [raw],
+        });
+        hashes.push((await timedCall(server.rpcUrl, body)).result as Hex);
+      }),
+    );
+    // Wait until every tx of the round is final before the next round (one tx per sender per round).
+    for (const h of hashes.slice(-batch.length)) {
+      for (let i = 0; i < 200; i++) {
+        const s = (await (await fetch(`${server.url}/tx/${h}`)).json()) as { status: string };
+        if (s.status !== "PENDING") break;
+        await sleep(50);
+      }
+    }
+  }
+  const statuses = await Promise.all(
+    hashes.map(async (h) => {
+      const res = await fetch(`${server.url}/tx/${h}`);
+      return (await res.json()) as { status: string; includedBlockNumber: number | null; hash: Hex };
+    }),
+  );
+  return { hashes, statuses };
+}
+
+/** Runs the benchmark (see the file comment). */
+export async function run(flags: string[]): Promise<void> {
+  const reads = flag(flags, "reads", 300);
+  const txs = flag(flags, "txs", 70);
+  const slotMs = flag(flags, "slot-ms", 1000);
+  const devnet = await startDevnet({ slotMs });
+  const dir = mkdtempSync(join(tmpdir(), "veil-bench-rpc-"));
+  const db = new Database(join(dir, "relay.sqlite"));
+  db.pragma("journal_mode = WAL");
+  const submitter = await BundleSubmitter.create({
+    rpcUrl: devnet.rpcUrl,
+    builderUrls: [devnet.builderUrl],
+    authKey: devnet.accounts.find((a) => a.label === "relay-auth")!.privateKey,
+    chainId: devnet.chainId,
+  });
+  const deps: RpcDeps = {
+    rpcUrl: devnet.rpcUrl,
+    chainId: devnet.chainId,
+    submitter,
+    db,
+    logger: pino({ level: "silent" }),
+    rateLimits: { perIp: { perMinute: 1_000_000, burst: 100_000 } },
+  };
+  const app = new Hono();
+  app.route("/", rpcRoutes(deps));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const watcher = createPrivateTxWatcher(deps);
+  watcher.start();
+  try {
+    const readsOut = await measureReads(devnet, `${url}/rpc`, reads);
+    console.log(`proxied reads (${reads} each, sequential, keep-alive), mean ms:`);
+    console.log("| method | direct to node | through /rpc | ratio |");
+    console.log("|---|---|---|---|");
+    for (const r of readsOut.rows)
+      console.log(
+        `| ${r.method} | ${r.directMs.toFixed(3)} | ${r.proxiedMs.toFixed(3)} | ${r.ratio.toFixed(2)}x |`,
+      );
+    console.log(
+      `proxiedReadRatio (mean) ${readsOut.ratio.toFixed(3)}  (median ${readsOut.medianRatio.toFixed(3)}; goal <= 1.2)`,
+    );
+
+    const { statuses } = await measureInclusion(devnet, { url, rpcUrl: `${url}/rpc` }, txs, slotMs);
+    const rows = db
+      .prepare("SELECT hash, submitted_block, included_block, status FROM rpc_private_txs")
+      .all() as { hash: string; submitted_block: number; included_block: number | null; status: string }[];
+    const firstBlock = rows.filter((r) => r.included_block === r.submitted_block + 1).length;
+    const included = statuses.filter((s) => s.status === "INCLUDED").length;
+    const share = firstBlock / rows.length;
+    console.log(
+      `private txs: ${rows.length} sent at random moments of ${slotMs} ms slots; ${included} included; ` +
+        `${firstBlock} in their first target block`,
+    );
+    console.log(`firstBlockInclusionShare ${share.toFixed(3)} (goal >= 0.99)`);
+
+    const out = join(REPO_ROOT, "bench", "results");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, "rpc.json"),
+      `${JSON.stringify(
+        {
+          proxiedReadRatio: Number(readsOut.ratio.toFixed(3)),
+          firstBlockInclusionShare: Number(share.toFixed(3)),
+          details: {
+            reads: readsOut.rows,
+            proxiedReadMedianRatio: Number(readsOut.medianRatio.toFixed(3)),
+            privateTxs: rows.length,
+            included,
+            inFirstTargetBlock: firstBlock,
+            slotMs,
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    await watcher.stop();
+    server.close();
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    submitter.close();
+    db.close();
+    agent.destroy();
+    await devnet.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
