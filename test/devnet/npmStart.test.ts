@@ -1,0 +1,151 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../scripts/devnet/binaries.js";
+import type { DevnetJson } from "../helpers/devnet.js";
+
+const READY_LINE = "Ctrl-C to stop.";
+const dir = mkdtempSync(join(tmpdir(), "veil-start-"));
+
+/** All descendants of `pid` with their command names (ps, as a person would check by hand). */
+function descendants(pid: number): { pid: number; comm: string }[] {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,comm="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm: comm ?? "" }));
+  const found: { pid: number; comm: string }[] = [];
+  const walk = (parent: number) => {
+    for (const row of rows.filter((r) => r.ppid === parent)) {
+      found.push({ pid: row.pid, comm: row.comm });
+      walk(row.pid);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A free TCP port p such that p+1 was free a moment ago too (good enough for one test run). */
+async function freePortBase(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    if (port > 65000) continue;
+    const nextFree = await new Promise<boolean>((resolve) => {
+      const s = createServer()
+        .once("error", () => resolve(false))
+        .listen(port + 1, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (nextFree) return port;
+  }
+}
+
+/** Runs `tsx scripts/devnet/start.ts` as `npm start` does and waits for its ready line. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "tsx"), ["scripts/devnet/start.ts", ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // own process group: a group SIGINT is what Ctrl-C in a terminal sends
+  });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr!.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const check = setInterval(() => {
+      if (output.includes(READY_LINE)) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 50);
+    child.once("exit", (code) => {
+      clearInterval(check);
+      reject(new Error(`npm start exited early (${code}):\n${output}`));
+    });
+  });
+  return { child, output: () => output };
+}
+
+describe("npm start", () => {
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("should write devnet.json on --port-base and leave no process behind on SIGTERM", async () => {
+    const portBase = await freePortBase();
+    const out = join(dir, "a.json");
+    const { child, output } = await startCli([
+      "--port-base",
+      String(portBase),
+      "--slot-ms",
+      "200",
+      "--out",
+      out,
+    ]);
+    const json = JSON.parse(readFileSync(out, "utf8")) as DevnetJson;
+    expect(json.rpcUrl).toBe(`http://127.0.0.1:${portBase}`);
+    expect(json.builderUrl).toBe(`http://127.0.0.1:${portBase + 1}`);
+    expect(output()).toContain(json.builderUrl);
+    expect(json.accounts).toHaveLength(10);
+    expect(Object.keys(json.contracts.tokens).sort()).toEqual(["DAI", "USDC", "WETH"]);
+
+    const procs = descendants(child.pid!);
+    expect(procs.map((p) => p.comm)).toContain("anvil");
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    process.kill(child.pid!, "SIGTERM");
+    expect(await exited).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(procs.filter((p) => alive(p.pid))).toEqual([]);
+    await expect(fetch(json.builderUrl, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+
+  it("should stop everything on Ctrl-C (SIGINT to the process group)", async () => {
+    const out = join(dir, "b.json");
+    const { child } = await startCli(["--slot-ms", "200", "--out", out]);
+    const json = JSON.parse(readFileSync(out, "utf8")) as DevnetJson;
+    const procs = descendants(child.pid!);
+    expect(procs.map((p) => p.comm)).toContain("anvil");
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    process.kill(-child.pid!, "SIGINT");
+    await exited;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(procs.filter((p) => alive(p.pid))).toEqual([]);
+    await expect(fetch(json.rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+
+  it("should refuse a bad flag with a usage message", async () => {
+    const child = spawn(
+      join(REPO_ROOT, "node_modules", ".bin", "tsx"),
+      ["scripts/devnet/start.ts", "--slot-ms", "abc"],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--slot-ms must be an integer/);
+  });
+});
