@@ -1,0 +1,30 @@
+import { keccak256, toHex } from "viem";
+import { FrontRunBot } from "../bot/frontRunBot.js";
+import { SandwichBot } from "../bot/sandwichBot.js";
+import type { ScenarioEnv } from "../scenario.js";
+
+/** The sandwich bot's Flashbots reputation key: its own, not any devnet account (holds no funds). */
+const SEARCHER_AUTH_KEY = keccak256(toHex("veil scenarios: sandwich bot auth key"));
+
+function common(env: ScenarioEnv) {
+  const { devnet } = env;
+  return {
+    builderUrl: devnet.builderUrl,
+    chainId: devnet.chainId,
+    searcherKey: env.account("searcher").privateKey,
+    router: devnet.contracts.uniswapV2.router,
+    factory: devnet.contracts.uniswapV2.factory,
+    weth: devnet.contracts.uniswapV2.weth,
+    tokens: Object.values(devnet.contracts.tokens),
+  };
+}
+
+/** A sandwich bot trading with the devnet's "searcher" account against the builder. */
+export function createSandwichBot(env: ScenarioEnv): SandwichBot {
+  return new SandwichBot({ ...common(env), authKey: SEARCHER_AUTH_KEY });
+}
+
+/** A plain priority-fee front-runner trading with the devnet's "searcher" account in the public pool. */
+export function createFrontRunBot(env: ScenarioEnv): FrontRunBot {
+  return new FrontRunBot(common(env));
+}

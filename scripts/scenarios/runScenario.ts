@@ -1,0 +1,213 @@
+import type { Address, Hex } from "viem";
+import { getAddress } from "viem";
+import { PoolReader } from "./bot/poolReader.js";
+import { getAmountOut } from "./bot/v2Math.js";
+import { type MeasuredRoute, measureRoute } from "./measureRoute.js";
+import { createPrng } from "./prng.js";
+import { checkRouteAvailability } from "./routeAvailability.js";
+import type { PreparedTrade, RouteOutcome } from "./routes/preparedTrade.js";
+import { runTransactionRoute } from "./routes/transactionRoutes.js";
+import { runCommitRoute, runSealedRoute } from "./routes/veilOrderRoutes.js";
+import {
+  ROUTE_NAMES,
+  type RouteName,
+  type RouteResult,
+  type Scenario,
+  type ScenarioDevnet,
+  type ScenarioEnv,
+  type ScenarioRun,
+  type TokenSymbol,
+  type TradeResult,
+  type VictimTrade,
+} from "./scenario.js";
+import { ScenarioRuntime } from "./scenarioRuntime.js";
+import { type ScenarioReport, summarize } from "./summarize.js";
+
+/** Trader accounts victims are drawn from. */
+export const TRADER_LABELS = ["trader1", "trader2", "trader3", "trader4"];
+
+export type RunScenarioOptions = {
+  seed: number;
+  trades: number;
+  log?: (message: string) => void;
+  /** Longest wait for the relay before each block on its routes (see RelayPacer); default max(batch interval, 1 s). */
+  relayWaitMs?: number;
+};
+
+/**
+ * Runs a scenario on a fresh devnet: set-up (approvals), then every trade from one snapshot along each
+ * route, reverting between routes so they all start from the same state.
+ * @example const report = await runScenario(sandwich, devnet, { seed: 1, trades: 5 })
+ */
+export async function runScenario(
+  scenario: Scenario,
+  devnet: ScenarioDevnet,
+  opts: RunScenarioOptions,
+): Promise<ScenarioReport> {
+  const started = Date.now();
+  const log = opts.log ?? (() => {});
+  const prng = createPrng(opts.seed);
+  const env: ScenarioEnv = {
+    devnet,
+    prng,
+    log,
+    account(label) {
+      const a = devnet.accounts.find((x) => x.label === label);
+      if (!a) throw new Error(`no devnet account labelled "${label}"`);
+      return { address: getAddress(a.address), privateKey: a.privateKey };
+    },
+  };
+  const rt = new ScenarioRuntime(env, scenario.bots(env));
+  await rt.setUp(TRADER_LABELS);
+  const { unavailable, info } = await checkRouteAvailability(devnet);
+  const relayWaitMs = opts.relayWaitMs ?? Math.max(info?.batchIntervalMs ?? 0, 1000);
+  for (const [route, why] of Object.entries(unavailable)) if (why) log(`route ${route} unavailable: ${why}`);
+
+  let run: ScenarioRun;
+  if (scenario.run) run = await scenario.run({ env, runtime: rt, unavailable, relayWaitMs }, opts.trades);
+  else {
+    const routes = scenario.routes ?? ROUTE_NAMES;
+    const trades: TradeResult[] = [];
+    const pools = new PoolReader(rt.client, devnet.contracts.uniswapV2.factory);
+    let snap: Hex = await devnet.snapshot();
+    for (let index = 0; index < opts.trades; index++) {
+      const victim = await scenario.nextTrade!({
+        index,
+        prng,
+        env,
+        reserves: async (sell, buy) => (await pools.reserves(rt.token(sell), rt.token(buy)))!,
+        balanceOf: (label, symbol) => rt.balance(symbol, env.account(label).address),
+      });
+      const t = await prepareTrade(rt, pools, index, victim);
+      const measured: MeasuredRoute[] = [];
+      for (const route of routes) {
+        const why = unavailable[route];
+        if (why) {
+          measured.push(unavailableRoute(route, why));
+          continue;
+        }
+        const execute = (): Promise<RouteOutcome> => {
+          const relayUrl = devnet.relayUrl!;
+          switch (route) {
+            case "baseline":
+            case "public":
+              return runTransactionRoute(rt, t, devnet.builderUrl);
+            case "rpc":
+              return runTransactionRoute(rt, t, `${relayUrl}/rpc`, relayWaitMs);
+            case "sealed":
+              return runSealedRoute(rt, t, relayUrl, info!, relayWaitMs);
+            case "commit":
+              return runCommitRoute(rt, t, relayUrl, info!, relayWaitMs);
+          }
+        };
+        const botLogStart = rt.botLog.length;
+        const m = await measureRoute(rt, t, route, scenario.settleBlocks ?? 0, execute);
+        if (rt.botLog.length > botLogStart)
+          m.note = [m.note, botSummary(rt, botLogStart)].filter(Boolean).join("; ");
+        measured.push(m);
+        await rt.noteHeight();
+        await devnet.revert(snap);
+        snap = await devnet.snapshot();
+        await rt.catchUp();
+      }
+      const row = toTradeResult(t, measured);
+      log(formatRow(row));
+      trades.push(row);
+    }
+    run = { trades };
+  }
+  return summarize({
+    scenario: scenario.name,
+    description: scenario.description,
+    seed: opts.seed,
+    chainId: devnet.chainId,
+    durationMs: Date.now() - started,
+    unavailable,
+    run,
+  });
+}
+
+function unavailableRoute(route: RouteName, why: string): MeasuredRoute {
+  return {
+    route,
+    status: "unavailable",
+    received: 0n,
+    botProfitWei: 0n,
+    gasPaidWei: 0n,
+    blocksToInclusion: null,
+    note: why,
+  };
+}
+
+function botSummary(rt: ScenarioRuntime, from: number): string {
+  return rt.botLog
+    .slice(from)
+    .filter((a) => a.kind !== "skip" || process.env.VEIL_SCENARIO_DEBUG || !a.reason?.startsWith("no room"))
+    .map((a) => `${a.bot}:${a.kind}${a.reason ? `(${a.reason})` : ""}`)
+    .join(",");
+}
+
+/** Resolves a victim trade at the current (starting) state: addresses, router quote, limit. */
+export async function prepareTrade(
+  rt: ScenarioRuntime,
+  pools: PoolReader,
+  index: number,
+  v: VictimTrade,
+): Promise<PreparedTrade> {
+  const sellToken: Address = rt.token(v.sellSymbol);
+  const buyToken: Address = rt.token(v.buySymbol);
+  const r = await pools.reserves(sellToken, buyToken);
+  if (!r) throw new Error(`no V2 pool for ${v.sellSymbol}/${v.buySymbol}`);
+  const quote = getAmountOut(v.sellAmount, r.reserveIn, r.reserveOut);
+  return {
+    index,
+    label: v.trader,
+    trader: rt.env.account(v.trader),
+    sellSymbol: v.sellSymbol as TokenSymbol,
+    buySymbol: v.buySymbol as TokenSymbol,
+    sellToken,
+    buyToken,
+    sellAmount: v.sellAmount,
+    quote,
+    minBuyAmount: (quote * BigInt(10_000 - v.slippageBps)) / 10_000n,
+    slippageBps: v.slippageBps,
+  };
+}
+
+/** Compares every route with the baseline of the same trade. */
+export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[]): TradeResult {
+  const baseline = measured.find((m) => m.route === "baseline");
+  const base = baseline && baseline.status === "ok" ? baseline.received : null;
+  const routes: RouteResult[] = measured.map((m) => {
+    const comparable = base !== null && m.status === "ok";
+    const loss = comparable ? base - m.received : 0n;
+    return {
+      route: m.route,
+      status: m.status,
+      received: m.received.toString(),
+      loss: loss.toString(),
+      lossBps: comparable && base > 0n ? Number((loss * 1_000_000n) / base) / 100 : 0,
+      botProfitWei: m.botProfitWei.toString(),
+      gasPaidWei: m.gasPaidWei.toString(),
+      blocksToInclusion: m.blocksToInclusion,
+      ...(m.note ? { note: m.note } : {}),
+    };
+  });
+  return {
+    index: t.index,
+    trade: {
+      trader: t.label,
+      sell: t.sellSymbol,
+      buy: t.buySymbol,
+      sellAmount: t.sellAmount.toString(),
+      minBuyAmount: t.minBuyAmount.toString(),
+      slippageBps: t.slippageBps,
+    },
+    routes,
+  };
+}
+
+function formatRow(row: TradeResult): string {
+  const cells = row.routes.map((r) => `${r.route}=${r.status === "ok" ? `${r.lossBps}bps` : r.status}`);
+  return `#${row.index} ${row.trade.sellAmount} ${row.trade.sell}->${row.trade.buy} slip ${row.trade.slippageBps}bps: ${cells.join(" ")}`;
+}
