@@ -25,6 +25,10 @@ export type RelayDevnet = {
   dataDir: string;
   client: PublicClient;
   logs: string[];
+  /** Resolves on the first relay output line (from now on) matching `re`; `then` runs synchronously on it. */
+  waitForLog(re: RegExp, then?: () => void, timeoutMs?: number): Promise<string>;
+  /** With `driveBlocksMs`: the test's own block clock (devnet.buildBlock every N ms), pausable. */
+  blocks: { pause(): Promise<void>; resume(): void; mine(n: number): Promise<void> };
   /** Stops the relay with `signal` (SIGKILL = crash) and starts it again on the same data dir. */
   restart(signal?: NodeJS.Signals, extraArgs?: string[]): Promise<void>;
   stop(): Promise<void>;
@@ -38,11 +42,15 @@ export const FAST_RELAY_ARGS = ["--batch-interval-ms", "300", "--poll-ms", "40",
  * operator key = account 1 and the bundle-auth key = account 2, data dir in a fresh temp dir.
  */
 export async function startRelayDevnet(
-  opts: { slotMs?: number | null; extraArgs?: string[] } = {},
+  opts: { slotMs?: number | null; extraArgs?: string[]; driveBlocksMs?: number } = {},
 ): Promise<RelayDevnet> {
-  const devnet = await startDevnet({ slotMs: opts.slotMs === undefined ? 200 : opts.slotMs });
+  const devnet = await startDevnet({
+    slotMs: opts.driveBlocksMs ? null : opts.slotMs === undefined ? 200 : opts.slotMs,
+  });
+  const clock = blockClock(devnet, opts.driveBlocksMs ?? 0);
   const dataDir = mkdtempSync(join(tmpdir(), "veil-relay-test-"));
   const logs: string[] = [];
+  const listeners = new Set<(line: string) => void>();
   const account = (label: string) => devnet.accounts.find((a) => a.label === label)!;
   const launch = (extra: string[]) =>
     spawnRelay({
@@ -54,7 +62,10 @@ export async function startRelayDevnet(
       authKey: account("relay-auth").privateKey,
       dataDir,
       extraArgs: [...FAST_RELAY_ARGS, ...(opts.extraArgs ?? []), ...extra],
-      onLine: (l) => logs.push(l),
+      onLine: (l) => {
+        logs.push(l);
+        for (const f of listeners) f(l);
+      },
     });
   let relay: RelayProcess;
   try {
@@ -65,10 +76,27 @@ export async function startRelayDevnet(
   }
   const env: RelayDevnet = {
     devnet,
+    blocks: clock,
     relay,
     url: relay.url,
     dataDir,
     logs,
+    waitForLog(re, then, timeoutMs = 60_000) {
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(f);
+          reject(new Error(`no relay log line matched ${re} in time`));
+        }, timeoutMs);
+        const f = (line: string) => {
+          if (!re.test(line)) return;
+          then?.();
+          listeners.delete(f);
+          clearTimeout(timer);
+          resolve(line);
+        };
+        listeners.add(f);
+      });
+    },
     client: createPublicClient({ transport: http(devnet.rpcUrl) }),
     async restart(signal = "SIGTERM", extraArgs = []) {
       await env.relay.stop(signal);
@@ -76,12 +104,43 @@ export async function startRelayDevnet(
       env.url = env.relay.url;
     },
     async stop() {
+      await clock.pause();
       await env.relay.stop("SIGTERM").catch(() => undefined);
       await devnet.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return env;
+}
+
+/** A block clock driven by the test (devnet.buildBlock every `ms`), so a test can stop time. */
+function blockClock(devnet: Devnet, ms: number): RelayDevnet["blocks"] {
+  let running = ms > 0;
+  let current: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    if (!running) return;
+    current = devnet
+      .buildBlock()
+      .catch(() => undefined)
+      .then(() => {
+        if (running) setTimeout(tick, ms);
+      });
+  };
+  if (running) setTimeout(tick, ms);
+  return {
+    async pause() {
+      running = false;
+      await current;
+    },
+    resume() {
+      if (running || ms === 0) return;
+      running = true;
+      tick();
+    },
+    async mine(n: number) {
+      for (let i = 0; i < n; i++) await devnet.buildBlock();
+    },
+  };
 }
 
 /** The devnet key of a labelled account. */

@@ -35,7 +35,9 @@ describe("relay, commit mode end to end", () => {
     const settlement = env.devnet.contracts.settlement;
     const leaf = orderLeaf(hashOrder(signed.order, chainId, settlement), signed.salt);
     const account = privateKeyToAccount(keyOf(env.devnet, label));
-    const signature = await account.signTypedData(commitmentTypedData(chainId, settlement, account.address, leaf));
+    const signature = await account.signTypedData(
+      commitmentTypedData(chainId, settlement, account.address, leaf),
+    );
     return api(env.url, "/v1/commitments", { body: { leaf, trader: account.address, signature } });
   };
 

@@ -39,7 +39,7 @@ describe("relay, sealed orders end to end", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "txpool_content", params: [] }),
       })
-        .then((r) => r.json())
+        .then((r) => r.json() as Promise<{ result?: Record<string, Record<string, unknown>> }>)
         .catch(() => null);
       if (pool?.result) {
         poolChecks++;

@@ -1,0 +1,152 @@
+import { type Hex, parseEther, parseUnits } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
+import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
+import { hashOrder } from "../../client/order/order.js";
+import {
+  api,
+  approveAll,
+  type RelayDevnet,
+  signOrder,
+  startRelayDevnet,
+  waitForOrder,
+} from "../helpers/relayHarness.js";
+
+/**
+ * The relay is SIGKILLed at the three dangerous moments of a batch; after a restart on the same data dir
+ * every accepted order must reach a final state, and the chain must show each filled order traded exactly
+ * once and each batch root committed at most once.
+ */
+describe("relay crash safety (SIGKILL and restart)", () => {
+  let env: RelayDevnet;
+  let pub: Hex;
+  const all: { id: Hex; digest: Hex }[] = [];
+
+  beforeAll(async () => {
+    // The test drives the blocks, so it can stop the chain while the relay is down: a restart on this busy
+    // machine can take longer than the 20-block settle window would at a fixed slot time.
+    env = await startRelayDevnet({
+      driveBlocksMs: 250,
+      extraArgs: ["--batch-interval-ms", "1500", "--reveal-window", "5", "--log-level", "debug"],
+    });
+    pub = (await api(env.url, "/v1/info")).body.eciesPublicKey;
+    for (const t of ["trader1", "trader2"]) await approveAll(env.devnet, t);
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  /** Two crossing orders, submitted together. */
+  const submitPair = async () => {
+    const { WETH, USDC } = env.devnet.contracts.tokens;
+    const orders = [
+      await signOrder(env.devnet, "trader1", {
+        sell: WETH,
+        buy: USDC,
+        sellAmount: parseEther("0.5"),
+        minBuyAmount: parseUnits("1400", 6),
+      }),
+      await signOrder(env.devnet, "trader2", {
+        sell: USDC,
+        buy: WETH,
+        sellAmount: parseUnits("1500", 6),
+        minBuyAmount: parseEther("0.45"),
+      }),
+    ];
+    const res = await Promise.all(
+      orders.map((o) => api(env.url, "/v1/orders", { body: { ciphertext: sealOrder(pub, o) } })),
+    );
+    for (const r of res) expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const ids = res.map((r) => r.body.id as Hex);
+    orders.forEach((o, i) => {
+      all.push({
+        id: ids[i],
+        digest: hashOrder(o.order, env.devnet.chainId, env.devnet.contracts.settlement),
+      });
+    });
+    return ids;
+  };
+
+  const expectFilledOnce = async (ids: Hex[]) => {
+    for (const id of ids) await waitForOrder(env, id);
+    const trades = await env.client.getContractEvents({
+      address: env.devnet.contracts.settlement,
+      abi: veilSettlementAbi,
+      eventName: "Trade",
+      fromBlock: 0n,
+    });
+    for (const id of ids) {
+      const o = await waitForOrder(env, id);
+      expect(o.state, JSON.stringify(o)).toBe("filled");
+      const digest = all.find((x) => x.id === id)!.digest;
+      const mine = trades.filter(
+        (t) => (t.args.orderDigest as string).toLowerCase() === digest.toLowerCase(),
+      );
+      expect(mine).toHaveLength(1);
+      expect(mine[0].transactionHash).toBe(o.fill.txHash);
+      expect(mine[0].args.buyAmount?.toString()).toBe(o.fill.buyAmount);
+    }
+  };
+
+  /** SIGKILL now, keep the chain still (optionally mine `blocks` while down), restart, resume blocks. */
+  const crash = async (blocksWhileDown = 0) => {
+    await env.blocks.pause();
+    await env.restart("SIGKILL");
+    await env.blocks.mine(blocksWhileDown);
+    env.blocks.resume();
+  };
+
+  it("should settle orders accepted just before a SIGKILL (before their batch committed)", async () => {
+    const ids = await submitPair();
+    await crash();
+    await expectFilledOnce(ids);
+  });
+
+  it("should settle a batch committed just before a SIGKILL inside its settle window", async () => {
+    const ids = await submitPair();
+    const committed = await waitForOrder(env, ids[0], (o) => o.state === "committed");
+    await crash();
+    await expectFilledOnce(ids);
+    const after = (await api(env.url, `/v1/orders/${ids[0]}`)).body;
+    expect(after.batchId).toBe(committed.batchId);
+    expect((await api(env.url, `/v1/batches/${committed.batchId}`)).body.state).toBe("settled");
+  });
+
+  it("should not settle twice when killed right after sending the settle bundle", async () => {
+    const sent = env.waitForLog(/"settle:\d+".*"msg":"bundle sent"/, () =>
+      process.kill(env.relay.pid, "SIGKILL"),
+    );
+    const ids = await submitPair();
+    await sent;
+    await crash();
+    await expectFilledOnce(ids);
+  });
+
+  it("should expire a batch whose window passed while down and settle its orders in a later batch", async () => {
+    const ids = await submitPair();
+    const committed = await waitForOrder(env, ids[0], (o) => o.state === "committed");
+    await crash(21);
+    await expectFilledOnce(ids);
+    expect((await api(env.url, `/v1/batches/${committed.batchId}`)).body.state).toBe("expired");
+    const after = (await api(env.url, `/v1/orders/${ids[0]}`)).body;
+    expect(after.batchId).toBeGreaterThan(committed.batchId);
+  });
+
+  it("should map every relay batch to at most one on-chain batch", async () => {
+    const commits = await env.client.getContractEvents({
+      address: env.devnet.contracts.settlement,
+      abi: veilSettlementAbi,
+      eventName: "BatchCommitted",
+      fromBlock: 0n,
+    });
+    const chainIds: string[] = [];
+    for (let id = 1; ; id++) {
+      const r = await api(env.url, `/v1/batches/${id}`);
+      if (r.status === 404) break;
+      if (r.body.chainBatchId !== null) chainIds.push(r.body.chainBatchId);
+    }
+    expect(chainIds.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(chainIds).size).toBe(chainIds.length);
+    expect(commits.map((c) => c.args.batchId?.toString()).sort()).toEqual([...chainIds].sort());
+  });
+});
