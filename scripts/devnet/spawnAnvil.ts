@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { foundryBinary } from "./binaries.js";
 import { trackChild } from "./childProcesses.js";
 
@@ -15,6 +16,12 @@ export type SpawnAnvilOptions = {
 
 const ANVIL_START_TIMEOUT_MS = 20_000;
 const ANVIL_STOP_TIMEOUT_MS = 5_000;
+/**
+ * util-linux `setpriv` (Essential on Debian) sets the parent-death signal, then execs anvil in place (same
+ * pid): if this process is SIGKILLed (a killed test worker, `kill -9` of npm start), the kernel kills anvil
+ * too, where no exit hook can run.
+ */
+const SETPRIV = "/usr/bin/setpriv";
 
 /**
  * Starts anvil with `--no-mining`: blocks are produced only by the local builder (evm_mine), so private
@@ -32,7 +39,10 @@ export async function spawnAnvil({
 }: SpawnAnvilOptions = {}): Promise<AnvilProcess> {
   const args = ["--no-mining", "--order", "fifo", "--host", "127.0.0.1", "--port", String(port)];
   args.push("--chain-id", String(chainId), "--accounts", "10", "--balance", "10000");
-  const child = spawn(foundryBinary("anvil"), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const [command, argv] = existsSync(SETPRIV)
+    ? [SETPRIV, ["--pdeathsig", "KILL", "--", foundryBinary("anvil"), ...args]]
+    : [foundryBinary("anvil"), args];
+  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
   const untrack = trackChild(child);
   let output = "";
 
