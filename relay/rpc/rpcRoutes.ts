@@ -7,7 +7,6 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { type Address, type Hex, isHex } from "viem";
 import { verifyFlashbotsSignature } from "./flashbotsSignature.js";
 import {
@@ -19,6 +18,7 @@ import {
 } from "./jsonRpcEnvelope.js";
 import { handlePrivateMethod, PRIVATE_RPC_METHODS, type RequestInfo } from "./privateRpcMethods.js";
 import { txStatusJson, unknownTxStatusJson } from "./privateTxWire.js";
+import { BODY_TOO_LARGE, readRequestBody } from "./readRequestBody.js";
 import { type RpcContext, type RpcDeps, rpcContextOf } from "./rpcContext.js";
 import { InvalidRequestError, LimitExceededError, NodeUnavailableError, RpcError } from "./rpcErrors.js";
 
@@ -37,28 +37,14 @@ export function rpcRoutes(deps: RpcDeps): Hono {
   const ctx = rpcContextOf(deps);
   const app = new Hono();
 
-  app.post(
-    "/rpc",
-    bodyLimit({
-      maxSize: ctx.maxBodyBytes,
-      onError: (c) =>
-        c.json(
-          rpcFailure(
-            null,
-            new InvalidRequestError(`request body too large: at most ${ctx.maxBodyBytes} bytes`),
-          ),
-          413,
-        ),
-    }),
-    async (c) => {
-      try {
-        return await handleRpc(ctx, c);
-      } catch (err) {
-        if (!(err instanceof RpcError)) ctx.logger.error({ err }, "unexpected error in /rpc");
-        return c.json(rpcFailure(null, err), 200);
-      }
-    },
-  );
+  app.post("/rpc", async (c) => {
+    try {
+      return await handleRpc(ctx, c);
+    } catch (err) {
+      if (!(err instanceof RpcError)) ctx.logger.error({ err }, "unexpected error in /rpc");
+      return c.json(rpcFailure(null, err), 200);
+    }
+  });
 
   app.get("/tx/:hash", (c) => {
     const hash = c.req.param("hash");
@@ -75,7 +61,12 @@ export function rpcRoutes(deps: RpcDeps): Hono {
 }
 
 async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
-  const bytes = Buffer.from(await c.req.arrayBuffer());
+  const bytes = await readRequestBody(c, ctx.maxBodyBytes);
+  if (bytes === BODY_TOO_LARGE)
+    return c.json(
+      rpcFailure(null, new InvalidRequestError(`request body too large: at most ${ctx.maxBodyBytes} bytes`)),
+      413,
+    );
   const parsed = parseRpcBody(bytes.toString("utf8"));
   const entries = parsed.batch ? parsed.entries : [parsed.entry];
   if (!ctx.ipLimiter.take(clientIp(ctx, c), entries.length))

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { type Hex, keccak256, parseEther, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -161,6 +162,26 @@ describe("wallet RPC: bad input gets clear JSON-RPC errors, never a 5xx", () => 
     });
     expect(res.status).toBe(413);
     expect(res.body.error).toEqual({ code: -32600, message: "request body too large: at most 2000 bytes" });
+
+    // Same for a chunked body with no Content-Length, counted as it streams.
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        limited.rpcUrl,
+        { method: "POST", headers: { "content-type": "application/json" } },
+        (r) => {
+          let body = "";
+          r.on("data", (c) => {
+            body += c;
+          });
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      for (let i = 0; i < 10; i++) req.write(" ".repeat(500));
+      req.end('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).error.code).toBe(-32600);
   });
 
   it("should rate-limit txs per sender and calls per client IP with -32005", async () => {
