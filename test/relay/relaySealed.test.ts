@@ -1,4 +1,4 @@
-import { type Hex, parseEther, parseUnits } from "viem";
+import { createWalletClient, erc20Abi, type Hex, http, parseEther, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
@@ -241,6 +241,38 @@ describe("relay, sealed orders end to end", () => {
     });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe("CANCEL_TOO_LATE");
+  });
+
+  it("should drop an order whose allowance was revoked after intake, with the reason, and fill the rest", async () => {
+    const { WETH, DAI } = env.devnet.contracts.tokens;
+    const a = await signOrder(env.devnet, "trader2", {
+      sell: DAI,
+      buy: WETH,
+      sellAmount: parseEther("300"),
+      minBuyAmount: parseEther("0.09"),
+    });
+    const b = await signOrder(env.devnet, "trader3", {
+      sell: DAI,
+      buy: WETH,
+      sellAmount: parseEther("300"),
+      minBuyAmount: parseEther("0.09"),
+    });
+    const [ra, rb] = await Promise.all([submit(a), submit(b)]);
+    const account = privateKeyToAccount(keyOf(env.devnet, "trader2"));
+    const wallet = createWalletClient({ account, transport: http(env.devnet.rpcUrl) });
+    const hash = await wallet.writeContract({
+      chain: null,
+      address: DAI,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [env.devnet.contracts.settlement, 0n],
+    });
+    await env.client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    const fa = await waitForOrder(env, ra.id);
+    const fb = await waitForOrder(env, rb.id);
+    expect(fa.state).toBe("unfilled");
+    expect(fa.reason).toBe("INSUFFICIENT_ALLOWANCE");
+    expect(fb.state).toBe("filled");
   });
 
   it("should never put a relay transaction in the public pending pool", () => {
