@@ -122,6 +122,22 @@ describe("local builder: bad input gets a JSON-RPC error with HTTP 200", () => {
     expect(json.error!.message).toMatch(/txs\[0\]: malformed transaction/);
   });
 
+  it("should refuse a transaction signed for another chain", async () => {
+    // Signed by the local account directly: a wallet client would fill in the node's chain id.
+    const raw = await privateKeyToAccount(devnet.accounts[3]!.privateKey).signTransaction({
+      chainId: 1,
+      to: devnet.accounts[9]!.address,
+      value: 1n,
+      nonce: 0,
+      gas: 21_000n,
+      maxFeePerGas: parseGwei("20"),
+      maxPriorityFeePerGas: parseGwei("1"),
+    });
+    const { json } = await call("eth_sendBundle", [{ txs: [raw], blockNumber: await nextBlock() }]);
+    expect(json.error).toMatchObject({ code: BUILDER_ERRORS.INVALID_PARAMS });
+    expect(json.error!.message).toMatch(/txs\[0\]: chain id 1 does not match the devnet chain id 31337/);
+  });
+
   it("should refuse an empty bundle", async () => {
     const { json } = await call("eth_sendBundle", [{ txs: [], blockNumber: await nextBlock() }]);
     expect(json.error).toMatchObject({ code: BUILDER_ERRORS.INVALID_PARAMS });

@@ -181,6 +181,50 @@ describe("local builder with @flashbots/ethers-provider-bundle", () => {
     ]);
   });
 
+  it("should keep a bundle for a later block until that block", async () => {
+    const blockNumber = (await target()) + 2n;
+    const signed = await fb.flashbots.signBundle([
+      { signer: fb.wallet("trader3"), transaction: transfer(devnet.accounts[9]!.address) },
+    ]);
+    const res = await fb.flashbots.sendRawBundle(signed, Number(blockNumber));
+    if ("error" in res) throw new Error(res.error.message);
+    expect(await withBlocks(devnet, [res.wait()])).toEqual([FlashbotsBundleResolution.BundleIncluded]);
+    const receipt = await chain().getTransactionReceipt({ hash: hashes(res)[0] as Hex });
+    expect(receipt.blockNumber).toBe(blockNumber);
+  });
+
+  it("should replace a bundle sent again with the same replacementUuid", async () => {
+    const blockNumber = await target();
+    const uuid = "0b6c3f4e-2a4b-4f7e-8a51-5f0d1c2e3a4b";
+    const first = await fb.flashbots.signBundle([
+      { signer: fb.wallet("trader1"), transaction: transfer(devnet.accounts[9]!.address) },
+    ]);
+    const second = await fb.flashbots.signBundle([
+      { signer: fb.wallet("trader2"), transaction: transfer(devnet.accounts[9]!.address) },
+    ]);
+    const a = await fb.flashbots.sendRawBundle(first, Number(blockNumber), { replacementUuid: uuid });
+    const b = await fb.flashbots.sendRawBundle(second, Number(blockNumber), { replacementUuid: uuid });
+    if ("error" in a || "error" in b) throw new Error("sendRawBundle failed");
+    expect(await withBlocks(devnet, [a.wait(), b.wait()])).toEqual([
+      FlashbotsBundleResolution.BlockPassedWithoutInclusion,
+      FlashbotsBundleResolution.BundleIncluded,
+    ]);
+  });
+
+  it("should drop a bundle whose maxTimestamp has passed", async () => {
+    const latest = await chain().getBlock();
+    const signed = await fb.flashbots.signBundle([
+      { signer: fb.wallet("trader2"), transaction: transfer(devnet.accounts[9]!.address) },
+    ]);
+    const res = await fb.flashbots.sendRawBundle(signed, Number(latest.number + 1n), {
+      maxTimestamp: Number(latest.timestamp),
+    });
+    if ("error" in res) throw new Error(res.error.message);
+    expect(await withBlocks(devnet, [res.wait()])).toEqual([
+      FlashbotsBundleResolution.BlockPassedWithoutInclusion,
+    ]);
+  });
+
   it("should hold a bundle whose minTimestamp is not reached", async () => {
     const latest = await chain().getBlock();
     const signed = await fb.flashbots.signBundle([
