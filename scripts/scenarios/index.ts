@@ -3,9 +3,9 @@
  * scenarios on a fresh devnet (anvil + local builder + relay) and writes `<out>/<scenario>-<seed>.{json,md,svg}`.
  */
 import { resolve } from "node:path";
-import { startDevnet } from "../devnet/startDevnet.js";
 import { SCENARIOS } from "./catalog/index.js";
 import { runScenario } from "./runScenario.js";
+import { startScenarioDevnet } from "./startScenarioDevnet.js";
 import { writeReport } from "./writeReport.js";
 
 const DEFAULT_OUT = "bench/results/scenarios";
@@ -39,18 +39,6 @@ function parseArgs(argv: string[]) {
   };
 }
 
-/** A devnet with blocks only on demand and, when the devnet can launch it, the relay. */
-async function startDevnetWithRelay() {
-  try {
-    return await startDevnet({ slotMs: null, relay: true, quiet: true });
-  } catch (err) {
-    console.error(
-      `devnet with relay failed (${(err as Error).message}); relay routes will be reported unavailable`,
-    );
-    return startDevnet({ slotMs: null, relay: false, quiet: true });
-  }
-}
-
 async function main() {
   let args: ReturnType<typeof parseArgs>;
   try {
@@ -70,7 +58,7 @@ async function main() {
   for (const scenarioName of name === "all" ? available : [name]) {
     const scenario = SCENARIOS[scenarioName];
     console.log(`\n== scenario ${scenarioName} (seed ${args.seed}, ${args.trades} trades) ==`);
-    const devnet = await startDevnetWithRelay();
+    const devnet = await startScenarioDevnet();
     try {
       const report = await runScenario(scenario, devnet, {
         seed: args.seed,

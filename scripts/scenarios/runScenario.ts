@@ -1,6 +1,8 @@
 import type { Address, Hex } from "viem";
 import { getAddress } from "viem";
+import { optimalSandwich } from "./bot/optimalSandwich.js";
 import { PoolReader } from "./bot/poolReader.js";
+import { SWAP_GAS_ESTIMATE } from "./bot/searcherWallet.js";
 import { getAmountOut } from "./bot/v2Math.js";
 import { type MeasuredRoute, measureRoute } from "./measureRoute.js";
 import { createPrng } from "./prng.js";
@@ -22,6 +24,9 @@ import {
 } from "./scenario.js";
 import { ScenarioRuntime } from "./scenarioRuntime.js";
 import { type ScenarioReport, summarize } from "./summarize.js";
+
+/** Pause before each block on the wallet-RPC route: the relay sends at once, and re-sends on new heads. */
+const RPC_RESEND_WAIT_MS = 50;
 
 /** Trader accounts victims are drawn from. */
 export const TRADER_LABELS = ["trader1", "trader2", "trader3", "trader4"];
@@ -70,6 +75,7 @@ export async function runScenario(
     const trades: TradeResult[] = [];
     const pools = new PoolReader(rt.client, devnet.contracts.uniswapV2.factory);
     let snap: Hex = await devnet.snapshot();
+    const routeMs: Partial<Record<RouteName, number>> = {};
     for (let index = 0; index < opts.trades; index++) {
       const victim = await scenario.nextTrade!({
         index,
@@ -79,6 +85,7 @@ export async function runScenario(
         balanceOf: (label, symbol) => rt.balance(symbol, env.account(label).address),
       });
       const t = await prepareTrade(rt, pools, index, victim);
+      const room = await sandwichRoomWei(rt, pools, t);
       const measured: MeasuredRoute[] = [];
       for (const route of routes) {
         const why = unavailable[route];
@@ -93,7 +100,7 @@ export async function runScenario(
             case "public":
               return runTransactionRoute(rt, t, devnet.builderUrl);
             case "rpc":
-              return runTransactionRoute(rt, t, `${relayUrl}/rpc`, relayWaitMs);
+              return runTransactionRoute(rt, t, `${relayUrl}/rpc`, RPC_RESEND_WAIT_MS);
             case "sealed":
               return runSealedRoute(rt, t, relayUrl, info!, relayWaitMs);
             case "commit":
@@ -101,7 +108,9 @@ export async function runScenario(
           }
         };
         const botLogStart = rt.botLog.length;
+        const routeStart = Date.now();
         const m = await measureRoute(rt, t, route, scenario.settleBlocks ?? 0, execute);
+        routeMs[route] = (routeMs[route] ?? 0) + Date.now() - routeStart;
         if (rt.botLog.length > botLogStart)
           m.note = [m.note, botSummary(rt, botLogStart)].filter(Boolean).join("; ");
         measured.push(m);
@@ -110,10 +119,11 @@ export async function runScenario(
         snap = await devnet.snapshot();
         await rt.catchUp();
       }
-      const row = toTradeResult(t, measured);
+      const row = toTradeResult(t, measured, room);
       log(formatRow(row));
       trades.push(row);
     }
+    log(`time per route (ms, all trades): ${JSON.stringify(routeMs)}`);
     run = { trades };
   }
   return summarize({
@@ -174,8 +184,34 @@ export async function prepareTrade(
   };
 }
 
+/**
+ * How much an optimal sandwich of this trade would earn at the starting state, in WETH wei, after two
+ * swaps' gas at the current base fee, with the searcher account's capital: the "room" the victim's
+ * slippage tolerance leaves. Computed by the runner from chain state for the report (the bot computes its
+ * own, from the pending pool).
+ */
+export async function sandwichRoomWei(
+  rt: ScenarioRuntime,
+  pools: PoolReader,
+  t: PreparedTrade,
+): Promise<bigint> {
+  const r = await pools.reserves(t.sellToken, t.buyToken);
+  if (!r) return 0n;
+  const capital = await rt.balance(t.sellSymbol, rt.env.account("searcher").address);
+  const plan = optimalSandwich(
+    { reserves: r, victimAmountIn: t.sellAmount, victimMinOut: t.minBuyAmount },
+    capital,
+  );
+  if (!plan) return 0n;
+  const prices = await rt.midPrices();
+  const gross = (plan.grossProfit * prices[t.sellSymbol]) / 10n ** 18n;
+  const block = await rt.client.getBlock({ blockTag: "latest" });
+  const net = gross - 2n * SWAP_GAS_ESTIMATE * (block.baseFeePerGas ?? 0n);
+  return net > 0n ? net : 0n;
+}
+
 /** Compares every route with the baseline of the same trade. */
-export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[]): TradeResult {
+export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[], room = 0n): TradeResult {
   const baseline = measured.find((m) => m.route === "baseline");
   const base = baseline && baseline.status === "ok" ? baseline.received : null;
   const routes: RouteResult[] = measured.map((m) => {
@@ -202,6 +238,7 @@ export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[]): Trad
       sellAmount: t.sellAmount.toString(),
       minBuyAmount: t.minBuyAmount.toString(),
       slippageBps: t.slippageBps,
+      sandwichRoomWei: room.toString(),
     },
     routes,
   };

@@ -128,6 +128,8 @@ export type TradeResult = {
     sellAmount: string;
     minBuyAmount: string;
     slippageBps: number;
+    /** What an optimal sandwich would net at the starting state (WETH wei, after gas); "0" = no room. */
+    sandwichRoomWei?: string;
   };
   routes: RouteResult[];
   botActions?: unknown[];

@@ -26,13 +26,12 @@ export class RelayPacer {
     }
   }
 
-  /** Waits until the relay made an attempt after `since`, or maxWaitMs. */
-  async waitForAttempt(since: number): Promise<void> {
+  /** Polls `done` until it holds or maxWaitMs passes (then the caller goes on regardless). */
+  async waitUntil(done: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + this.maxWaitMs;
     while (Date.now() < deadline) {
+      if (await done()) return;
       await new Promise((r) => setTimeout(r, this.pollMs));
-      const now = await this.attempts();
-      if (now < 0 || now > since) return;
     }
   }
 }

@@ -19,6 +19,8 @@ export type RelayInfo = {
   eciesPublicKey: Hex;
   batchIntervalMs: number;
   maxValiditySeconds: number;
+  revealDelayBlocks?: number;
+  revealWindowBlocks?: number;
 };
 
 /** The fields of `GET /v1/orders/:id` the scenarios use. */

@@ -61,32 +61,55 @@ async function signTradeOrder(rt: ScenarioRuntime, t: PreparedTrade, info: Relay
 }
 
 /**
- * Builds blocks, each once the relay has acted on the previous head (or after `waitMs`), until the order is
- * final or the block budget runs out.
+ * Builds blocks until the order is final or the block budget runs out, pacing each block to the relay:
+ * when the relay has something to send at this head (a commit while the order is pending, a settle once
+ * the reveal window has passed) the block waits until it has sent (see RelayPacer); otherwise (reveal delay)
+ * it is built at once. After each block the runner gives the relay a moment to see its result.
  */
 async function driveUntilFinal(
   rt: ScenarioRuntime,
   relayUrl: string,
+  info: RelayInfo,
   id: Hex,
   waitMs: number,
   onStatus?: (s: RelayOrderStatus) => Promise<void>,
 ): Promise<{ status: RelayOrderStatus; blocks: number }> {
   const pacer = new RelayPacer(relayUrl, waitMs);
+  const get = () => relayRequest<RelayOrderStatus>(relayUrl, "GET", `/v1/orders/${id}`);
+  const window = BigInt(Math.max(info.revealWindowBlocks ?? 0, info.revealDelayBlocks ?? 0, 1));
   const start = await rt.client.getBlockNumber();
-  let status = await relayRequest<RelayOrderStatus>(relayUrl, "GET", `/v1/orders/${id}`);
+  let status = await get();
   let attempts = await pacer.attempts();
   for (let i = 0; i < ORDER_MAX_BLOCKS && !FINAL_STATES.has(status.state); i++) {
-    await pacer.waitForAttempt(attempts);
     // the trader acts (reveals) on what it sees before the next block, as a client watching a 12 s slot would
-    status = await relayRequest<RelayOrderStatus>(relayUrl, "GET", `/v1/orders/${id}`);
     if (onStatus) await onStatus(status);
-    if (FINAL_STATES.has(status.state)) break;
+    const head = await rt.client.getBlockNumber();
+    const commitBlock = await onChainCommitBlock(rt, status);
+    const relayIdle = commitBlock !== null && head < commitBlock + window - 1n;
+    if (!relayIdle) await pacer.waitUntil(async () => (await pacer.attempts()) > attempts);
     attempts = await pacer.attempts();
     await rt.step();
-    status = await relayRequest<RelayOrderStatus>(relayUrl, "GET", `/v1/orders/${id}`);
+    const before = status.state;
+    await pacer.waitUntil(async () => {
+      status = await get();
+      return status.state !== before || (await pacer.attempts()) > attempts;
+    });
+    status = await get();
   }
   const end = status.fill ? BigInt(status.fill.blockNumber) : await rt.client.getBlockNumber();
   return { status, blocks: Number(end - start) };
+}
+
+/** The block the order's batch was committed in, read from the contract (null before the commit). */
+async function onChainCommitBlock(rt: ScenarioRuntime, s: RelayOrderStatus): Promise<bigint | null> {
+  if (s.chainBatchId === null || s.chainBatchId === undefined) return null;
+  const [, , commitBlock] = await rt.client.readContract({
+    address: rt.devnet.contracts.settlement,
+    abi: batchesAbi,
+    functionName: "batches",
+    args: [BigInt(s.chainBatchId)],
+  });
+  return commitBlock === 0n ? null : commitBlock;
 }
 
 function outcomeOf(status: RelayOrderStatus, blocks: number): RouteOutcome {
@@ -120,7 +143,7 @@ export async function runSealedRoute(
     const { order, signature, salt } = await signTradeOrder(rt, t, info);
     const ciphertext = sealOrder(info.eciesPublicKey, { order, signature, salt });
     const { id } = await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/orders", { ciphertext });
-    const { status, blocks } = await driveUntilFinal(rt, relayUrl, id, waitMs);
+    const { status, blocks } = await driveUntilFinal(rt, relayUrl, info, id, waitMs);
     return outcomeOf(status, blocks);
   } catch (err) {
     return failed(err);
@@ -151,7 +174,7 @@ export async function runCommitRoute(
       signature: commitSig,
     });
     let revealed = false;
-    const { status, blocks } = await driveUntilFinal(rt, relayUrl, id, waitMs, async (s) => {
+    const { status, blocks } = await driveUntilFinal(rt, relayUrl, info, id, waitMs, async (s) => {
       if (revealed || s.state !== "committed" || s.chainBatchId === null || !s.proof) return;
       const [root] = await rt.client.readContract({
         address: devnet.contracts.settlement,
