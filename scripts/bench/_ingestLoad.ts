@@ -1,0 +1,83 @@
+import http from "node:http";
+
+/** Result of one load run. */
+export type LoadResult = {
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Map<number, number>;
+  /** Error code -> count, for non-201 answers and transport errors. */
+  errors: Record<string, number>;
+  firstId: string | null;
+};
+
+/**
+ * Closed-loop load generator: `concurrency` workers, each on its own keep-alive connection, POST the
+ * prepared bodies to `/v1/orders` one after another; latency is measured per request from write to the end
+ * of the response body.
+ */
+export async function loadGenerator(
+  baseUrl: string,
+  bodies: string[],
+  concurrency: number,
+): Promise<LoadResult> {
+  const url = new URL("/v1/orders", baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies = new Float64Array(bodies.length);
+  const statuses = new Map<number, number>();
+  const errors: Record<string, number> = {};
+  let firstId: string | null = null;
+  let next = 0;
+  const post = (body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= bodies.length) return;
+      const t = performance.now();
+      try {
+        const { status, text } = await post(bodies[i]);
+        latencies[i] = performance.now() - t;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status === 201 && firstId === null && i === 0) firstId = (JSON.parse(text) as { id: string }).id;
+        if (status !== 201) {
+          let code = `HTTP_${status}`;
+          try {
+            code = (JSON.parse(text) as { error: { code: string } }).error.code;
+          } catch {}
+          errors[code] = (errors[code] ?? 0) + 1;
+        }
+      } catch (err) {
+        latencies[i] = performance.now() - t;
+        const code = (err as NodeJS.ErrnoException).code ?? "TRANSPORT";
+        errors[code] = (errors[code] ?? 0) + 1;
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return { seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), statuses, errors, firstId };
+}
