@@ -112,12 +112,13 @@ export function createVeilClient(parameters: CreateVeilClientParameters): VeilCl
 function makePublicClient(p: CreateVeilClientParameters, pollingInterval: number): PublicClient {
   const url = p.rpcUrl ?? p.chain?.rpcUrls.default.http[0];
   if (url) return createPublicClient({ chain: p.chain, transport: http(url), pollingInterval });
-  const provider = p.ethersSigner?.provider;
-  if (provider)
+  const provider = p.ethersSigner?.provider as { send?: unknown } | null | undefined;
+  const send = provider?.send;
+  if (typeof send === "function")
     return createPublicClient({
       chain: p.chain,
       transport: custom({
-        request: ({ method, params }) => provider.send(method, (params as unknown[]) ?? []),
+        request: ({ method, params }) => send.call(provider, method, (params as unknown[]) ?? []),
       }),
       pollingInterval,
     });

@@ -18,7 +18,8 @@ export const COMMON_OPTIONS = {
 
 export const COMMON_HELP = `Common options:
   --relay URL       relay base URL (env VEIL_RELAY_URL; default: relayUrl in the config file)
-  --rpc URL         JSON-RPC URL of a node you trust (env VEIL_RPC_URL; default: rpcUrl in the config file)
+  --rpc URL         JSON-RPC URL of a node you trust (env VEIL_RPC_URL; default: the config file's builderUrl,
+                    which proxies reads to the devnet's anvil, else its rpcUrl)
   --key-file PATH   file holding the trader's private key (0x + 64 hex); or set env VEIL_PRIVATE_KEY
   --config PATH     devnet/config JSON (default: .veil/devnet.json, written by \`npm start\`)
   --json            machine-readable JSON on stdout (errors as {"error":{code,message}})
@@ -30,6 +31,8 @@ export const DEFAULT_CONFIG_PATH = ".veil/devnet.json";
 type ConfigFile = {
   relayUrl?: string;
   rpcUrl?: string;
+  /** The devnet's builder URL: it proxies reads to anvil and is where public transactions should go. */
+  builderUrl?: string;
   contracts?: { tokens?: Record<string, Address>; settlement?: Address };
 };
 
@@ -61,7 +64,7 @@ export function makeClient(
 ): VeilClient {
   const config = readConfig(command, values.config);
   const relayUrl = values.relay ?? process.env.VEIL_RELAY_URL ?? config.relayUrl;
-  const rpcUrl = values.rpc ?? process.env.VEIL_RPC_URL ?? config.rpcUrl;
+  const rpcUrl = values.rpc ?? process.env.VEIL_RPC_URL ?? config.builderUrl ?? config.rpcUrl;
   if (!relayUrl)
     throw new UsageError("missing relay URL: pass --relay URL or run `npm start` first", { command });
   if (!rpcUrl) throw new UsageError("missing RPC URL: pass --rpc URL or run `npm start` first", { command });

@@ -13,8 +13,11 @@ export type EthersSignerLike = {
     value: Record<string, unknown>,
   ): Promise<string>;
   sendTransaction(tx: { to: string; data: string }): Promise<{ hash: string }>;
-  /** An ethers provider; when present it also serves the client's chain reads if no publicClient is given. */
-  provider?: { send(method: string, params: unknown[]): Promise<unknown> } | null;
+  /**
+   * The signer's ethers provider. When it is a JSON-RPC provider (has `send`), it also serves the client's chain
+   * reads if neither `publicClient` nor `rpcUrl` is given.
+   */
+  provider?: unknown;
 };
 
 /** Adapts an ethers v6 signer (e.g. `new Wallet(key, provider)`) to a {@link VeilSigner}. */
