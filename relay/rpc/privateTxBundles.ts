@@ -80,6 +80,7 @@ async function sendOne(
   pending: readonly PrivateTxRecord[],
   tx: PrivateTxRecord,
   targetBlock: number,
+  retry = true,
 ): Promise<void> {
   // Re-read: a cancel or replacement may have landed since `pending` was read.
   if (ctx.store.get(tx.hash)?.status !== "PENDING") return;
@@ -98,6 +99,13 @@ async function sendOne(
     if (refused.length > 0)
       ctx.logger.warn({ tx: tx.hash, targetBlock, refused }, "builder refused private tx bundle");
     else ctx.logger.debug({ tx: tx.hash, targetBlock, bundle: res.bundleHash }, "private tx bundle sent");
+    // The target block was built while the bundle travelled: aim at the next one now, not at the next poll.
+    if (
+      retry &&
+      targetBlock + 1 <= tx.maxBlockNumber &&
+      refused.some((b) => /in the past/i.test(b.error ?? ""))
+    )
+      await sendOne(ctx, pending, tx, targetBlock + 1, false);
   } catch (err) {
     ctx.logger.warn({ tx: tx.hash, targetBlock, err: (err as Error).message }, "private tx bundle not sent");
   }

@@ -21,6 +21,7 @@ import pino from "pino";
 import { encodeFunctionData, erc20Abi, type Hex, parseGwei } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
+import { NodeClient } from "../../relay/rpc/nodeClient.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { type Devnet, startDevnet } from "../devnet/startDevnet.js";
@@ -63,6 +64,36 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The floor of any proxy: a bare node:http server that forwards the body with the same keep-alive node client
+ * and writes the node's bytes back (no routing, no parsing). Measured alongside to show what one extra local
+ * HTTP hop costs by itself.
+ */
+async function startBareProxy(rpcUrl: string) {
+  const node = new NodeClient(rpcUrl);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const reply = await node.forward(Buffer.concat(chunks));
+      res.writeHead(reply.status, {
+        "content-type": "application/json",
+        "content-length": reply.body.length,
+      });
+      res.end(reply.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => {
+      server.closeAllConnections();
+      server.close();
+      node.close();
+    },
+  };
+}
+
 async function measureReads(devnet: Devnet, relayRpc: string, reads: number) {
   const wallet = devnet.accounts.find((a) => a.label === "wallet")!.address;
   const calls: Record<string, unknown[]> = {
@@ -76,38 +107,44 @@ async function measureReads(devnet: Devnet, relayRpc: string, reads: number) {
       "latest",
     ],
   };
-  const rows: { method: string; directMs: number; proxiedMs: number; ratio: number }[] = [];
-  const allDirect: number[] = [];
-  const allProxied: number[] = [];
-  for (const [method, params] of Object.entries(calls)) {
-    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
-    for (let i = 0; i < 50; i++)
-      await Promise.all([timedCall(devnet.rpcUrl, body), timedCall(relayRpc, body)]);
-    const direct: number[] = [];
-    const proxied: number[] = [];
-    for (let i = 0; i < reads; i++) {
-      // Alternate which goes first so neither path always gets the warmer caches.
-      if (i % 2 === 0) {
-        direct.push((await timedCall(devnet.rpcUrl, body)).ms);
-        proxied.push((await timedCall(relayRpc, body)).ms);
-      } else {
-        proxied.push((await timedCall(relayRpc, body)).ms);
-        direct.push((await timedCall(devnet.rpcUrl, body)).ms);
+  const bare = await startBareProxy(devnet.rpcUrl);
+  const rows: { method: string; directMs: number; bareProxyMs: number; proxiedMs: number; ratio: number }[] =
+    [];
+  const all = { direct: [] as number[], bare: [] as number[], proxied: [] as number[] };
+  try {
+    for (const [method, params] of Object.entries(calls)) {
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+      const targets = [
+        ["direct", devnet.rpcUrl],
+        ["bare", bare.url],
+        ["proxied", relayRpc],
+      ] as const;
+      for (let i = 0; i < 50; i++) for (const [, url] of targets) await timedCall(url, body);
+      const ms = { direct: [] as number[], bare: [] as number[], proxied: [] as number[] };
+      for (let i = 0; i < reads; i++) {
+        // Rotate which goes first so no path always gets the warmer caches.
+        for (let k = 0; k < 3; k++) {
+          const [name, url] = targets[(i + k) % 3];
+          ms[name].push((await timedCall(url, body)).ms);
+        }
       }
+      for (const k of ["direct", "bare", "proxied"] as const) all[k].push(...ms[k]);
+      rows.push({
+        method,
+        directMs: mean(ms.direct),
+        bareProxyMs: mean(ms.bare),
+        proxiedMs: mean(ms.proxied),
+        ratio: mean(ms.proxied) / mean(ms.direct),
+      });
     }
-    allDirect.push(...direct);
-    allProxied.push(...proxied);
-    rows.push({
-      method,
-      directMs: mean(direct),
-      proxiedMs: mean(proxied),
-      ratio: mean(proxied) / mean(direct),
-    });
+  } finally {
+    bare.stop();
   }
   return {
     rows,
-    ratio: mean(allProxied) / mean(allDirect),
-    medianRatio: median(allProxied) / median(allDirect),
+    ratio: mean(all.proxied) / mean(all.direct),
+    medianRatio: median(all.proxied) / median(all.direct),
+    bareProxyRatio: mean(all.bare) / mean(all.direct),
   };
 }
 
@@ -244,6 +281,7 @@ export async function run(flags: string[]): Promise<void> {
           details: {
             reads: readsOut.rows,
             proxiedReadMedianRatio: Number(readsOut.medianRatio.toFixed(3)),
+            bareProxyReadRatio: Number(readsOut.bareProxyRatio.toFixed(3)),
             privateTxs: rows.length,
             included,
             inFirstTargetBlock: firstBlock,
