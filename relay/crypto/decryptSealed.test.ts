@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { decrypt, encrypt, PrivateKey } from "eciesjs";
 import { bytesToHex, hexToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -8,7 +8,7 @@ import { hashOrder, type Order, randomSalt } from "../../client/order/order.js";
 import { signedOrderSchema } from "../../client/wire/orderWire.js";
 import { CryptoError, DecryptFailedError } from "./cryptoErrors.js";
 import { decryptSealed } from "./decryptSealed.js";
-import { ECIES_OVERHEAD_BYTES } from "./eciesWire.js";
+import { ECIES_OVERHEAD_BYTES, eciesSharedKey } from "./eciesWire.js";
 import { encryptSealed } from "./encryptSealed.js";
 import { isNativeSecp256k1 } from "./secp256k1Native.js";
 
@@ -115,5 +115,18 @@ describe("decryptSealed", () => {
     expect(expectDecryptFailed(() => decryptSealed(relay.secret, offCurve)).message).toMatch(/ECDH/);
     expectDecryptFailed(() => decryptSealed(relay.secret, new Uint8Array(randomBytes(200))));
     expectDecryptFailed(() => decryptSealed(relay.secret, "0x1234" as unknown as Uint8Array));
+  });
+});
+
+describe("eciesSharedKey", () => {
+  it("should equal node:crypto hkdfSync (sha256, no salt, no info, 32 bytes) over ephemeralPk || sharedPoint", () => {
+    for (let i = 0; i < 20; i++) {
+      const a = new Uint8Array(randomBytes(65));
+      const b = new Uint8Array(randomBytes(65));
+      const expected = Buffer.from(
+        hkdfSync("sha256", Buffer.concat([a, b]), new Uint8Array(0), new Uint8Array(0), 32),
+      );
+      expect(eciesSharedKey(a, b).equals(expected)).toBe(true);
+    }
   });
 });
