@@ -52,7 +52,15 @@ export class BlockBuilder {
     const env = await nextBlockEnv(this.anvilUrl, "latest");
     this.pool.expireBefore(env.number);
     const chosen = await this.chooseBundles(env);
-    if (chosen.length === 0) return this.mine(env);
+    if (chosen.length === 0) {
+      // Public flow is fee-ordered too (anvil itself runs fifo): when several txs wait, re-queue them by
+      // tip so a higher-paying tx goes first, as a priority-gas-auction front-runner expects on mainnet.
+      const status = await rpcCall<{ pending: Hex }>(this.anvilUrl, "txpool_status");
+      if (hexToBigInt(status.pending) > 1n) {
+        await requeuePublicTxs(this.anvilUrl, await collectPublicTxs(this.anvilUrl), new Set());
+      }
+      return this.mine(env);
+    }
 
     // Bundles go first and in order: take the public txs out of anvil's pool, queue the bundle txs,
     // then put the public ones back behind them (anvil runs with --order fifo).
