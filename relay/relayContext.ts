@@ -44,5 +44,5 @@ export type RelayContext = {
   /** Token symbol -> address, read from the pools' ERC-20s at start (for `GET /v1/info`). */
   tokenSymbols: Map<string, Address>;
   /** Latest block seen by the block poller. */
-  head: { block: bigint; timestamp: bigint };
+  head: { block: bigint; timestamp: bigint; baseFee: bigint };
 };

@@ -92,7 +92,11 @@ export async function startRelay(
     intakeChecks: new IntakeChainChecks(chain, config.checkFunds),
     openBatch: new OpenBatch(store, config.maxBatchSize, () => batcherRef.current?.closeSoon()),
     tokenSymbols,
-    head: { block: head.number ?? 0n, timestamp: head.timestamp },
+    head: {
+      block: head.number ?? 0n,
+      timestamp: head.timestamp,
+      baseFee: head.baseFeePerGas ?? 1_000_000_000n,
+    },
   };
   const batcher = new Batcher(ctx);
   batcherRef.current = batcher;

@@ -51,14 +51,16 @@ export class OperatorLoop {
   private async step(): Promise<void> {
     const { store } = this.ctx;
     const head = this.ctx.head.block;
-    for (const b of store.batchesInStates(["committing"])) await this.resolveCommit(b, head);
-    for (const b of store.batchesInStates(["committed", "settling"])) await this.resolveSettle(b, head);
+    await Promise.all([
+      ...store.batchesInStates(["committing"]).map((b) => this.resolveCommit(b, head)),
+      ...store.batchesInStates(["committed", "settling"]).map((b) => this.resolveSettle(b, head)),
+    ]);
+    if (store.batchesInStates(["committing", "committed", "settling"]).length === 0) return;
 
     const target = head + 1n;
     const candidates: Candidate[] = [];
     let nonce = await this.ctx.chain.nonceOf(this.signer.address);
-    const block = await this.ctx.chain.latestBlock();
-    const baseFee = block.baseFeePerGas ?? 1_000_000_000n;
+    const baseFee = this.ctx.head.baseFee;
     const txs = () => candidates.map((c) => c.tx.raw);
 
     for (const b of store.batchesInStates(["committed", "settling"])) {

@@ -29,6 +29,7 @@ export class BlockPoller {
       if (block.number !== null && block.number > this.ctx.head.block) {
         this.ctx.head.block = block.number;
         this.ctx.head.timestamp = block.timestamp;
+        this.ctx.head.baseFee = block.baseFeePerGas ?? 1_000_000_000n;
         this.ctx.intakeChecks.onBlock(block.number);
         await this.onNewBlock();
       }
