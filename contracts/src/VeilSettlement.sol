@@ -118,6 +118,9 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         uint256 batchId;
         bytes32 separator;
         bytes32[] nodes;
+        address sellToken;
+        address buyToken;
+        bytes32 digest;
     }
 
     bytes32 private constant _DOMAIN_TYPE_HASH =
@@ -290,19 +293,21 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     ) private returns (uint256[] memory buyAmounts, uint256[] memory pulled) {
         bytes32 root = _beginSettle(batchId, leaves.length);
         _checkTokens(tokens, prices);
-        TradeContext memory c = TradeContext(batchId, domainSeparator(), leaves);
+        TradeContext memory c = TradeContext(batchId, domainSeparator(), leaves, address(0), address(0), 0);
         buyAmounts = new uint256[](trades.length);
         pulled = new uint256[](tokens.length);
         for (uint256 i; i < trades.length; ++i) {
-            TradeData calldata t = trades[i];
-            buyAmounts[i] = _applyTrade(c, i, t, tokens, prices);
-            pulled[t.sellTokenIndex] += t.sellAmount;
+            buyAmounts[i] = _applyTrade(c, i, trades[i], tokens, prices);
+            (uint256 s,,, uint256 sellAmount) = _transferFields(trades, i);
+            pulled[s] += sellAmount;
         }
         bytes32 computed = MerkleLib.root(c.nodes);
         if (computed != root) revert RootMismatch(root, computed);
     }
 
-    /// @dev Checks and effects of trade `i`; returns its buy amount.
+    /// @dev Checks and effects of trade `i`; returns its buy amount. The hot path of settle: fields are read
+    ///      from calldata at the fixed offsets of the ABI-encoded `Trade` tuple head (in field order;
+    ///      `signature` is the one dynamic field, its offset word at 0x120), each once where it is used.
     function _applyTrade(
         TradeContext memory c,
         uint256 i,
@@ -310,49 +315,146 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         address[] calldata tokens,
         uint256[] calldata prices
     ) private returns (uint256 buyAmount) {
-        uint256 s = t.sellTokenIndex;
-        uint256 b = t.buyTokenIndex;
-        if (s >= tokens.length || b >= tokens.length || s == b) revert InvalidTokenIndex(i);
-        // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp > t.validTo) revert OrderExpired(i);
-        bytes32 digest = _orderDigest(c.separator, t, tokens[s], tokens[b]);
-        _placeLeaf(c.nodes, i, t.leafIndex, OrderLib.leaf(digest, t.salt));
-        if (!SignatureLib.isValid(t.trader, digest, t.signature)) revert InvalidSignature(i);
-        _useNonce(t.trader, t.nonce);
-        buyAmount = FixedPointMathLib.fullMulDiv(t.sellAmount, prices[s], prices[b]);
-        if (buyAmount < t.minBuyAmount) revert LimitNotMet(i, buyAmount, t.minBuyAmount);
-        emit Trade(c.batchId, t.trader, digest, tokens[s], tokens[b], t.sellAmount, buyAmount);
+        (uint256 s, uint256 b) = _checkTrade(i, t, tokens.length);
+        c.sellToken = tokens[s];
+        c.buyToken = tokens[b];
+        _authenticate(c, i, t);
+        buyAmount = _fill(c, i, t, prices[s], prices[b]);
     }
 
-    /// @dev The EIP-712 digest of the order behind trade `t`.
+    /// @dev Token indices in range and distinct, order not expired, no dirty high bits in `trader`/`validTo`
+    ///      (such an order can match no signature: refused early).
+    function _checkTrade(uint256 i, TradeData calldata t, uint256 tokenCount)
+        private
+        view
+        returns (uint256 s, uint256 b)
+    {
+        uint256 trader;
+        uint256 validTo;
+        /// @solidity memory-safe-assembly
+        assembly {
+            s := calldataload(add(t, 0x20))
+            b := calldataload(add(t, 0x40))
+            trader := calldataload(add(t, 0x60))
+            validTo := calldataload(add(t, 0xe0))
+        }
+        if (s >= tokenCount || b >= tokenCount || s == b) revert InvalidTokenIndex(i);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > validTo) revert OrderExpired(i);
+        if ((trader >> 160) | (validTo >> 64) != 0) revert InvalidSignature(i);
+    }
+
+    /// @dev The order's digest (into `c.digest`), its leaf placed, the trader's signature, the nonce used.
+    function _authenticate(TradeContext memory c, uint256 i, TradeData calldata t) private {
+        address trader;
+        /// @solidity memory-safe-assembly
+        assembly {
+            trader := calldataload(add(t, 0x60))
+        }
+        bytes32 digest = _orderDigest(c.separator, t, c.sellToken, c.buyToken);
+        _placeLeaf(c.nodes, i, t, digest);
+        if (!SignatureLib.isValid(trader, digest, _signatureOf(t))) revert InvalidSignature(i);
+        _useNonce(trader, t);
+        c.digest = digest;
+    }
+
+    /// @dev The buy amount at the clearing prices, rounded down (against the trader), checked against the
+    ///      trader's limit; emits `Trade`.
+    function _fill(TradeContext memory c, uint256 i, TradeData calldata t, uint256 pSell, uint256 pBuy)
+        private
+        returns (uint256 buyAmount)
+    {
+        address trader;
+        uint256 sellAmount;
+        uint256 minBuyAmount;
+        /// @solidity memory-safe-assembly
+        assembly {
+            trader := calldataload(add(t, 0x60))
+            sellAmount := calldataload(add(t, 0x80))
+            minBuyAmount := calldataload(add(t, 0xa0))
+        }
+        buyAmount = FixedPointMathLib.fullMulDiv(sellAmount, pSell, pBuy);
+        if (buyAmount < minBuyAmount) revert LimitNotMet(i, buyAmount, minBuyAmount);
+        emit Trade(c.batchId, trader, c.digest, c.sellToken, c.buyToken, sellAmount, buyAmount);
+    }
+
+    /// @dev The EIP-712 digest of the order behind trade `t`, hashed straight from its calldata words:
+    ///      [typeHash, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo].
     function _orderDigest(bytes32 separator, TradeData calldata t, address sellToken, address buyToken)
         private
         pure
-        returns (bytes32)
+        returns (bytes32 result)
     {
-        address trader = t.trader;
-        uint256 sellAmount = t.sellAmount;
-        uint256 minBuyAmount = t.minBuyAmount;
-        uint256 nonce = t.nonce;
-        uint64 validTo = t.validTo;
-        return OrderLib.digest(separator, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo);
+        bytes32 typeHash = OrderLib.TYPE_HASH;
+        /// @solidity memory-safe-assembly
+        assembly {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), calldataload(add(t, 0x60)))
+            mstore(add(m, 0x40), sellToken)
+            mstore(add(m, 0x60), buyToken)
+            calldatacopy(add(m, 0x80), add(t, 0x80), 0x80) // sellAmount, minBuyAmount, nonce, validTo
+            let structHash := keccak256(m, 0x100)
+            mstore(m, 0x1901)
+            mstore(add(m, 0x20), separator)
+            mstore(add(m, 0x40), structHash)
+            result := keccak256(add(m, 0x1e), 0x42)
+        }
     }
 
-    /// @dev Puts trade `i`'s leaf at `leafIndex`, which must be in range and passed as bytes32(0).
-    function _placeLeaf(bytes32[] memory nodes, uint256 i, uint256 leafIndex, bytes32 leaf) private pure {
+    /// @dev Trade `t`'s signature bytes.
+    function _signatureOf(TradeData calldata t) private pure returns (bytes calldata signature) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            let p := add(t, calldataload(add(t, 0x120)))
+            signature.length := calldataload(p)
+            signature.offset := add(p, 0x20)
+        }
+    }
+
+    /// @dev Puts trade `i`'s leaf at its `leafIndex`, which must be in range and passed as bytes32(0).
+    function _placeLeaf(bytes32[] memory nodes, uint256 i, TradeData calldata t, bytes32 digest) private pure {
+        uint256 leafIndex;
+        bytes32 salt;
+        /// @solidity memory-safe-assembly
+        assembly {
+            leafIndex := calldataload(t)
+            salt := calldataload(add(t, 0x100))
+        }
         if (leafIndex >= nodes.length) revert LeafIndexOutOfRange(i);
         if (nodes[leafIndex] != bytes32(0)) revert LeafIndexTaken(i);
-        nodes[leafIndex] = leaf;
+        nodes[leafIndex] = OrderLib.leaf(digest, salt);
     }
 
-    /// @dev Marks `nonce` used for `trader`, reverting if it already was.
-    function _useNonce(address trader, uint256 nonce) private {
-        mapping(uint256 => uint256) storage words = nonceBitmap[trader];
+    /// @dev Marks trade `t`'s nonce used for `trader`, reverting if it already was.
+    function _useNonce(address trader, TradeData calldata t) private {
+        uint256 nonce;
+        /// @solidity memory-safe-assembly
+        assembly {
+            nonce := calldataload(add(t, 0xc0))
+        }
+        uint256 slot;
+        /// @solidity memory-safe-assembly
+        assembly {
+            // nonceBitmap[trader][nonce >> 8], its slot computed once for the read and the write.
+            mstore(0x00, trader)
+            mstore(0x20, nonceBitmap.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, shr(8, nonce))
+            slot := keccak256(0x00, 0x40)
+        }
         // forge-lint: disable-next-line(incorrect-shift)
         uint256 bit = 1 << (nonce & 0xff);
-        uint256 word = words[nonce >> 8];
+        uint256 word;
+        /// @solidity memory-safe-assembly
+        assembly {
+            word := sload(slot)
+        }
         if (word & bit != 0) revert NonceUsed(trader, nonce);
-        words[nonce >> 8] = word | bit;
+        /// @solidity memory-safe-assembly
+        assembly {
+            sstore(slot, or(word, bit))
+        }
     }
 
     /// @dev The interactions, after every check and effect: pull sells, run swaps, pay buys, check balances.
@@ -378,8 +480,8 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         uint256[] memory pulled
     ) private {
         for (uint256 i; i < trades.length; ++i) {
-            TradeData calldata t = trades[i];
-            tokens[t.sellTokenIndex].safeTransferFrom(t.trader, address(this), t.sellAmount);
+            (uint256 s,, address trader, uint256 sellAmount) = _transferFields(trades, i);
+            tokens[s].safeTransferFrom(trader, address(this), sellAmount);
         }
         for (uint256 k; k < tokens.length; ++k) {
             if (pulled[k] == 0) continue;
@@ -405,8 +507,24 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         private
     {
         for (uint256 i; i < trades.length; ++i) {
-            TradeData calldata t = trades[i];
-            tokens[t.buyTokenIndex].safeTransfer(t.trader, buyAmounts[i]);
+            (, uint256 b, address trader,) = _transferFields(trades, i);
+            tokens[b].safeTransfer(trader, buyAmounts[i]);
+        }
+    }
+
+    /// @dev Trade `i`'s token indices, trader and sell amount (validated in `_applyTrade` before any transfer).
+    function _transferFields(TradeData[] calldata trades, uint256 i)
+        private
+        pure
+        returns (uint256 s, uint256 b, address trader, uint256 sellAmount)
+    {
+        /// @solidity memory-safe-assembly
+        assembly {
+            let t := add(trades.offset, calldataload(add(trades.offset, shl(5, i))))
+            s := calldataload(add(t, 0x20))
+            b := calldataload(add(t, 0x40))
+            trader := calldataload(add(t, 0x60))
+            sellAmount := calldataload(add(t, 0x80))
         }
     }
 

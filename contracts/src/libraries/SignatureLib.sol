@@ -17,19 +17,26 @@ library SignatureLib {
     /// @notice True when `signature` is `signer`'s valid signature of `digest`.
     function isValid(address signer, bytes32 digest, bytes calldata signature) internal view returns (bool ok) {
         if (signature.length == 65) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
             /// @solidity memory-safe-assembly
             assembly {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
+                let m := mload(0x40) // saved: the scratch below overwrites the free memory pointer
+                let s := calldataload(add(signature.offset, 0x20))
+                let v := byte(0, calldataload(add(signature.offset, 0x40)))
+                // Low-s (EIP-2) and v in {27, 28} only, so no signature is malleable.
+                if and(iszero(gt(s, MAX_S)), or(eq(v, 27), eq(v, 28))) {
+                    mstore(0x00, digest)
+                    mstore(0x20, v)
+                    mstore(0x40, calldataload(signature.offset))
+                    mstore(0x60, s)
+                    let recovered := mload(staticcall(gas(), 1, 0x00, 0x80, 0x01, 0x20))
+                    // The precompile returns nothing for an invalid signature: `recovered` then reads the
+                    // word at 0x01, not a clean address, and cannot equal `signer`.
+                    ok := and(eq(recovered, signer), iszero(iszero(returndatasize())))
+                    mstore(0x60, 0)
+                }
+                mstore(0x40, m)
             }
-            if (uint256(s) <= MAX_S && (v == 27 || v == 28)) {
-                address recovered = ecrecover(digest, v, r, s);
-                if (recovered != address(0) && recovered == signer) return true;
-            }
+            if (ok) return true;
         }
         if (signer.code.length == 0) return false;
         (bool success, bytes memory ret) =
