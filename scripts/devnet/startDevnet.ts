@@ -1,21 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  getAddress,
-  type Hex,
-  http,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import type { Address, Hex } from "viem";
 import { ensureContractsBuilt } from "./buildContracts.js";
 import { type LocalBuilder, startBuilder } from "./builder/startBuilder.js";
-import { type DemoContracts, deployDemo, type TokenSymbol } from "./deployDemo.js";
-import { deploySettlement } from "./deploySettlement.js";
+import type { DemoContracts, TokenSymbol } from "./deployDemo.js";
+import { deployDevnetContracts } from "./deployDevnetContracts.js";
 import { type DevnetAccount, devnetAccounts } from "./devnetAccounts.js";
+import { deployWithStateCache } from "./devnetStateCache.js";
 import { rpcCall } from "./jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "./spawnAnvil.js";
 import { spawnRelay } from "./spawnRelay.js";
@@ -28,6 +20,8 @@ export type StartDevnetOptions = {
   relay?: boolean;
   dataDir?: string;
   quiet?: boolean;
+  /** Deploy the contracts for real instead of loading the cached post-deploy state (see devnetStateCache). */
+  fresh?: boolean;
 };
 
 /** The .veil/devnet.json shape (what `npm start` writes and other tools read). */
@@ -56,8 +50,6 @@ export type Devnet = DevnetJson & {
 };
 
 export const DEVNET_CHAIN_ID = 31337;
-const DEVNET_REVEAL_DELAY = 2n;
-const DEVNET_EXPIRY = 20n;
 /** Forge artifacts the devnet deploys. */
 const DEVNET_CONTRACTS = ["DemoToken", "VeilSettlement"];
 
@@ -65,6 +57,7 @@ const DEVNET_CONTRACTS = ["DemoToken", "VeilSettlement"];
  * Starts an isolated devnet in a few seconds: builds the contracts if needed, spawns anvil, deploys (with
  * anvil briefly automining) WETH9, USDC/DAI demo tokens, Uniswap V2 with three funded pools and
  * VeilSettlement, funds the labelled accounts, then hands block production to the local builder.
+ * The post-deploy chain state is cached per contract build, so later devnets load it instead of deploying.
  *
  * @param options ports, slot length, relay
  * @returns the running devnet; call stop() when done
@@ -79,6 +72,7 @@ export async function startDevnet({
   relay = false,
   dataDir,
   quiet = true,
+  fresh = false,
 }: StartDevnetOptions = {}): Promise<Devnet> {
   const log = (line: string) => {
     if (!quiet) console.error(line);
@@ -92,32 +86,15 @@ export async function startDevnet({
   try {
     const anvil: AnvilProcess = await spawnAnvil({ port: portBase ?? 0, chainId: DEVNET_CHAIN_ID });
     stops.push(() => anvil.stop());
-    const chain = defineChain({
-      id: DEVNET_CHAIN_ID,
-      name: "Veil devnet",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [anvil.url] } },
-    });
-    const publicClient = createPublicClient({ chain, transport: http(anvil.url), pollingInterval: 20 });
     const accounts = devnetAccounts();
     const key = (label: string) => accounts.find((a) => a.label === label)!;
-
-    // Deploy with anvil mining each tx at once, then hand block production to the builder.
-    await rpcCall(anvil.url, "evm_setAutomine", [true]);
-    const demo = await deployDemo({ rpcUrl: anvil.url, chain, publicClient, accounts });
-    const owner = privateKeyToAccount(key("deployer").privateKey);
-    const settlement = getAddress(
-      await deploySettlement({
-        walletClient: createWalletClient({ account: owner, chain, transport: http(anvil.url) }),
-        publicClient,
-        owner: owner.address,
-        operators: [key("operator").address],
-        pools: Object.values(demo.uniswapV2.pairs),
-        revealDelay: DEVNET_REVEAL_DELAY,
-        expiry: DEVNET_EXPIRY,
-      }),
+    const contracts = await deployWithStateCache(
+      anvil.url,
+      DEVNET_CHAIN_ID,
+      () => deployDevnetContracts(anvil.url, DEVNET_CHAIN_ID, accounts),
+      fresh,
     );
-    await rpcCall(anvil.url, "evm_setAutomine", [false]);
+    const { settlement } = contracts;
 
     const builder: LocalBuilder = await startBuilder({
       anvilUrl: anvil.url,
@@ -136,7 +113,7 @@ export async function startDevnet({
         rpcUrl: anvil.url,
         builderUrl: builder.url,
         settlement,
-        pools: Object.values(demo.uniswapV2.pairs),
+        pools: Object.values(contracts.uniswapV2.pairs),
         operatorKey: key("operator").privateKey,
         authKey: key("relay-auth").privateKey,
         dataDir: relayDir,
@@ -152,7 +129,7 @@ export async function startDevnet({
       rpcUrl: anvil.url,
       builderUrl: builder.url,
       ...(relayUrl ? { relayUrl } : {}),
-      contracts: { tokens: demo.tokens, uniswapV2: demo.uniswapV2, settlement },
+      contracts: { tokens: contracts.tokens, uniswapV2: contracts.uniswapV2, settlement },
       accounts,
     };
     return {

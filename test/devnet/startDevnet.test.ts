@@ -11,7 +11,8 @@ describe("startDevnet", () => {
   const client = () => createPublicClient({ transport: http(devnet.builderUrl) });
 
   beforeAll(async () => {
-    devnet = await startDevnet({ slotMs: null });
+    // fresh: really deploy (other suites load the cached post-deploy state; see the last test)
+    devnet = await startDevnet({ slotMs: null, fresh: true });
   });
   afterAll(async () => {
     await devnet?.stop();
@@ -134,5 +135,27 @@ describe("startDevnet", () => {
     expect(Object.keys(json).sort()).toEqual(["accounts", "builderUrl", "chainId", "contracts", "rpcUrl"]);
     expect(json.chainId).toBe(31337);
     expect(Object.keys(json.contracts).sort()).toEqual(["settlement", "tokens", "uniswapV2"]);
+  });
+
+  it("should start a second devnet from the cached state with the same contracts and balances", async () => {
+    const second = await startDevnet({ slotMs: null });
+    try {
+      expect(second.contracts).toEqual(devnet.contracts);
+      expect(second.rpcUrl).not.toBe(devnet.rpcUrl);
+      const lp = devnet.accounts.find((a) => a.label === "lp")!.address;
+      const pair = devnet.contracts.uniswapV2.pairs["WETH/USDC"]!;
+      const shares = (url: string) =>
+        createPublicClient({ transport: http(url) }).readContract({
+          address: pair,
+          abi: erc20Abi,
+          functionName: "balanceOf",
+          args: [lp],
+        });
+      expect(await shares(second.rpcUrl)).toBe(await shares(devnet.rpcUrl));
+      const before = await createPublicClient({ transport: http(second.rpcUrl) }).getBlockNumber();
+      expect(await second.buildBlock()).toBe(before + 1n);
+    } finally {
+      await second.stop();
+    }
   });
 });
