@@ -3,7 +3,15 @@
  * EIP-2718 bytes, a signature that recovers, EIP-155 replay protection for our chain id, a non-zero fee and a
  * sane gas limit. State checks (nonce, balance, simulation) come later, in admitPrivateTx.
  */
-import { type Address, type Hex, isHex, keccak256, parseTransaction, recoverTransactionAddress } from "viem";
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  isHex,
+  keccak256,
+  parseTransaction,
+  recoverTransactionAddress,
+} from "viem";
 import { InvalidParamsError, TransactionRejectedError } from "./rpcErrors.js";
 
 /** A decoded private transaction: what the store keeps and the checks use. */
@@ -84,7 +92,7 @@ export async function decodePrivateTx(
     hash: keccak256(rawHex),
     raw: rawHex,
     from,
-    to: parsed.to ?? null,
+    to: parsed.to ? getAddress(parsed.to) : null,
     nonce: parsed.nonce ?? 0,
     value: parsed.value ?? 0n,
     gas,
