@@ -21,7 +21,7 @@ describe("relay intake refuses every bad input with a 4xx and its code", () => {
   const statuses: number[] = [];
 
   beforeAll(async () => {
-    env = await startRelayDevnet({ extraArgs: ["--batch-interval-ms", "60000"] });
+    env = await startRelayDevnet({ extraArgs: ["--batch-interval-ms", "60000", "--max-batch-size", "5"] });
     pub = (await api(env.url, "/v1/info")).body.eciesPublicKey;
     await approveAll(env.devnet, "trader1");
   });
@@ -179,6 +179,31 @@ describe("relay intake refuses every bad input with a 4xx and its code", () => {
     expectError(await post("/v1/reveals", signedOrderToJson(await order())), 400, "LEAF_MISMATCH");
     const del = await api(env.url, `/v1/orders/${leaf}`, { method: "DELETE", body: { signature: sig } });
     expectError(del, 400, "INVALID_SIGNATURE");
+  });
+
+  it("should take a burst of concurrent orders durably, closing a batch every max-batch-size orders", async () => {
+    const signed = await Promise.all(
+      Array.from({ length: 23 }, (_, i) =>
+        order({ sellAmount: parseEther("0.01") + BigInt(i), minBuyAmount: 1n }),
+      ),
+    );
+    const res = await Promise.all(signed.map((o) => sealed(o)));
+    expect(res.map((r) => r.status)).toEqual(res.map(() => 201));
+    expect(new Set(res.map((r) => r.body.id)).size).toBe(23);
+    const byBatch = new Map<number, number>();
+    for (const r of res) byBatch.set(r.body.batchId, (byBatch.get(r.body.batchId) ?? 0) + 1);
+    expect([...byBatch.values()].every((n) => n <= 5)).toBe(true);
+    expect(byBatch.size).toBeGreaterThanOrEqual(5);
+    for (const r of res) expect((await api(env.url, `/v1/orders/${r.body.id}`)).status).toBe(200);
+    // A full batch is frozen at once (no 60 s interval wait): its leaves are fixed within moments.
+    const full = [...byBatch.entries()].find(([, n]) => n === 5)![0];
+    const deadline = Date.now() + 30_000;
+    let batch = (await api(env.url, `/v1/batches/${full}`)).body;
+    while (batch.leafCount !== 5 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      batch = (await api(env.url, `/v1/batches/${full}`)).body;
+    }
+    expect(batch.leafCount).toBe(5);
   });
 
   it("should never answer 5xx to random garbage on any endpoint", async () => {
