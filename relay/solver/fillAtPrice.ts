@@ -1,6 +1,9 @@
 import type { BookOrder, BookPool } from "./pairBook.js";
 import { getAmountIn, getAmountOut } from "./uniswapV2Math.js";
 
+/** Relative float margin beyond which a limit is decided without integers (float error is ~1e-16). */
+const SURE = 1e-9;
+
 /** A fill of one order at the pair's prices: `buy = floor(sell * price[sellToken] / price[buyToken])`. */
 export type PairFill = { order: BookOrder; buy: bigint };
 
@@ -35,11 +38,16 @@ export function fillAtPrice(
   const fillsA: PairFill[] = [];
   const fillsB: PairFill[] = [];
   let skipped = 0;
+  // Orders whose float limit is clearly inside the rate skip the integer limit check (one bigint product
+  // less each); only those within SURE of the rate are decided by the integers.
+  const x = Number(pA) / Number(pB);
+  const sureA = x * (1 - SURE);
+  const sureB = x * (1 + SURE);
   let aIn = 0n;
   let bOut = 0n;
   for (const o of candA) {
     const v = o.sell * pA;
-    if (o.minBuy !== 0n && v < o.minBuy * pB) {
+    if (o.limit > sureA && v < o.minBuy * pB) {
       skipped++;
       continue;
     }
@@ -52,7 +60,7 @@ export function fillAtPrice(
   let aOut = 0n;
   for (const o of candB) {
     const v = o.sell * pB;
-    if (o.minBuy !== 0n && v < o.minBuy * pA) {
+    if (o.limit < sureB && v < o.minBuy * pA) {
       skipped++;
       continue;
     }
