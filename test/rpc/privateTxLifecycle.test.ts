@@ -104,7 +104,9 @@ describe("wallet RPC: private transaction life cycle", () => {
     const f = await fees();
     const to = accountOf(devnet, "trader2").address;
     const first = await send(await signTx(devnet, trader, { to, value: 1n, nonce, ...f }));
-    const second = await send(await signTx(devnet, trader, { to, value: 2n, nonce: nonce + 1, ...f }));
+    const secondRaw = await signTx(devnet, trader, { to, value: 2n, nonce: nonce + 1, ...f });
+    const second = (await rpc("eth_sendPrivateRawTransaction", [secondRaw, { fast: true }])).result as Hex;
+    expect(await txStatus(server, second)).toMatchObject({ status: "PENDING", fastMode: true });
     expect(await pendingNonce("trader1")).toBe(nonce + 2);
     const gap = await rpc("eth_sendRawTransaction", [
       await signTx(devnet, trader, { to, nonce: nonce + 3, ...f }),

@@ -144,6 +144,7 @@ export async function txStatus(server: { url: string }, hash: Hex) {
     maxBlockNumber: number;
     isRevert: boolean;
     replacedBy: Hex | null;
+    fastMode: boolean;
   };
 }
 
