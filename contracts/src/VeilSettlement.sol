@@ -297,9 +297,7 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         buyAmounts = new uint256[](trades.length);
         pulled = new uint256[](tokens.length);
         for (uint256 i; i < trades.length; ++i) {
-            buyAmounts[i] = _applyTrade(c, i, trades[i], tokens, prices);
-            (uint256 s,,, uint256 sellAmount) = _transferFields(trades, i);
-            pulled[s] += sellAmount;
+            buyAmounts[i] = _applyTrade(c, i, trades[i], tokens, prices, pulled);
         }
         bytes32 computed = MerkleLib.root(c.nodes);
         if (computed != root) revert RootMismatch(root, computed);
@@ -313,13 +311,16 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         uint256 i,
         TradeData calldata t,
         address[] calldata tokens,
-        uint256[] calldata prices
+        uint256[] calldata prices,
+        uint256[] memory pulled
     ) private returns (uint256 buyAmount) {
         (uint256 s, uint256 b) = _checkTrade(i, t, tokens.length);
         c.sellToken = tokens[s];
         c.buyToken = tokens[b];
         _authenticate(c, i, t);
-        buyAmount = _fill(c, i, t, prices[s], prices[b]);
+        uint256 sellAmount;
+        (buyAmount, sellAmount) = _fill(c, i, t, prices[s], prices[b]);
+        pulled[s] += sellAmount;
     }
 
     /// @dev Token indices in range and distinct, order not expired, no dirty high bits in `trader`/`validTo`
@@ -362,10 +363,9 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     ///      trader's limit; emits `Trade`.
     function _fill(TradeContext memory c, uint256 i, TradeData calldata t, uint256 pSell, uint256 pBuy)
         private
-        returns (uint256 buyAmount)
+        returns (uint256 buyAmount, uint256 sellAmount)
     {
         address trader;
-        uint256 sellAmount;
         uint256 minBuyAmount;
         /// @solidity memory-safe-assembly
         assembly {

@@ -88,7 +88,13 @@ export async function run(flags: string[]): Promise<void> {
       // minimum gas limit exceed the final gasUsed, and anvil's estimate sometimes lands just below it.
       const estimate = await publicClient.estimateContractGas(request as never);
       const hash = await wallet(account).writeContract({ ...request, gas: (estimate * 5n) / 4n } as never);
-      const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 });
+      // Anvil's automine has been seen to leave a tx pending after many hundreds of blocks: mine it by hand.
+      const receipt = await publicClient
+        .waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 5_000 })
+        .catch(async () => {
+          await rpc("evm_mine", []);
+          return publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 });
+        });
       if (receipt.status !== "success") {
         const tx = await publicClient.getTransaction({ hash });
         throw new Error(
@@ -107,7 +113,8 @@ export async function run(flags: string[]): Promise<void> {
       privateKeyToAccount(keccak256(toHex(`veil-bench-trader-${i}`))),
     );
     console.error(`setting up ${traders.length} traders`);
-    for (const t of traders) {
+    for (const [n, t] of traders.entries()) {
+      if (n % 64 === 0) console.error(`  trader ${n}`);
       await rpc("anvil_setBalance", [t.address, toHex(10n ** 20n)]);
       await send(t, weth, weth9, "deposit", [], 10n ** 19n);
       await send(deployer, usdc, token, "mint", [t.address, 10n ** 11n]);
@@ -187,6 +194,19 @@ export async function run(flags: string[]): Promise<void> {
           e.gas += Number(c.gasUsed);
           bySelector.set(key, e);
         }
+        const tx = await publicClient.getTransaction({ hash: settle.transactionHash });
+        const bytes = Buffer.from(tx.input.slice(2), "hex");
+        const zeros = bytes.filter((x) => x === 0).length;
+        const calldataGas = zeros * 4 + (bytes.length - zeros) * 16;
+        const subcalls = (trace.calls ?? []).reduce((acc, c) => acc + Number(c.gasUsed), 0);
+        console.error({
+          count,
+          bytes: bytes.length,
+          zeros,
+          calldataGas,
+          subcalls,
+          settleGas: Number(settle.gasUsed),
+        });
         console.error(
           count,
           Object.fromEntries([...bySelector].map(([k, v]) => [k, `${v.n}x ${Math.round(v.gas / v.n)}`])),
