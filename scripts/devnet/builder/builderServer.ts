@@ -22,6 +22,14 @@ const POOL_WRITES = new Set([
   "txpool_status",
 ]);
 
+/** The pending block is built from anvil's pool, which holds bundle txs for a moment mid-build. */
+function readsPendingBlock(r: RpcRequest): boolean {
+  const pendingTag = Array.isArray(r.params) && r.params[0] === "pending";
+  return (
+    pendingTag && (r.method === "eth_getBlockByNumber" || r.method === "eth_getBlockTransactionCountByNumber")
+  );
+}
+
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown };
 type RpcResponse = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: unknown };
 
@@ -99,7 +107,8 @@ export function createBuilderServer(deps: BuilderServerDeps): Server {
         return { jsonrpc: "2.0", id, result: await handler(r.params, ctx) };
       }
       const forward = () => proxy(deps.anvilUrl, r);
-      const response = POOL_WRITES.has(r.method) ? await deps.blocks.exclusive(forward) : await forward();
+      const betweenBuilds = POOL_WRITES.has(r.method) || readsPendingBlock(r);
+      const response = betweenBuilds ? await deps.blocks.exclusive(forward) : await forward();
       return { ...response, id };
     } catch (err) {
       return errorResponse(id, err, deps.log);
