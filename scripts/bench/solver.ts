@@ -26,7 +26,8 @@ import { REPO_ROOT } from "../devnet/binaries.js";
 
 const SIZES = [1_000, 10_000, 100_000];
 const GOALS_MS: Record<number, number> = { 10000: 20, 100000: 300 };
-const WARMUP = 2;
+/** Warm-up solves per size: enough total orders for the JIT to optimize the hot loops (2 at 100k). */
+const warmupRuns = (n: number) => Math.max(2, Math.ceil(200_000 / n));
 const RUNS = 7;
 const E18 = 10n ** 18n;
 
@@ -57,7 +58,8 @@ export async function run(flags: string[]): Promise<void> {
       throw new Error(`solver produced an invalid solution for ${n} orders: ${errors[0]}`);
     const solveMs: number[] = [];
     const sortMs: number[] = [];
-    for (let i = 0; i < WARMUP + runs; i++) {
+    const warmup = warmupRuns(n);
+    for (let i = 0; i < warmup + runs; i++) {
       let t = performance.now();
       solveBatch(orders, pools);
       const s = performance.now() - t;
@@ -68,7 +70,7 @@ export async function run(flags: string[]): Promise<void> {
       t = performance.now();
       copy.sort((x, y) => (x.limit !== y.limit ? x.limit - y.limit : x.id < y.id ? -1 : 1));
       const b = performance.now() - t;
-      if (i >= WARMUP) {
+      if (i >= warmup) {
         solveMs.push(s);
         sortMs.push(b);
       }
@@ -96,7 +98,7 @@ export async function run(flags: string[]): Promise<void> {
     );
   }
   console.log(
-    `(${runs} timed runs after ${WARMUP} warm-up runs per size; ratio = solve / sort of the same orders)`,
+    `(median of ${runs} timed runs after ${sizes.map((n) => warmupRuns(n)).join("/")} warm-up runs; ratio = solve / sort of the same orders)`,
   );
   const dir = join(REPO_ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
