@@ -130,6 +130,8 @@ export type TradeResult = {
     slippageBps: number;
     /** What an optimal sandwich would net at the starting state (WETH wei, after gas); "0" = no room. */
     sandwichRoomWei?: string;
+    /** Scenario-specific facts about the trade (e.g. the market move and the option holder's choice). */
+    [key: string]: string | number | undefined;
   };
   routes: RouteResult[];
   botActions?: unknown[];

@@ -27,6 +27,7 @@ export type RelayInfo = {
 export type RelayOrderStatus = {
   id: Hex;
   state: string;
+  batchId?: string | number | null;
   chainBatchId: string | number | null;
   root: Hex | null;
   proof: Hex[] | null;

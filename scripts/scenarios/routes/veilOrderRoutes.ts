@@ -1,4 +1,4 @@
-import { type Hex, parseAbi } from "viem";
+import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { sealOrder } from "../../../client/envelope/sealedEnvelope.js";
 import { verifyMerkleProof } from "../../../client/merkle/merkleTree.js";
@@ -13,8 +13,8 @@ import {
 } from "../../../client/order/order.js";
 import { signedOrderToJson } from "../../../client/wire/orderWire.js";
 import type { ScenarioRuntime } from "../scenarioRuntime.js";
+import { driveOrders, ORDER_MAX_BLOCKS, onChainBatch } from "./driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "./preparedTrade.js";
-import { RelayPacer } from "./relayPacer.js";
 import {
   FINAL_STATES,
   type RelayInfo,
@@ -23,20 +23,21 @@ import {
   relayRequest,
 } from "./relayRest.js";
 
-/** Blocks an order gets to reach a final state (batch close + commit + reveal delay + settle + retries). */
-export const ORDER_MAX_BLOCKS = 30;
-
-const batchesAbi = parseAbi([
-  "function batches(uint256) view returns (bytes32 root, uint32 leafCount, uint64 commitBlock, bool settled, address operator)",
-]);
-
 let nonceCounter = 1n << 40n;
 
+/** A signed Veil order plus what a commit-mode trader needs to reveal it later. */
+export type SignedTradeOrder = { order: Order; signature: Hex; salt: Hex; leaf: Hex };
+
 /** Builds and signs the Veil order equivalent to the victim's swap (same amount, same limit). */
-async function signTradeOrder(rt: ScenarioRuntime, t: PreparedTrade, info: RelayInfo) {
+export async function signTradeOrder(
+  rt: ScenarioRuntime,
+  t: PreparedTrade,
+  info: RelayInfo,
+): Promise<SignedTradeOrder> {
   const account = privateKeyToAccount(t.trader.privateKey);
   const block = await rt.client.getBlock({ blockTag: "latest" });
   const validity = BigInt(Math.min(info.maxValiditySeconds, 3600)) - 30n;
+  const now = BigInt(Math.floor(Date.now() / 1000));
   const order: Order = {
     trader: account.address,
     sellToken: t.sellToken,
@@ -46,8 +47,7 @@ async function signTradeOrder(rt: ScenarioRuntime, t: PreparedTrade, info: Relay
     // a fresh nonce per submission: the relay's store outlives the chain snapshots the runner reverts to
     nonce: nonceCounter++,
     // the relay checks validity against its wall clock, the contract against block time: take the later
-    validTo:
-      [BigInt(Math.floor(Date.now() / 1000)), block.timestamp].reduce((a, b) => (a > b ? a : b)) + validity,
+    validTo: (now > block.timestamp ? now : block.timestamp) + validity,
   };
   const { devnet } = rt;
   const signature = await account.signTypedData({
@@ -57,62 +57,59 @@ async function signTradeOrder(rt: ScenarioRuntime, t: PreparedTrade, info: Relay
     message: order,
   });
   const salt = randomSalt();
-  return { order, signature, salt, account };
+  const leaf = orderLeaf(hashOrder(order, devnet.chainId, devnet.contracts.settlement), salt);
+  return { order, signature, salt, leaf };
+}
+
+/** Sends a sealed order (`POST /v1/orders`); returns its id. */
+export async function submitSealed(relayUrl: string, info: RelayInfo, s: SignedTradeOrder): Promise<Hex> {
+  const ciphertext = sealOrder(info.eciesPublicKey, s);
+  return (await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/orders", { ciphertext })).id;
+}
+
+/** Sends a commitment (`POST /v1/commitments`, only the salted leaf); returns its id. */
+export async function submitCommitment(
+  rt: ScenarioRuntime,
+  relayUrl: string,
+  t: PreparedTrade,
+  s: SignedTradeOrder,
+) {
+  const account = privateKeyToAccount(t.trader.privateKey);
+  const { chainId, contracts } = rt.devnet;
+  const signature = await account.signTypedData(
+    commitmentTypedData(chainId, contracts.settlement, account.address, s.leaf),
+  );
+  return (
+    await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/commitments", {
+      leaf: s.leaf,
+      trader: account.address,
+      signature,
+    })
+  ).id;
 }
 
 /**
- * Builds blocks until the order is final or the block budget runs out, pacing each block to the relay:
- * when the relay has something to send at this head (a commit while the order is pending, a settle once
- * the reveal window has passed) the block waits until it has sent (see RelayPacer); otherwise (reveal delay)
- * it is built at once. After each block the runner gives the relay a moment to see its result.
+ * Reveals a committed order once its batch root is on chain and the relay's Merkle proof checks out
+ * against that root. Returns false (nothing sent) while the batch is not committed yet.
  */
-async function driveUntilFinal(
+export async function revealWhenCommitted(
   rt: ScenarioRuntime,
   relayUrl: string,
-  info: RelayInfo,
-  id: Hex,
-  waitMs: number,
-  onStatus?: (s: RelayOrderStatus) => Promise<void>,
-): Promise<{ status: RelayOrderStatus; blocks: number }> {
-  const pacer = new RelayPacer(relayUrl, waitMs);
-  const get = () => relayRequest<RelayOrderStatus>(relayUrl, "GET", `/v1/orders/${id}`);
-  const window = BigInt(Math.max(info.revealWindowBlocks ?? 0, info.revealDelayBlocks ?? 0, 1));
-  const start = await rt.client.getBlockNumber();
-  let status = await get();
-  let attempts = await pacer.attempts();
-  for (let i = 0; i < ORDER_MAX_BLOCKS && !FINAL_STATES.has(status.state); i++) {
-    // the trader acts (reveals) on what it sees before the next block, as a client watching a 12 s slot would
-    if (onStatus) await onStatus(status);
-    const head = await rt.client.getBlockNumber();
-    const commitBlock = await onChainCommitBlock(rt, status);
-    const relayIdle = commitBlock !== null && head < commitBlock + window - 1n;
-    if (!relayIdle) await pacer.waitUntil(async () => (await pacer.attempts()) > attempts);
-    attempts = await pacer.attempts();
-    await rt.step();
-    const before = status.state;
-    await pacer.waitUntil(async () => {
-      status = await get();
-      return status.state !== before || (await pacer.attempts()) > attempts;
-    });
-    status = await get();
+  status: RelayOrderStatus,
+  s: SignedTradeOrder,
+): Promise<boolean> {
+  if (status.state !== "committed" || !status.proof) return false;
+  const batch = await onChainBatch(rt, status);
+  if (!batch || batch.commitBlock === 0n) return false;
+  if (!verifyMerkleProof(s.leaf, status.proof, batch.root)) {
+    throw new Error("relay's Merkle proof does not match the on-chain root");
   }
-  const end = status.fill ? BigInt(status.fill.blockNumber) : await rt.client.getBlockNumber();
-  return { status, blocks: Number(end - start) };
+  await relayRequest(relayUrl, "POST", "/v1/reveals", signedOrderToJson(s));
+  return true;
 }
 
-/** The block the order's batch was committed in, read from the contract (null before the commit). */
-async function onChainCommitBlock(rt: ScenarioRuntime, s: RelayOrderStatus): Promise<bigint | null> {
-  if (s.chainBatchId === null || s.chainBatchId === undefined) return null;
-  const [, , commitBlock] = await rt.client.readContract({
-    address: rt.devnet.contracts.settlement,
-    abi: batchesAbi,
-    functionName: "batches",
-    args: [BigInt(s.chainBatchId)],
-  });
-  return commitBlock === 0n ? null : commitBlock;
-}
-
-function outcomeOf(status: RelayOrderStatus, blocks: number): RouteOutcome {
+/** Maps a final relay status to a route outcome (traders pay no gas on Veil routes: the operator does). */
+export function outcomeOf(status: RelayOrderStatus, blocks: number): RouteOutcome {
   if (status.state === "filled") return { status: "ok", gasPaidWei: 0n, blocksToInclusion: blocks };
   const note = FINAL_STATES.has(status.state)
     ? `${status.state}: ${status.reason ?? status.error ?? ""}`
@@ -125,7 +122,8 @@ function outcomeOf(status: RelayOrderStatus, blocks: number): RouteOutcome {
   };
 }
 
-function failed(err: unknown): RouteOutcome {
+/** A route outcome for a request that failed (relay error body or network). */
+export function failed(err: unknown): RouteOutcome {
   const note =
     err instanceof RelayRequestError ? err.message : `relay request failed: ${(err as Error).message}`;
   return { status: "error", gasPaidWei: 0n, blocksToInclusion: null, note };
@@ -140,11 +138,9 @@ export async function runSealedRoute(
   waitMs: number,
 ): Promise<RouteOutcome> {
   try {
-    const { order, signature, salt } = await signTradeOrder(rt, t, info);
-    const ciphertext = sealOrder(info.eciesPublicKey, { order, signature, salt });
-    const { id } = await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/orders", { ciphertext });
-    const { status, blocks } = await driveUntilFinal(rt, relayUrl, info, id, waitMs);
-    return outcomeOf(status, blocks);
+    const id = await submitSealed(relayUrl, info, await signTradeOrder(rt, t, info));
+    const { statuses, blocks } = await driveOrders(rt, relayUrl, info, [id], waitMs);
+    return outcomeOf(statuses[0], blocks);
   } catch (err) {
     return failed(err);
   }
@@ -162,32 +158,15 @@ export async function runCommitRoute(
   waitMs: number,
 ): Promise<RouteOutcome> {
   try {
-    const { order, signature, salt, account } = await signTradeOrder(rt, t, info);
-    const { devnet } = rt;
-    const leaf = orderLeaf(hashOrder(order, devnet.chainId, devnet.contracts.settlement), salt);
-    const commitSig = await account.signTypedData(
-      commitmentTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
-    );
-    const { id } = await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/commitments", {
-      leaf,
-      trader: account.address,
-      signature: commitSig,
-    });
+    const signed = await signTradeOrder(rt, t, info);
+    const id = await submitCommitment(rt, relayUrl, t, signed);
     let revealed = false;
-    const { status, blocks } = await driveUntilFinal(rt, relayUrl, info, id, waitMs, async (s) => {
-      if (revealed || s.state !== "committed" || s.chainBatchId === null || !s.proof) return;
-      const [root] = await rt.client.readContract({
-        address: devnet.contracts.settlement,
-        abi: batchesAbi,
-        functionName: "batches",
-        args: [BigInt(s.chainBatchId)],
-      });
-      if (!verifyMerkleProof(leaf, s.proof, root))
-        throw new Error("relay's Merkle proof does not match the on-chain root");
-      await relayRequest(relayUrl, "POST", "/v1/reveals", signedOrderToJson({ order, signature, salt }));
-      revealed = true;
+    const { statuses, blocks } = await driveOrders(rt, relayUrl, info, [id], waitMs, {
+      async beforeDecide([s]) {
+        if (!revealed) revealed = await revealWhenCommitted(rt, relayUrl, s, signed);
+      },
     });
-    return outcomeOf(status, blocks);
+    return outcomeOf(statuses[0], blocks);
   } catch (err) {
     return failed(err);
   }
