@@ -29,6 +29,8 @@ export class OperatorLoop {
   private busy = false;
   private readonly checked = new Set<number>();
   private readonly plans = new Map<number, SettlePlan | null>();
+  /** Settle simulation failures per batch, and the block before which the next try waits (backoff). */
+  private readonly backoff = new Map<number, { failures: number; until: bigint }>();
 
   constructor(
     private readonly ctx: RelayContext,
@@ -66,6 +68,7 @@ export class OperatorLoop {
     for (const b of store.batchesInStates(["committed", "settling"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
       if (!settleMayStart(this.ctx, b) || this.inFlight(b, "settle", head)) continue;
+      if ((this.backoff.get(b.id)?.until ?? 0n) > head) continue;
       if (b.state === "committed") closeReveals(this.ctx, b);
       const batch = store.getBatch(b.id)!;
       let plan = this.plans.get(b.id);
@@ -85,6 +88,9 @@ export class OperatorLoop {
         nonce++;
       } else {
         this.plans.delete(b.id);
+        // Retry after 1, 2, 4, 8 blocks: a batch that keeps failing must not eat every block's time.
+        const failures = (this.backoff.get(b.id)?.failures ?? 0) + 1;
+        this.backoff.set(b.id, { failures, until: head + BigInt(Math.min(2 ** (failures - 1), 8)) });
         const revert = sim.results.find((r) => r.txHash.toLowerCase() === tx.hash.toLowerCase());
         await findOffenders(this.ctx, batch, plan, revert?.revert ?? null, sim.error ?? "");
       }

@@ -21,6 +21,12 @@ const GAS_BASE = 400_000n;
 const GAS_PER_TRADE = 160_000n;
 const GAS_PER_SWAP = 180_000n;
 const GAS_CAP = 25_000_000n;
+/**
+ * Most orders one `settle` may try to execute: each trade costs ~100-150k gas, so a few hundred would not
+ * fit in a block. Orders beyond this (in arrival order) are not traded in this batch: their committed
+ * leaves are passed as they are, and they move to the open batch to settle later.
+ */
+export const MAX_TRADES_PER_SETTLE = 100;
 
 /**
  * Builds `settle(batchId, leaves, tokens, prices, trades, swaps)` for a batch whose reveal window closed:
@@ -33,7 +39,7 @@ export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise
   const candidates = ctx.store
     .ordersInBatch(batch.id)
     .filter((o) => o.leafIndex !== null && o.order && (o.state === "committed" || o.state === "revealed"));
-  const live = await dropInexecutable(ctx, candidates);
+  const live = await dropInexecutable(ctx, deferOverflow(ctx, candidates));
   const pools = await ctx.pools.states(ctx.chain);
   const solution = solveBatch(
     live.map((o) => ({ id: o.id, order: o.order! })),
@@ -77,6 +83,22 @@ export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise
     gas: gas > GAS_CAP ? GAS_CAP : gas,
     tradeIds: solution.fills.map((f) => f.id as Hex),
   };
+}
+
+/** Moves the orders beyond {@link MAX_TRADES_PER_SETTLE} to the open batch; returns the ones kept. */
+function deferOverflow(ctx: RelayContext, candidates: OrderRecord[]): OrderRecord[] {
+  if (candidates.length <= MAX_TRADES_PER_SETTLE) return candidates;
+  const later = candidates.slice(MAX_TRADES_PER_SETTLE);
+  const moved = ctx.store.transaction(() =>
+    later.map((o) => {
+      const batchId = ctx.openBatch.take();
+      ctx.store.updateOrder(o.id, { state: "pending", batchId, leafIndex: null, reason: null });
+      return { id: o.id, batchId };
+    }),
+  );
+  for (const m of moved) ctx.events.order({ id: m.id, state: "pending", batchId: m.batchId });
+  ctx.logger.info({ deferred: later.length }, "batch has more orders than one settle can execute; deferred");
+  return candidates.slice(0, MAX_TRADES_PER_SETTLE);
 }
 
 /**

@@ -40,7 +40,6 @@ export class IntakeService {
     const v = await validateSignedOrder(signed, this.ctx.orderRules);
     this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
     await this.ctx.intakeChecks.check(v.order);
-    this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
     const now = Date.now();
     const batchId = this.ctx.openBatch.take();
     const record: OrderRecord = {

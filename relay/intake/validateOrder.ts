@@ -1,5 +1,5 @@
-import type { Address, Hex } from "viem";
-import { type Order, orderLeaf } from "../../client/order/order.js";
+import { type Address, concat, type Hex, keccak256 } from "viem";
+import type { Order } from "../../client/order/order.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
 import type { ChainReader } from "../chain/chainReader.js";
 import type { PoolRegistry } from "../chain/poolRegistry.js";
@@ -75,5 +75,6 @@ export async function validateSignedOrder(signed: SignedOrder, rules: OrderRules
         { details: { chainId: rules.chainId, settlement: rules.settlement, recovered: signer } },
       );
   }
-  return { ...signed, digest, leaf: orderLeaf(digest, signed.salt) };
+  // = orderLeaf(digest, salt): abi.encode of two bytes32 is their concatenation; skips viem's ABI encoder.
+  return { ...signed, digest, leaf: keccak256(concat([digest, signed.salt])) };
 }

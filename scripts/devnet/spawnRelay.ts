@@ -20,6 +20,8 @@ export type SpawnRelayOptions = {
   port?: number;
   /** Any further relay flags, e.g. ["--batch-interval-ms", "300"]. */
   extraArgs?: string[];
+  /** Flags for node itself, e.g. ["--cpu-prof"] to profile the relay. */
+  nodeArgs?: string[];
   /** Called with each line of the relay's output (pino JSON and the banner). */
   onLine?: (line: string) => void;
 };
@@ -45,6 +47,7 @@ export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
   const require = createRequire(import.meta.url);
   const tsxLoader = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/loader.mjs")).href;
   const args = [
+    ...(o.nodeArgs ?? []),
     "--import",
     tsxLoader,
     join(ROOT, "relay/main.ts"),
