@@ -31,8 +31,8 @@ function quantile(sorted: number[], q: number): number {
  * Hand-written (no plotting dependency), axes and legend labelled so it reads on its own.
  */
 export function svgChart(report: ScenarioReport): string {
-  const W = 980;
-  const H = 520;
+  const W = 1020;
+  const H = 550;
   const routes = report.summary.map((s) => s.route);
   const losses = routes.map((r) =>
     report.trades.flatMap((t) =>
@@ -47,7 +47,7 @@ export function svgChart(report: ScenarioReport): string {
   yMax = Math.ceil(yMax / step) * step;
 
   const L = { x: 80, y: 70, w: 520, h: 360 };
-  const R = { x: 720, y: 70, w: 220, h: 360 };
+  const R = { x: 720, y: 70, w: 230, h: 360 };
   const yOf = (v: number) => L.y + L.h - ((v - yMin) / (yMax - yMin)) * L.h;
   const band = L.w / Math.max(routes.length, 1);
   const out: string[] = [];
@@ -136,7 +136,7 @@ export function svgChart(report: ScenarioReport): string {
     );
   });
   // legend
-  const ly = H - 40;
+  const ly = H - 28;
   let lx = L.x;
   for (const route of routes) {
     out.push(
