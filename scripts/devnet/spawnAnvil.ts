@@ -42,7 +42,9 @@ export async function spawnAnvil({
   const [command, argv] = existsSync(SETPRIV)
     ? [SETPRIV, ["--pdeathsig", "KILL", "--", foundryBinary("anvil"), ...args]]
     : [foundryBinary("anvil"), args];
-  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  // Own process group: a terminal Ctrl-C reaches only our process, which then stops the builder before
+  // anvil (instead of anvil dying first under a build in progress).
+  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const untrack = trackChild(child);
   let output = "";
 
