@@ -5,6 +5,8 @@
  * single request). Mount it in the relay app and run createPrivateTxWatcher(deps) next to it.
  */
 
+import type { ServerResponse } from "node:http";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { type Address, type Hex, isHex } from "viem";
@@ -139,6 +141,13 @@ async function passThrough(ctx: RpcContext, c: Context, body: Buffer, entry: Par
       return c.json(
         rpcFailure(id, new NodeUnavailableError(`node answered HTTP ${reply.status}, retry later`)),
       );
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing && !outgoing.headersSent) {
+      // Served by @hono/node-server: write the node's bytes straight to the socket (no web Response).
+      outgoing.writeHead(200, { "content-type": "application/json", "content-length": reply.body.length });
+      outgoing.end(reply.body);
+      return RESPONSE_ALREADY_SENT;
+    }
     return new Response(reply.body, { status: 200, headers: JSON_HEADERS });
   } catch (err) {
     return c.json(rpcFailure(id, err));
