@@ -158,6 +158,34 @@ describe("solveBatch", () => {
     expect(swapped).toBeGreaterThan(50);
   });
 
+  it("should conserve every token over random multi-pair batches whose pools disagree on prices", () => {
+    const rand = prng(1234);
+    let implied = 0;
+    for (let round = 0; round < 40; round++) {
+      const r = () => BigInt(Math.floor(1e3 + rand() * 1e6)) * 10n ** BigInt(12 + Math.floor(rand() * 8));
+      const [rx1, ry1, rx2, rz2, ry3, rz3] = [r(), r(), r(), r(), r(), r()];
+      const pools = [
+        pool(PAIR_XY, X, rx1, Y, ry1),
+        pool(PAIR_XZ, X, rx2, Z, rz2),
+        pool(PAIR_YZ, Y, ry3, Z, rz3),
+      ];
+      const rate = (a: bigint, b: bigint) => Number(b) / Number(a);
+      const orders = randomBatch(
+        rand,
+        20 + Math.floor(rand() * 100),
+        [
+          { a: X, b: Y, rate: rate(rx1, ry1) },
+          { a: X, b: Z, rate: rate(rx2, rz2) },
+          { a: Y, b: Z, rate: rate(ry3, rz3) },
+        ],
+        { sizeDecades: 3, spread: 0.1, unit: 10n ** 15n },
+      );
+      const s = solveChecked(orders, pools);
+      if (s.tokens.length === 3 && s.swaps.length >= 1) implied++;
+    }
+    expect(implied).toBeGreaterThan(5);
+  });
+
   it("should conserve exactly on adversarial amounts: dust, huge, zero limits, 1-wei reserves", () => {
     const rand = prng(9);
     for (let round = 0; round < 60; round++) {
