@@ -114,6 +114,11 @@ export async function startRelay(
   const app = createApp(ctx, new IntakeService(ctx), { rpc: rpcRoutes(rpcDeps) });
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+  // Keep idle connections well past clients' own keep-alive timeouts (undici: 4 s), so a client never
+  // reuses a socket the relay is closing at that very moment ("other side closed").
+  const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
     server.once("error", reject);
