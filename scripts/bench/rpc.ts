@@ -4,9 +4,10 @@
  * - proxiedReadRatio: mean latency of reads (eth_blockNumber, eth_getBalance, eth_call) through the relay's
  *   /rpc over the same reads straight to the node, one request at a time, interleaved, same HTTP client
  *   (keep-alive) for both. Goal <= 1.2.
- * - firstBlockInclusionShare: private txs sent through /rpc at random moments of the builder's slots, share
- *   included in their first target block (the block after the head the relay saw when it accepted them).
- *   Goal >= 0.99.
+ *   A bare node:http pass-through proxy is measured alongside: the floor any extra local HTTP hop costs.
+ * - firstBlockInclusionShare: private txs sent through /rpc at random moments of the builder's slots (default
+ *   1000 ms, the devnet's), share included in their first target block (the block after the head the relay
+ *   read right before its first send). Goal >= 0.99.
  * Writes bench/results/rpc.json {"proxiedReadRatio", "firstBlockInclusionShare"} (plus the details).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
