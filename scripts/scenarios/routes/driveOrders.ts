@@ -63,7 +63,7 @@ export async function driveOrders(
     statuses = await getAll();
   }
   const fills = statuses.filter((s) => s.fill).map((s) => BigInt(s.fill!.blockNumber));
-  const end = fills.length ? fills.reduce((a, b) => (a > b ? a : b)) : await rt.client.getBlockNumber();
+  const end = fills.length ? fills.sort((a, b) => (a < b ? 1 : -1))[0] : await rt.client.getBlockNumber();
   return { statuses, blocks: Number(end - start) };
 }
 
