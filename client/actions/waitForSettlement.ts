@@ -4,7 +4,6 @@ import type { VeilClientBase } from "../createVeilClient.js";
 import { SettlementMismatchError } from "../errors/trustErrors.js";
 import { hashOrder, type Order } from "../order/order.js";
 import { FINAL_ORDER_STATES, type OrderState, type OrderStatus } from "../relay/relaySchemas.js";
-import { orderJsonSchema } from "../wire/orderWire.js";
 import { verifyRelay } from "./verifyRelay.js";
 import { DEFAULT_WAIT_TIMEOUT_MS, waitForOrderState } from "./waitForOrderState.js";
 
@@ -60,7 +59,7 @@ export async function waitForSettlement(
       reason: "the relay reports a fill without a transaction",
     });
   const fail = (why: string) => new SettlementMismatchError({ txHash: claimed.txHash, reason: why });
-  const signed = order ?? (status.order ? orderJsonSchema.parse(status.order) : undefined);
+  const signed = order ?? status.order ?? undefined;
   if (!signed) throw fail("neither the caller nor the relay provided the order");
   const digest = hashOrder(signed, chainId, settlement);
 

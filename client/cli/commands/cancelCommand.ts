@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { isAddressEqual } from "viem";
 import { BaseError } from "../../errors/baseError.js";
-import { orderJsonSchema } from "../../wire/orderWire.js";
 import { orderIdArg } from "../cliArgs.js";
 import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
 import type { Command } from "../command.js";
@@ -39,7 +38,7 @@ ${COMMON_HELP}`,
     const status = await client.getOrder({ id });
     if (!status.order)
       throw new BaseError(`The relay does not know order ${id}'s nonce yet (not revealed)`, "ORDER_STATE");
-    const order = orderJsonSchema.parse(status.order);
+    const order = status.order; // already decoded by the relay answer schema
     const me = await client.signer!.getAddress();
     if (!isAddressEqual(order.trader, me))
       throw new BaseError(
