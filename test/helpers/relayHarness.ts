@@ -169,7 +169,7 @@ export async function approveAll(devnet: Devnet, label: string): Promise<void> {
         args: [devnet.contracts.settlement, maxUint256],
       }),
     );
-  for (const hash of hashes) await client.waitForTransactionReceipt({ hash, timeout: 30_000 });
+  for (const hash of hashes) await client.waitForTransactionReceipt({ hash, timeout: 90_000 });
 }
 
 let nonceCounter = BigInt(Date.now() % 1_000_000) * 1000n;
