@@ -80,7 +80,7 @@ export function svgChart(report: ScenarioReport): string {
       `<text x="${cx}" y="${L.y + L.h + 20}" text-anchor="middle" font-weight="bold">${esc(route)}</text>`,
     );
     out.push(
-      `<text x="${cx}" y="${L.y + L.h + 36}" text-anchor="middle" fill="#555">${s.executed}/${s.trades} executed</text>`,
+      `<text x="${cx}" y="${L.y + L.h + 36}" text-anchor="middle" fill="#555" font-size="11">${s.executed}/${s.trades} filled</text>`,
     );
     if (xs.length === 0) {
       out.push(
