@@ -28,6 +28,20 @@ function descendants(pid: number): { pid: number; comm: string }[] {
   return found;
 }
 
+/**
+ * Descendants still alive after up to `graceMs`: tsx's esbuild helper exits on its own once its parent's
+ * pipe closes, which can take a moment on a loaded machine; anvil, the builder and the relay must be gone.
+ */
+async function survivors(procs: { pid: number; comm: string }[], graceMs = 5_000) {
+  const deadline = Date.now() + graceMs;
+  let left = procs.filter((p) => alive(p.pid));
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = left.filter((p) => alive(p.pid));
+  }
+  return left;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -113,8 +127,7 @@ describe("npm start", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     process.kill(child.pid!, "SIGTERM");
     expect(await exited).toBe(0);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(procs.filter((p) => alive(p.pid))).toEqual([]);
+    expect(await survivors(procs)).toEqual([]);
     await expect(fetch(json.builderUrl, { method: "POST", body: "{}" })).rejects.toThrow();
   });
 
@@ -127,8 +140,7 @@ describe("npm start", () => {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     process.kill(-child.pid!, "SIGINT");
     await exited;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(procs.filter((p) => alive(p.pid))).toEqual([]);
+    expect(await survivors(procs)).toEqual([]);
     await expect(fetch(json.rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
   });
 
