@@ -6,6 +6,7 @@ import { RelayError, toRelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
 import type { RelayContext } from "../relayContext.js";
+import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
 import { OrderViews } from "./orderViews.js";
 import { rateLimit } from "./rateLimit.js";
 import {
@@ -78,6 +79,8 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   app.get("/metrics", async (c) =>
     c.text(await ctx.metrics.registry.metrics(), 200, { "content-type": ctx.metrics.registry.contentType }),
   );
+
+  app.get("/v1/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
 
   app.get("/v1/info", (c) => {
     const tokens: Record<string, string> = {};

@@ -148,17 +148,22 @@ export function keyOf(devnet: Devnet, label: string): Hex {
   return devnet.accounts.find((a) => a.label === label)!.privateKey;
 }
 
-/** Approves the settlement contract for every demo token from `label` (public txs, mined by the builder). */
+/**
+ * Approves the settlement contract for every demo token from `label` (public txs, mined by the builder).
+ * Sent through the builder's public RPC with explicit nonces: during a build the builder briefly takes
+ * public txs out of anvil's pool, so a "pending" nonce read straight from anvil could repeat a nonce.
+ */
 export async function approveAll(devnet: Devnet, label: string): Promise<void> {
   const account = privateKeyToAccount(keyOf(devnet, label));
   const chain = defineChain({
     id: devnet.chainId,
     name: "devnet",
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [devnet.rpcUrl] } },
+    rpcUrls: { default: { http: [devnet.builderUrl] } },
   });
-  const wallet = createWalletClient({ account, chain, transport: http(devnet.rpcUrl) });
-  const client = createPublicClient({ transport: http(devnet.rpcUrl), pollingInterval: 50 });
+  const wallet = createWalletClient({ account, chain, transport: http(devnet.builderUrl) });
+  const client = createPublicClient({ transport: http(devnet.builderUrl), pollingInterval: 50 });
+  let nonce = await client.getTransactionCount({ address: account.address, blockTag: "latest" });
   const hashes: Hex[] = [];
   for (const token of Object.values(devnet.contracts.tokens))
     hashes.push(
@@ -167,6 +172,7 @@ export async function approveAll(devnet: Devnet, label: string): Promise<void> {
         abi: erc20Abi,
         functionName: "approve",
         args: [devnet.contracts.settlement, maxUint256],
+        nonce: nonce++,
       }),
     );
   for (const hash of hashes) await client.waitForTransactionReceipt({ hash, timeout: 90_000 });

@@ -142,6 +142,22 @@ describe("relay intake refuses every bad input with a 4xx and its code", () => {
     expectError(await sealed(await order({ sellAmount: parseEther("100000") })), 400, "INSUFFICIENT_BALANCE");
   });
 
+  it("should describe every route and error code in its OpenAPI document", async () => {
+    const doc = (await api(env.url, "/v1/openapi.json")).body;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/info",
+        "/v1/orders",
+        "/v1/commitments",
+        "/v1/reveals",
+        "/v1/orders/{id}",
+        "/v1/events",
+      ]),
+    );
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain("DECRYPT_FAILED");
+  });
+
   it("should answer unknown and malformed ids with 404 / 400", async () => {
     const r1 = await api(env.url, `/v1/orders/0x${"00".repeat(32)}`);
     expectError(r1, 404, "NOT_FOUND");
