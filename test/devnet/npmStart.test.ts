@@ -51,22 +51,17 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A free TCP port p such that p+1 was free a moment ago too (good enough for one test run). */
+/** A TCP port p such that p, p+1 and p+2 (anvil, builder, relay) were free a moment ago. */
 async function freePortBase(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    if (port > 65000) continue;
-    const nextFree = await new Promise<boolean>((resolve) => {
+  const isFree = (port: number) =>
+    new Promise<boolean>((resolve) => {
       const s = createServer()
         .once("error", () => resolve(false))
-        .listen(port + 1, "127.0.0.1", () => s.close(() => resolve(true)));
+        .listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
     });
-    if (nextFree) return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    if ((await isFree(port)) && (await isFree(port + 1)) && (await isFree(port + 2))) return port;
   }
 }
 
