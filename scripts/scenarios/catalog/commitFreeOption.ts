@@ -1,4 +1,4 @@
-import type { Hex } from "viem";
+import { formatEther, type Hex } from "viem";
 import { PoolReader } from "../bot/poolReader.js";
 import { getAmountOut } from "../bot/v2Math.js";
 import { type MeasuredRoute, measureRoute } from "../measureRoute.js";
@@ -55,7 +55,9 @@ async function runFreeOption(ctx: CustomRunContext, count: number): Promise<Scen
   let exercised = 0;
   let walkedAway = 0;
   let refused = 0;
-  let optionGain = 0n; // option holder: commit route minus sealed route, in USDC units
+  // option holder's value (WETH + USDC at the post-move mid price), commit route minus sealed route, over the
+  // rounds where it could choose: what the free option was worth to it
+  let optionGainWei = 0n;
   let snap = await devnet.snapshot();
   for (let i = 0; i < count; i++) {
     const { reserveIn: wethReserve } = await pools
@@ -96,17 +98,24 @@ async function runFreeOption(ctx: CustomRunContext, count: number): Promise<Scen
       moveUp,
     };
     const measured: MeasuredRoute[] = [];
-    const optionReceived: Partial<Record<RouteName, bigint>> = {};
+    const optionValue: Partial<Record<RouteName, bigint>> = {};
     let decision = "";
     for (const route of ["baseline", "sealed", "commit"] as const) {
-      const optionBefore = await rt.balance("USDC", round.option.trader.address);
+      const wethBefore = await rt.balance("WETH", round.option.trader.address);
+      const usdcBefore = await rt.balance("USDC", round.option.trader.address);
       const m = await measureRoute(rt, round.honest, route, 0, async () => {
         if (route === "baseline") return baselineAfterMove(rt, round);
         const r = await batchRound(rt, relayUrl, info, relayWaitMs, round, route === "commit");
         if (route === "commit") decision = r.decision;
         return r.honest;
       });
-      optionReceived[route] = (await rt.balance("USDC", round.option.trader.address)) - optionBefore;
+      // value the change at this route's final (post-move) price
+      const usdcPrice = (await rt.midPrices()).USDC;
+      const a = round.option.trader.address;
+      optionValue[route] =
+        (await rt.balance("WETH", a)) -
+        wethBefore +
+        (((await rt.balance("USDC", a)) - usdcBefore) * usdcPrice) / 10n ** 18n;
       measured.push(m);
       await rt.noteHeight();
       await devnet.revert(snap);
@@ -116,7 +125,9 @@ async function runFreeOption(ctx: CustomRunContext, count: number): Promise<Scen
     if (decision.startsWith("revealed")) exercised++;
     else if (decision.startsWith("walked away")) walkedAway++;
     else if (decision.startsWith("refused")) refused++;
-    optionGain += (optionReceived.commit ?? 0n) - (optionReceived.sealed ?? 0n);
+    if (decision.startsWith("revealed") || decision.startsWith("walked away")) {
+      optionGainWei += (optionValue.commit ?? 0n) - (optionValue.sealed ?? 0n);
+    }
     const row = toTradeResult(round.honest, measured);
     row.trade = {
       ...row.trade,
@@ -134,13 +145,14 @@ async function runFreeOption(ctx: CustomRunContext, count: number): Promise<Scen
     notes: [
       `Rows are the honest trader (sells USDC for WETH) batched with an option holder (sells WETH for USDC, ${OPTION_HOLDER}).`,
       `Option exercised (revealed) in ${exercised} of ${rounds} rounds it could choose; walked away in ${walkedAway}; commitments refused by the relay's miss limit in ${refused}.`,
-      `Option holder's gain from choosing (commit route minus sealed route, summed): ${optionGain} USDC units (6 decimals).`,
+      `Option holder's gain from choosing, over those ${rounds} rounds (its WETH+USDC value at the post-move price, commit route minus sealed route): ${formatEther(optionGainWei)} ETH.`,
+      "Negative losses on sealed/commit: batched with the opposite-side option holder, the honest trader gets a better price than alone (coincidence of wants); when the option holder walks away or is refused, that benefit is gone.",
     ],
     extra: {
       exercised,
       walkedAway,
       refusedByMissLimit: refused,
-      optionHolderGainUsdcUnits: optionGain.toString(),
+      optionHolderGainWei: optionGainWei.toString(),
     },
   };
 }
