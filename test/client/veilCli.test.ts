@@ -217,7 +217,8 @@ describe("veil CLI", () => {
         keyFile,
       ]);
       expect(o.code, o.stderr).toBe(0);
-      const s = await veil(["status", JSON.parse(o.stdout).id, "--json"]);
+      // --wait on a settled order, without the order in hand: the Trade event is checked against the relay's copy.
+      const s = await veil(["status", JSON.parse(o.stdout).id, "--wait", "--json"]);
       return {
         approve: JSON.parse(a.stdout),
         order: JSON.parse(o.stdout),
@@ -274,6 +275,7 @@ describe("veil CLI", () => {
       fill: { txHash: s.order.fill.txHash },
     });
     expect(s.status.inclusion.root).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(s.status.verifiedFill).toEqual({ ...s.order.fill });
 
     expect(u.code, u.stderr).toBe(7);
     expect(JSON.parse(u.stdout)).toMatchObject({ state: "unfilled", reason: "LIMIT_NOT_MET", fill: null });
