@@ -7,6 +7,13 @@ import { closeReveals, expireBatch, finalizeSettled, markCommitted } from "./ord
 import { settleMayStart } from "./revealWindow.js";
 import { planSettle, type SettlePlan } from "./settlePlanner.js";
 
+/**
+ * Each bundle is sent for this many consecutive target blocks: a relay slower than one slot (a loaded
+ * machine, a slow node) still lands it. The txs are the same signed bytes, so their nonces let at most one
+ * copy land.
+ */
+const SEND_AHEAD_BLOCKS = 3n;
+
 /** Most operator txs in one bundle (settles first, then commits). */
 const MAX_TXS_PER_BUNDLE = 8;
 
@@ -130,18 +137,19 @@ export class OperatorLoop {
             kind: c.kind,
             txHash: c.tx.hash,
             nonce: c.tx.nonce,
-            targetBlock: target,
+            targetBlock: target + SEND_AHEAD_BLOCKS - 1n,
             bundleHash: null,
             error: null,
           }).id,
       ),
     );
-    const res = await submitter.send(
-      candidates.map((c) => c.tx.raw),
-      target,
-    );
-    const failed = res.builders.filter((b) => !b.ok);
-    const error = failed.length === res.builders.length ? failed.map((f) => f.error).join("; ") : null;
+    const raws = candidates.map((c) => c.tx.raw);
+    const targets = Array.from({ length: Number(SEND_AHEAD_BLOCKS) }, (_, i) => target + BigInt(i));
+    const sent = await Promise.all(targets.map((t) => submitter.send(raws, t)));
+    const res = sent[0];
+    const outcomes = sent.flatMap((r) => r.builders);
+    const failed = outcomes.filter((b) => !b.ok);
+    const error = failed.length === outcomes.length ? failed.map((f) => f.error).join("; ") : null;
     store.transaction(() => {
       for (const id of ids) store.updateAttempt(id, { bundleHash: res.bundleHash, error });
     });
@@ -153,10 +161,10 @@ export class OperatorLoop {
   /** Looks for a landed commit among the attempts whose target block has passed. */
   private async resolveCommit(b: BatchRecord, head: bigint): Promise<void> {
     for (const a of this.ctx.store.attempts(b.id, "commit")) {
-      if (a.targetBlock > head || this.checked.has(a.id)) continue;
+      if (firstTarget(a.targetBlock) > head || this.checked.has(a.id)) continue;
       const receipt = await this.ctx.chain.receipt(a.txHash);
       if (!receipt) {
-        this.checked.add(a.id);
+        if (a.targetBlock <= head) this.checked.add(a.id);
         continue;
       }
       const chainBatchId = receipt.status === "success" ? this.ctx.chain.committedBatchId(receipt) : null;
@@ -176,9 +184,9 @@ export class OperatorLoop {
     const attempts = this.ctx.store.attempts(b.id, "settle");
     let landed: Hex | null = null;
     for (const a of attempts) {
-      if (a.targetBlock > head || this.checked.has(a.id)) continue;
+      if (firstTarget(a.targetBlock) > head || this.checked.has(a.id)) continue;
       const receipt = await this.ctx.chain.receipt(a.txHash);
-      this.checked.add(a.id);
+      if (receipt || a.targetBlock <= head) this.checked.add(a.id);
       if (receipt?.status === "success") landed = a.txHash;
     }
     if (!landed && attempts.length > 0 && b.chainBatchId !== null) {
@@ -200,4 +208,9 @@ export class OperatorLoop {
       this.plans.delete(b.id);
     }
   }
+}
+
+/** First block an attempt was sent for (attempts record the last of their SEND_AHEAD_BLOCKS targets). */
+function firstTarget(lastTarget: bigint): bigint {
+  return lastTarget - SEND_AHEAD_BLOCKS + 1n;
 }

@@ -26,7 +26,7 @@ describe("relay crash safety (SIGKILL and restart)", () => {
     // The test drives the blocks, so it can stop the chain while the relay is down: a restart on this busy
     // machine can take longer than the 20-block settle window would at a fixed slot time.
     env = await startRelayDevnet({
-      driveBlocksMs: 250,
+      driveBlocksMs: 400,
       extraArgs: ["--batch-interval-ms", "1500", "--reveal-window", "5", "--log-level", "debug"],
     });
     pub = (await api(env.url, "/v1/info")).body.eciesPublicKey;
