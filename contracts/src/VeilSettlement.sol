@@ -315,11 +315,19 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         uint256[] memory pulled
     ) private returns (uint256 buyAmount) {
         (uint256 s, uint256 b) = _checkTrade(i, t, tokens.length);
-        c.sellToken = tokens[s];
-        c.buyToken = tokens[b];
+        uint256 pSell;
+        uint256 pBuy;
+        /// @solidity memory-safe-assembly
+        assembly {
+            // s, b < tokens.length == prices.length == pulled.length (checked above and in _checkTokens).
+            mstore(add(c, 0x60), calldataload(add(tokens.offset, shl(5, s)))) // c.sellToken
+            mstore(add(c, 0x80), calldataload(add(tokens.offset, shl(5, b)))) // c.buyToken
+            pSell := calldataload(add(prices.offset, shl(5, s)))
+            pBuy := calldataload(add(prices.offset, shl(5, b)))
+        }
         _authenticate(c, i, t);
         uint256 sellAmount;
-        (buyAmount, sellAmount) = _fill(c, i, t, prices[s], prices[b]);
+        (buyAmount, sellAmount) = _fill(c, i, t, pSell, pBuy);
         pulled[s] += sellAmount;
     }
 
@@ -422,8 +430,20 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
             salt := calldataload(add(t, 0x100))
         }
         if (leafIndex >= nodes.length) revert LeafIndexOutOfRange(i);
-        if (nodes[leafIndex] != bytes32(0)) revert LeafIndexTaken(i);
-        nodes[leafIndex] = OrderLib.leaf(digest, salt);
+        bytes32 current;
+        uint256 p;
+        /// @solidity memory-safe-assembly
+        assembly {
+            // In range (checked just above): the slot is read and written without a second bounds check.
+            p := add(add(nodes, 0x20), shl(5, leafIndex))
+            current := mload(p)
+        }
+        if (current != bytes32(0)) revert LeafIndexTaken(i);
+        bytes32 leaf = OrderLib.leaf(digest, salt);
+        /// @solidity memory-safe-assembly
+        assembly {
+            mstore(p, leaf)
+        }
     }
 
     /// @dev Marks trade `t`'s nonce used for `trader`, reverting if it already was.
@@ -481,7 +501,7 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     ) private {
         for (uint256 i; i < trades.length; ++i) {
             (uint256 s,, address trader, uint256 sellAmount) = _transferFields(trades, i);
-            tokens[s].safeTransferFrom(trader, address(this), sellAmount);
+            _tokenAt(tokens, s).safeTransferFrom(trader, address(this), sellAmount);
         }
         for (uint256 k; k < tokens.length; ++k) {
             if (pulled[k] == 0) continue;
@@ -508,7 +528,12 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     {
         for (uint256 i; i < trades.length; ++i) {
             (, uint256 b, address trader,) = _transferFields(trades, i);
-            tokens[b].safeTransfer(trader, buyAmounts[i]);
+            uint256 buyAmount;
+            /// @solidity memory-safe-assembly
+            assembly {
+                buyAmount := mload(add(add(buyAmounts, 0x20), shl(5, i))) // buyAmounts.length == trades.length
+            }
+            _tokenAt(tokens, b).safeTransfer(trader, buyAmount);
         }
     }
 
@@ -525,6 +550,16 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
             b := calldataload(add(t, 0x40))
             trader := calldataload(add(t, 0x60))
             sellAmount := calldataload(add(t, 0x80))
+        }
+    }
+
+    /// @dev `tokens[k]` for an index `k` already checked against `tokens.length` in `_checkTrade`, read without
+    ///      a second bounds check. Dirty high bits were refused already: `_checkTokens` reads every token
+    ///      through the checked ABI accessor (a batch with trades has at least two tokens).
+    function _tokenAt(address[] calldata tokens, uint256 k) private pure returns (address token) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            token := calldataload(add(tokens.offset, shl(5, k)))
         }
     }
 
