@@ -39,14 +39,16 @@ export async function flashbotsClient(devnet: Devnet, authKey?: string) {
 /**
  * Resolves `pending` (e.g. Flashbots `.wait()` promises) while building a block every `intervalMs` on a
  * devnet started with `slotMs: null`: the test decides when blocks happen, so a bundle sent for the next
- * block can never miss it because a slot timer fired meanwhile.
+ * block can never miss it because a slot timer fired meanwhile. The interval stays well above the provider's
+ * polling: `.wait()` checks the account nonce on each block before the target, and if the next block (the
+ * target, with the bundle) is already built when that read runs, it wrongly resolves AccountNonceTooHigh.
  *
  * @example const [res] = await withBlocks(devnet, [bundle.wait()]);
  */
 export async function withBlocks<T extends readonly unknown[]>(
   devnet: Devnet,
   pending: [...{ [K in keyof T]: Promise<T[K]> }],
-  intervalMs = 60,
+  intervalMs = 250,
 ): Promise<T> {
   let settled = false;
   const all = Promise.all(pending).finally(() => {

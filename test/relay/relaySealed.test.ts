@@ -195,21 +195,36 @@ describe("relay, sealed orders end to end", () => {
 
   it("should never settle a cancelled order, and refuse a cancel once the batch is closed", async () => {
     const { WETH, USDC } = env.devnet.contracts.tokens;
-    const a = await signOrder(env.devnet, "trader1", {
-      sell: WETH,
-      buy: USDC,
-      sellAmount: parseEther("0.5"),
-      minBuyAmount: parseUnits("1000", 6),
-    });
-    const r = await submit(a);
     const account = privateKeyToAccount(keyOf(env.devnet, "trader1"));
     const { chainId } = env.devnet;
-    const signature = await account.signTypedData(
-      cancelTypedData(chainId, env.devnet.contracts.settlement, account.address, r.id),
-    );
-    const del = await api(env.url, `/v1/orders/${r.id}`, { method: "DELETE", body: { signature } });
-    expect(del.status, JSON.stringify(del.body)).toBe(200);
-    expect(del.body.state).toBe("cancelled");
+    const settlement = env.devnet.contracts.settlement;
+    // Batches close on a wall-clock interval, so a cancel can lose the race against the close; the relay must
+    // then refuse it with CANCEL_TOO_LATE (that order may settle), and the test tries again with a fresh order.
+    // The cancel is signed before the order is sent (the id is the order's leaf) to keep the window small.
+    let a: Awaited<ReturnType<typeof signOrder>> | undefined;
+    let r: { id: Hex } | undefined;
+    for (let attempt = 0; attempt < 5 && r === undefined; attempt++) {
+      const candidate = await signOrder(env.devnet, "trader1", {
+        sell: WETH,
+        buy: USDC,
+        sellAmount: parseEther("0.5"),
+        minBuyAmount: parseUnits("1000", 6),
+      });
+      const id = orderLeaf(hashOrder(candidate.order, chainId, settlement), candidate.salt);
+      const signature = await account.signTypedData(
+        cancelTypedData(chainId, settlement, account.address, id),
+      );
+      const sent = await submit(candidate);
+      expect(sent.id).toBe(id);
+      const del = await api(env.url, `/v1/orders/${id}`, { method: "DELETE", body: { signature } });
+      if (del.status === 409 && del.body.error.code === "CANCEL_TOO_LATE") continue;
+      expect(del.status, JSON.stringify(del.body)).toBe(200);
+      expect(del.body.state).toBe("cancelled");
+      a = candidate;
+      r = sent;
+    }
+    if (a === undefined || r === undefined)
+      throw new Error("a cancel sent right after its order lost the batch-interval race 5 times in a row");
     // A control order from the same trader in the next batch settles; the cancelled one never does.
     const b = await signOrder(env.devnet, "trader1", {
       sell: WETH,
