@@ -76,15 +76,15 @@ export function fillAtPrice(
     const bShort = bOut > bIn;
     if (!aShort && !bShort) return { pA, pB, fillsA, fillsB, swap: null, skipped };
     if (bShort && !aShort && pool) {
-      const amountIn = getAmountIn(bOut - bIn, pool.rA, pool.rB);
-      if (amountIn !== null && amountIn <= aIn - aOut) {
+      const amountIn = poolInput(bOut - bIn, aIn - aOut, pool.rA, pool.rB);
+      if (amountIn !== null) {
         const amountOut = getAmountOut(amountIn, pool.rA, pool.rB);
         return { pA, pB, fillsA, fillsB, swap: { aToB: true, amountIn, amountOut }, skipped };
       }
     }
     if (aShort && !bShort && pool) {
-      const amountIn = getAmountIn(aOut - aIn, pool.rB, pool.rA);
-      if (amountIn !== null && amountIn <= bIn - bOut) {
+      const amountIn = poolInput(aOut - aIn, bIn - bOut, pool.rB, pool.rA);
+      if (amountIn !== null) {
         const amountOut = getAmountOut(amountIn, pool.rB, pool.rA);
         return { pA, pB, fillsA, fillsB, swap: { aToB: false, amountIn, amountOut }, skipped };
       }
@@ -105,4 +105,16 @@ export function fillAtPrice(
       }
     }
   }
+}
+
+/**
+ * The pool input that covers `short` within the `surplus` available: `getAmountIn`'s answer, or the whole
+ * surplus when `getAmountIn` (which adds 1 even when its division is exact) asks for one unit more than a
+ * surplus that already pays enough. Null when the surplus cannot cover `short`.
+ */
+function poolInput(short: bigint, surplus: bigint, reserveIn: bigint, reserveOut: bigint): bigint | null {
+  const amountIn = getAmountIn(short, reserveIn, reserveOut);
+  if (amountIn === null) return null;
+  if (amountIn <= surplus) return amountIn;
+  return getAmountOut(surplus, reserveIn, reserveOut) >= short ? surplus : null;
 }

@@ -13,6 +13,7 @@ import {
   TOKEN_Z as Z,
 } from "./solverFixtures.js";
 import type { PoolState, SolverOrder } from "./solverTypes.js";
+import { getAmountOut } from "./uniswapV2Math.js";
 
 const E18 = 10n ** 18n;
 const PAIR_XY = address(0x1001);
@@ -89,6 +90,38 @@ describe("solveBatch", () => {
     expect(alone.fills).toEqual([]);
     expect(alone.tokens).toEqual([]);
     expect(reasonOf(alone, "greedy")).toBe("LIMIT_NOT_MET");
+  });
+
+  it("should fill a zero-slippage order (limit = the router's quote) at exactly the router's output", () => {
+    const rand = prng(7);
+    for (let i = 0; i < 200; i++) {
+      const rX = BigInt(Math.floor(rand() * 1e9) + 1) * 10n ** BigInt(9 + Math.floor(rand() * 12));
+      const rY = BigInt(Math.floor(rand() * 1e9) + 1) * 10n ** BigInt(6 + Math.floor(rand() * 15));
+      const sell = (rX * BigInt(Math.floor(rand() * 200) + 1)) / 1000n + 1n;
+      const [from, to, rIn, rOut] = i % 2 ? [X, Y, rX, rY] : [Y, X, rY, rX];
+      const quote = getAmountOut(sell, rIn, rOut);
+      if (quote === 0n) continue;
+      const s = solveChecked([order("exact", from, to, sell, quote)], [pool(PAIR_XY, X, rX, Y, rY)]);
+      expect(fillOf(s, "exact"), `trade ${i}: ${sell} in, reserves ${rIn}/${rOut}`).toEqual({
+        id: "exact",
+        sellAmount: sell,
+        buyAmount: quote,
+      });
+      // one unit more than the pool pays cannot fill
+      const greedy = solveChecked([order("greedy", from, to, sell, quote + 1n)], [pool(PAIR_XY, X, rX, Y, rY)]);
+      expect(greedy.fills).toEqual([]);
+    }
+  });
+
+  it("should fill same-side orders at the rate of one combined pool swap", () => {
+    const pools = [pool(PAIR_XY, X, 10_000n * E18, Y, 20_000n * E18)];
+    const sells = [E18, 3n * E18, 5n * E18];
+    const total = sells.reduce((a, b) => a + b, 0n);
+    const out = getAmountOut(total, 10_000n * E18, 20_000n * E18);
+    const orders = sells.map((sell, i) => order(`o${i}`, X, Y, sell, (sell * out) / total));
+    const s = solveChecked(orders, pools);
+    expect(s.fills).toHaveLength(3);
+    expect(s.swaps).toEqual([expect.objectContaining({ tokenIn: X, amountIn: total, minAmountOut: out })]);
   });
 
   it("should answer NO_LIQUIDITY for an order the pool is too shallow to fill at its limit", () => {

@@ -1,6 +1,6 @@
 import { fillAtPrice, type PairOutcome } from "./fillAtPrice.js";
 import { type BookOrder, type BookSide, countA, countB, type PairBook, ratePrices } from "./pairBook.js";
-import { amountOutApprox } from "./uniswapV2Math.js";
+import { amountOutApprox, getAmountOut } from "./uniswapV2Math.js";
 
 /** Relative slack when turning a float rate into candidate orders; the integer check decides. */
 const EDGE = 1e-9;
@@ -36,6 +36,8 @@ export function solvePair(book: PairBook): PairOutcome | null {
   const pool = book.pool;
   if (pool && pool.rA > 0n && pool.rB > 0n) {
     const none: BookSide = { orders: [], lim: new Float64Array(0), cum: new Float64Array(1) };
+    const alone = [soleSideExact(book.a, true, book), soleSideExact(book.b, false, book)];
+    for (const c of alone) if (c) candidates.push(c);
     for (const [a, b] of [
       [book.a, book.b],
       [book.a, none],
@@ -73,6 +75,50 @@ function atRate(a: BookSide, b: BookSide, x: number, book: PairBook): Candidate 
       const prices = ratePrices(x);
       if (!prices) return null;
       return fillAtPrice(a.orders.slice(0, nA), b.orders.slice(0, nB), prices[0], prices[1], book.pool);
+    },
+  };
+}
+
+/**
+ * One side alone against the pool at the pool's own exact integer rate: the `n` most generous orders sell
+ * `in = sum(sells)` and the rate is `getAmountOut(in) / in`, the rate one combined V2 swap pays. Each trader
+ * gets `floor(sell * out / in)`, so a lone order gets exactly what the router would have paid it: an order
+ * whose limit is exactly the router's quote (zero slippage) fills, where the float edge, moved 1e-9 into the
+ * feasible side, would just miss it. `n` is the largest prefix whose least generous order accepts that
+ * rate (the rate worsens as `n` grows, so a binary search on the float estimate finds it).
+ */
+function soleSideExact(side: BookSide, isA: boolean, book: PairBook): Candidate | null {
+  const pool = book.pool;
+  const n = side.orders.length;
+  if (!pool || n === 0) return null;
+  const [rIn, rOut] = isA ? [pool.rA, pool.rB] : [pool.rB, pool.rA];
+  const rateOf = (k: number) => amountOutApprox(side.cum[k], Number(rIn), Number(rOut)) / side.cum[k];
+  // orders' limits as "out per in": side A's limit is B per A; side B's is B per A, i.e. in per out
+  const accepts = (k: number) => {
+    const lim = side.lim[k - 1];
+    const r = rateOf(k);
+    return isA ? lim <= r * (1 + EDGE) : lim * r >= 1 - EDGE;
+  };
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (accepts(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo === 0) return null;
+  const k = lo;
+  return {
+    estimate: k,
+    evaluate: () => {
+      const orders = side.orders.slice(0, k);
+      const amountIn = sum(orders);
+      const out = getAmountOut(amountIn, rIn, rOut);
+      if (out === 0n) return null;
+      // side A sells A: pA / pB = out / in; side B sells B: pA / pB = in / out
+      return isA
+        ? fillAtPrice(orders, [], out, amountIn, pool)
+        : fillAtPrice([], orders, amountIn, out, pool);
     },
   };
 }
