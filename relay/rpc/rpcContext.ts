@@ -8,7 +8,7 @@ import { KeyedMutex } from "./keyedMutex.js";
 import { NodeClient } from "./nodeClient.js";
 import type { PrivateBundleSubmitter } from "./privateTxBundles.js";
 import { PrivateTxStore } from "./privateTxStore.js";
-import { type RateLimit, RateLimiter } from "./rateLimiter.js";
+import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
 
 /** What the relay gives the wallet endpoint (relay/server/createApp.ts wires it). */
 export type RpcDeps = {

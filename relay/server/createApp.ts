@@ -10,7 +10,7 @@ import type { IntakeService } from "../intake/intakeService.js";
 import type { RelayContext } from "../relayContext.js";
 import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
 import { OrderViews } from "./orderViews.js";
-import { rateLimit } from "./rateLimit.js";
+import { rateLimit } from "../limits/rateLimit.js";
 import {
   cancelBody,
   commitmentBody,

@@ -19,6 +19,16 @@ describe("RateLimiter", () => {
     expect(limiter.take("ip", 2)).toBe(true);
   });
 
+  it("should say how long until enough tokens are back", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perMinute: 60, burst: 2 }, () => now);
+    expect(limiter.waitMs("ip")).toBe(0);
+    limiter.take("ip", 2);
+    expect(limiter.waitMs("ip")).toBe(1_000);
+    now += 250;
+    expect(limiter.waitMs("ip", 2)).toBe(1_750);
+  });
+
   it("should reject a nonsensical configuration", () => {
     expect(() => new RateLimiter({ perMinute: 0, burst: 1 })).toThrow(RangeError);
   });

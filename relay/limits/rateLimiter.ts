@@ -1,6 +1,7 @@
 /**
- * Token-bucket rate limiter keyed by a string (client IP, or sender address). In memory on purpose: limits
- * protect this process from floods and need not survive a restart. Idle buckets are pruned as they refill.
+ * The one token-bucket rate limiter of the relay, keyed by a string (client IP, or sender address): used by
+ * the REST API's `rateLimit` middleware and the wallet RPC. In memory on purpose: limits protect this
+ * process from floods and need not survive a restart. Idle buckets are pruned once they would be full.
  */
 
 /** A rate: `burst` requests at once, refilling at `perMinute` per minute. */
@@ -36,6 +37,17 @@ export class RateLimiter {
     if (bucket.tokens < cost) return false;
     bucket.tokens -= cost;
     return true;
+  }
+
+  /** Milliseconds until `key` will have `cost` tokens (0 when it has them now); consumes nothing. */
+  waitMs(key: string, cost = 1): number {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return 0;
+    const tokens = Math.min(
+      this.#limit.burst,
+      bucket.tokens + ((this.#now() - bucket.updatedMs) * this.#limit.perMinute) / 60_000,
+    );
+    return tokens >= cost ? 0 : ((cost - tokens) * 60_000) / this.#limit.perMinute;
   }
 
   #prune(now: number): void {
