@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { foundryBinary } from "./binaries.js";
 import { trackChild } from "./childProcesses.js";
+import { withParentDeathSignal } from "./parentDeathSignal.js";
 
 /** A running anvil, spawned from its npm binary so it can be stopped by pid. */
 export type AnvilProcess = { pid: number; port: number; url: string; stop(): Promise<void> };
@@ -16,12 +16,6 @@ export type SpawnAnvilOptions = {
 
 const ANVIL_START_TIMEOUT_MS = 20_000;
 const ANVIL_STOP_TIMEOUT_MS = 5_000;
-/**
- * util-linux `setpriv` (Essential on Debian) sets the parent-death signal, then execs anvil in place (same
- * pid): if this process is SIGKILLed (a killed test worker, `kill -9` of npm start), the kernel kills anvil
- * too, where no exit hook can run.
- */
-const SETPRIV = "/usr/bin/setpriv";
 
 /**
  * Starts anvil with `--no-mining`: blocks are produced only by the local builder (evm_mine), so private
@@ -39,9 +33,8 @@ export async function spawnAnvil({
 }: SpawnAnvilOptions = {}): Promise<AnvilProcess> {
   const args = ["--no-mining", "--order", "fifo", "--host", "127.0.0.1", "--port", String(port)];
   args.push("--chain-id", String(chainId), "--accounts", "10", "--balance", "10000");
-  const [command, argv] = existsSync(SETPRIV)
-    ? [SETPRIV, ["--pdeathsig", "KILL", "--", foundryBinary("anvil"), ...args]]
-    : [foundryBinary("anvil"), args];
+  // if this process dies, even by SIGKILL, the kernel kills anvil too
+  const [command, argv] = withParentDeathSignal(foundryBinary("anvil"), args, "KILL");
   // Own process group: a terminal Ctrl-C reaches only our process, which then stops the builder before
   // anvil (instead of anvil dying first under a build in progress).
   const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], detached: true });

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Address, Hex } from "viem";
 import { trackChild } from "./childProcesses.js";
+import { withParentDeathSignal } from "./parentDeathSignal.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const LISTENING = /Veil relay listening on (http:\/\/\S+)/;
@@ -65,7 +66,9 @@ export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
     String(o.port ?? 0),
     ...(o.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, {
+  // if this process dies, even by SIGKILL, the relay gets SIGTERM and shuts down as on Ctrl-C
+  const [command, argv] = withParentDeathSignal(process.execPath, args, "TERM");
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
     stdio: ["ignore", "pipe", "pipe"],

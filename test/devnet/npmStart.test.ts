@@ -139,6 +139,30 @@ describe("npm start", () => {
     await expect(fetch(json.rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
   });
 
+  it("should leave no anvil or relay behind when the devnet process is SIGKILLed", async () => {
+    const out = join(dir, "c.json");
+    const { child } = await startCli(["--slot-ms", "200", "--out", out]);
+    const json = JSON.parse(readFileSync(out, "utf8")) as DevnetJson & { relayUrl: string };
+    const procs = descendants(child.pid!);
+    // the node running start.ts is anvil's parent; a SIGKILL gives it no chance to stop its children
+    const anvil = procs.find((p) => p.comm === "anvil");
+    expect(anvil).toBeDefined();
+    const devnetPid = Number(
+      execFileSync("ps", ["-o", "ppid=", "-p", String(anvil!.pid)], { encoding: "utf8" }).trim(),
+    );
+    const children = descendants(devnetPid);
+    expect(children.length).toBeGreaterThanOrEqual(2); // anvil and the relay
+    expect((await fetch(`${json.relayUrl}/healthz`)).ok).toBe(true);
+    process.kill(devnetPid, "SIGKILL");
+    expect(await survivors(children, 15_000)).toEqual([]);
+    await expect(fetch(`${json.relayUrl}/healthz`)).rejects.toThrow();
+    try {
+      process.kill(-child.pid!, "SIGKILL"); // the tsx wrapper, if it outlived its child
+    } catch {
+      // already gone
+    }
+  });
+
   it("should refuse a bad flag with a usage message", async () => {
     const child = spawn(
       join(REPO_ROOT, "node_modules", ".bin", "tsx"),
