@@ -1,21 +1,11 @@
-import { type Address, createPublicClient, getAddress, type Hex, http, type PublicClient } from "viem";
-import { optimalSandwich } from "./optimalSandwich.js";
+import type { Address, Hex } from "viem";
+import { MempoolSearcher, type MempoolSearcherOptions } from "./mempoolSearcher.js";
 import { pendingRouterSwaps } from "./pendingSwaps.js";
-import { PoolReader } from "./poolReader.js";
-import type { BotAction, SearcherBot } from "./searcherBot.js";
-import { SearcherWallet, SWAP_GAS_ESTIMATE } from "./searcherWallet.js";
-import { valueInWeth } from "./valueInWeth.js";
+import type { BotAction } from "./searcherBot.js";
+import { SWAP_GAS_ESTIMATE } from "./searcherWallet.js";
 
 /** Options of {@link FrontRunBot}. */
-export type FrontRunBotOptions = {
-  /** Public node the bot reads and sends its transactions to (no bundles: plain mempool). */
-  builderUrl: string;
-  chainId: number;
-  searcherKey: Hex;
-  router: Address;
-  factory: Address;
-  weth: Address;
-  tokens: Address[];
+export type FrontRunBotOptions = MempoolSearcherOptions & {
   /** How much more priority fee per gas than the victim the bot pays to get in front; default 1 gwei. */
   outbidWei?: bigint;
   /** Sell back anyway after this many blocks if the victim never lands; default 3. */
@@ -36,27 +26,14 @@ type Position = {
  * a higher priority fee, sized like a sandwich so the victim's own limit still lets it execute, then sells
  * back in a later block once the victim has pushed the price. No bundle, no atomicity: it risks its capital.
  */
-export class FrontRunBot implements SearcherBot {
+export class FrontRunBot extends MempoolSearcher {
   readonly name = "frontrun";
-  private readonly client: PublicClient;
-  private readonly wallet: SearcherWallet;
-  private readonly pools: PoolReader;
   private readonly seen = new Set<Hex>();
   private positions: Position[] = [];
   private lastHead = 0n;
 
   constructor(private readonly opts: FrontRunBotOptions) {
-    this.client = createPublicClient({ transport: http(opts.builderUrl), cacheTime: 0 });
-    this.wallet = new SearcherWallet(this.client, opts.searcherKey, opts.chainId, getAddress(opts.router));
-    this.pools = new PoolReader(this.client, opts.factory);
-  }
-
-  get address(): Address {
-    return this.wallet.address;
-  }
-
-  prepare(): Promise<Hex[]> {
-    return this.wallet.signApprovals(this.opts.tokens);
+    super(opts);
   }
 
   async tick(): Promise<BotAction[]> {
@@ -72,27 +49,12 @@ export class FrontRunBot implements SearcherBot {
       if (p.from === this.address || this.seen.has(p.hash)) continue;
       this.seen.add(p.hash);
       const skip = (reason: string) => actions.push({ bot: this.name, kind: "skip", victim: p.hash, reason });
-      if (p.swap.path.length !== 2) {
-        skip("multi-hop path");
+      const found = await this.opportunity(p);
+      if ("skip" in found) {
+        skip(found.skip);
         continue;
       }
-      const [tokenIn, tokenOut] = p.swap.path.map((a) => getAddress(a));
-      const reserves = await this.pools.reserves(tokenIn, tokenOut);
-      if (!reserves) {
-        skip("no pair");
-        continue;
-      }
-      const plan = optimalSandwich(
-        { reserves, victimAmountIn: p.swap.amountIn, victimMinOut: p.swap.amountOutMin },
-        await this.wallet.balanceOf(tokenIn),
-      );
-      const profitWei = plan
-        ? await valueInWeth(this.pools, this.opts.weth, tokenIn, plan.grossProfit)
-        : null;
-      if (!plan || profitWei === null) {
-        skip("no room under amountOutMin");
-        continue;
-      }
+      const { tokenIn, tokenOut, plan, profitWei } = found;
       const tip = p.maxPriorityFeePerGas + (this.opts.outbidWei ?? 10n ** 9n);
       const baseFee = head.baseFeePerGas ?? 0n;
       const expected = profitWei - 2n * SWAP_GAS_ESTIMATE * (baseFee + tip);

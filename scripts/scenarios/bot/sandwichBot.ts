@@ -1,27 +1,14 @@
-import { type Address, createPublicClient, getAddress, type Hex, http, type PublicClient } from "viem";
-import { optimalSandwich } from "./optimalSandwich.js";
+import type { Hex } from "viem";
+import { MempoolSearcher, type MempoolSearcherOptions } from "./mempoolSearcher.js";
 import { pendingRouterSwaps } from "./pendingSwaps.js";
-import { PoolReader } from "./poolReader.js";
-import type { BotAction, SearcherBot } from "./searcherBot.js";
-import { SearcherWallet, SWAP_GAS_ESTIMATE } from "./searcherWallet.js";
+import type { BotAction } from "./searcherBot.js";
+import { SWAP_GAS_ESTIMATE } from "./searcherWallet.js";
 import { callBundle, sendBundle } from "./sendBundle.js";
-import { valueInWeth } from "./valueInWeth.js";
 
 /** Options of {@link SandwichBot}. */
-export type SandwichBotOptions = {
-  /** Node the bot reads (pending pool, state) and the builder it sends bundles to. */
-  builderUrl: string;
-  chainId: number;
-  /** Funds the front-run; its balance of the victim's input token is the capital bound. */
-  searcherKey: Hex;
+export type SandwichBotOptions = MempoolSearcherOptions & {
   /** Signs X-Flashbots-Signature (reputation only, holds no funds). */
   authKey: Hex;
-  /** The public Router02 and its factory and WETH (public knowledge, like mainnet addresses). */
-  router: Address;
-  factory: Address;
-  weth: Address;
-  /** Tokens to approve for the router in prepare(). */
-  tokens: Address[];
   /** Share of the expected profit (after base-fee gas) bid to the builder as priority fee; default 50%. */
   builderShareBps?: bigint;
   /** Minimum expected profit in wei after gas and bid; default 0. */
@@ -36,26 +23,13 @@ export type SandwichBotOptions = {
  * and sends [front-run, victim, back-run] as a Flashbots bundle for the next block, paying the builder a
  * priority fee out of the expected profit so it competes on what it pays.
  */
-export class SandwichBot implements SearcherBot {
+export class SandwichBot extends MempoolSearcher {
   readonly name = "sandwich";
-  private readonly client: PublicClient;
-  private readonly wallet: SearcherWallet;
-  private readonly pools: PoolReader;
   private readonly handled = new Set<string>();
   private lastHead = 0n;
 
   constructor(private readonly opts: SandwichBotOptions) {
-    this.client = createPublicClient({ transport: http(opts.builderUrl), cacheTime: 0 });
-    this.wallet = new SearcherWallet(this.client, opts.searcherKey, opts.chainId, getAddress(opts.router));
-    this.pools = new PoolReader(this.client, opts.factory);
-  }
-
-  get address(): Address {
-    return this.wallet.address;
-  }
-
-  prepare(): Promise<Hex[]> {
-    return this.wallet.signApprovals(this.opts.tokens);
+    super(opts);
   }
 
   async tick(): Promise<BotAction[]> {
@@ -70,30 +44,12 @@ export class SandwichBot implements SearcherBot {
       if (this.handled.has(key)) continue;
       this.handled.add(key);
       const skip = (reason: string) => actions.push({ bot: this.name, kind: "skip", victim: p.hash, reason });
-      if (p.swap.path.length !== 2) {
-        skip("multi-hop path");
+      const found = await this.opportunity(p);
+      if ("skip" in found) {
+        skip(found.skip);
         continue;
       }
-      const [tokenIn, tokenOut] = p.swap.path.map((a) => getAddress(a));
-      const reserves = await this.pools.reserves(tokenIn, tokenOut);
-      if (!reserves) {
-        skip("no pair");
-        continue;
-      }
-      const capital = await this.wallet.balanceOf(tokenIn);
-      const plan = optimalSandwich(
-        { reserves, victimAmountIn: p.swap.amountIn, victimMinOut: p.swap.amountOutMin },
-        capital,
-      );
-      if (!plan) {
-        skip("no room under amountOutMin");
-        continue;
-      }
-      const profitWei = await valueInWeth(this.pools, this.opts.weth, tokenIn, plan.grossProfit);
-      if (profitWei === null) {
-        skip("cannot value input token");
-        continue;
-      }
+      const { tokenIn, tokenOut, plan, profitWei } = found;
       const baseFee = head.baseFeePerGas ?? 0n;
       const gasWei = 2n * SWAP_GAS_ESTIMATE * baseFee;
       const surplus = profitWei - gasWei;
