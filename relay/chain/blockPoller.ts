@@ -7,6 +7,8 @@ import type { RelayContext } from "../relayContext.js";
 export class BlockPoller {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set while the chain is below the highest head seen, so that episode is logged once, not every poll. */
+  private behind = false;
 
   constructor(
     private readonly ctx: RelayContext,
@@ -31,7 +33,16 @@ export class BlockPoller {
         this.ctx.head.timestamp = block.timestamp;
         this.ctx.head.baseFee = block.baseFeePerGas ?? 1_000_000_000n;
         this.ctx.intakeChecks.onBlock(block.number);
+        this.behind = false;
         await this.onNewBlock();
+      } else if (block.number !== null && block.number < this.ctx.head.block && !this.behind) {
+        // A reorg to a shorter chain or a devnet revert: the relay acts again once the chain passes the
+        // highest head it has seen (its bundles targeted those heights; the store is not rolled back).
+        this.behind = true;
+        this.ctx.logger.warn(
+          { head: block.number.toString(), highestSeen: this.ctx.head.block.toString() },
+          "chain head went back (reorg or revert); waiting for it to pass the highest head seen",
+        );
       }
     } catch (err) {
       this.ctx.logger.warn({ err: (err as Error).message }, "polling the chain head failed");

@@ -149,4 +149,28 @@ describe("relay crash safety (SIGKILL and restart)", () => {
     expect(new Set(chainIds).size).toBe(chainIds.length);
     expect(commits.map((c) => c.args.batchId?.toString()).sort()).toEqual([...chainIds].sort());
   });
+
+  it("should log a chain head that went back (revert) once, and act again past the highest head seen", async () => {
+    await env.blocks.pause();
+    const snap = await env.devnet.snapshot();
+    await env.blocks.mine(3);
+    const highest = await env.client.getBlockNumber({ cacheTime: 0 });
+    // the relay has seen the highest head before the chain goes back
+    for (let i = 0; i < 100 && BigInt((await api(env.url, "/healthz")).body.head) < highest; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const warned = env.waitForLog(/chain head went back/, undefined, 10_000);
+    await env.devnet.revert(snap);
+    const line = await warned;
+    expect(JSON.parse(line).highestSeen).toBe(highest.toString());
+    const before = env.logs.filter((l) => l.includes("chain head went back")).length;
+    await new Promise((r) => setTimeout(r, 500)); // many polls below the highest head: still one line
+    expect(env.logs.filter((l) => l.includes("chain head went back")).length).toBe(before);
+    await env.blocks.mine(4);
+    const past = await env.client.getBlockNumber({ cacheTime: 0 });
+    expect(past).toBeGreaterThan(highest);
+    for (let i = 0; i < 100 && BigInt((await api(env.url, "/healthz")).body.head) < past; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await api(env.url, "/healthz")).body.head).toBe(past.toString());
+    env.blocks.resume();
+  });
 });
