@@ -1,25 +1,25 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.sol";
-import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
+import {BatchTransferLib} from "./libraries/BatchTransferLib.sol";
 import {MerkleLib} from "./libraries/MerkleLib.sol";
 import {OrderLib} from "./libraries/OrderLib.sol";
 import {SignatureLib} from "./libraries/SignatureLib.sol";
-import {V2SwapLib} from "./libraries/V2SwapLib.sol";
 import {PoolSwap, Trade as TradeData} from "./SettlementTypes.sol";
+import {VeilAdmin} from "./VeilAdmin.sol";
 
 /// @title VeilSettlement
 /// @notice Commit-reveal batch settlement at uniform clearing prices. An operator commits a batch's Merkle root
 ///         of order leaves; after `revealDelay` blocks and until `expiry` blocks it settles exactly the committed
 ///         orders, every trade at the batch's one price vector, residual imbalance swapped against
 ///         allow-listed Uniswap V2 pairs. Tokens move only inside `settle`: traders approve this contract and
-///         it never holds their funds between transactions.
-contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
-    using SafeTransferLib for address;
-
+///         it never holds their funds between transactions. Owner configuration: `VeilAdmin`; token
+///         movements: `BatchTransferLib`.
+/// @dev Declares every custom error it can revert with, including those raised in `VeilAdmin` (through
+///      `_checkWindow`) and `BatchTransferLib`, so all are addressable as `VeilSettlement.X`.
+contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                        CUSTOM ERRORS                       */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
@@ -93,12 +93,6 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     event BatchSettled(uint256 indexed batchId, uint256 tradeCount);
     /// @notice A trader invalidated the nonces of `mask` in `word`.
     event NoncesInvalidated(address indexed trader, uint256 word, uint256 mask);
-    /// @notice The owner allowed or disallowed an operator.
-    event OperatorSet(address indexed operator, bool allowed);
-    /// @notice The owner allowed or disallowed a Uniswap V2 pair for residual swaps.
-    event PoolSet(address indexed pair, bool allowed);
-    /// @notice The owner changed the settle window.
-    event WindowSet(uint64 revealDelay, uint64 expiry);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           STORAGE                          */
@@ -130,16 +124,8 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     uint256 private immutable _CACHED_CHAIN_ID;
     bytes32 private immutable _CACHED_DOMAIN_SEPARATOR;
 
-    /// @notice Blocks after the commit block before the batch may settle.
-    uint64 public revealDelay;
-    /// @notice Blocks after the commit block after which the batch can no longer settle.
-    uint64 public expiry;
     /// @notice Number of committed batches; ids run 1..batchCount.
     uint256 public batchCount;
-    /// @notice Operators allowed to commit and settle.
-    mapping(address => bool) public isOperator;
-    /// @notice Uniswap V2 pairs allowed for residual swaps.
-    mapping(address => bool) public isPool;
     /// @notice Permit2-style nonce bitmap: bit `nonce & 0xff` of word `nonce >> 8` is set once used.
     mapping(address => mapping(uint256 => uint256)) public nonceBitmap;
     mapping(uint256 => Batch) private _batches;
@@ -151,10 +137,19 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     /// @param owner_ the owner (operators, pools, window); two-step transferable.
     /// @param revealDelay_ blocks between commit and the first block settle may land in.
     /// @param expiry_ blocks between commit and the last block settle may land in.
-    constructor(address owner_, uint64 revealDelay_, uint64 expiry_) Ownable(owner_) {
+    constructor(address owner_, uint64 revealDelay_, uint64 expiry_) VeilAdmin(owner_, revealDelay_, expiry_) {
         _CACHED_CHAIN_ID = block.chainid;
         _CACHED_DOMAIN_SEPARATOR = _buildDomainSeparator();
-        _setWindow(revealDelay_, expiry_);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                          MODIFIERS                         */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Only operators the owner allowed (`VeilAdmin.setOperator`) may commit and settle.
+    modifier onlyOperator() {
+        if (!isOperator[msg.sender]) revert NotOperator(msg.sender);
+        _;
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -163,8 +158,7 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Commits a batch: the Merkle root of its `leafCount` order leaves, in batch order.
     /// @return batchId the new batch's id (1, 2, 3, ...).
-    function commit(bytes32 root, uint32 leafCount) external returns (uint256 batchId) {
-        if (!isOperator[msg.sender]) revert NotOperator(msg.sender);
+    function commit(bytes32 root, uint32 leafCount) external onlyOperator returns (uint256 batchId) {
         if (root == bytes32(0)) revert ZeroRoot();
         if (leafCount == 0) revert EmptyBatch();
         batchId = ++batchCount;
@@ -188,12 +182,11 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         uint256[] calldata clearingPrices,
         TradeData[] calldata trades,
         PoolSwap[] calldata swaps
-    ) external nonReentrant {
-        if (!isOperator[msg.sender]) revert NotOperator(msg.sender);
+    ) external nonReentrant onlyOperator {
         // Checks and effects for the batch and every trade (nonces, events, root) before any token moves.
         (uint256[] memory buyAmounts, uint256[] memory pulled) =
             _verifyBatch(batchId, leaves, tokens, clearingPrices, trades);
-        _execute(tokens, trades, swaps, buyAmounts, pulled);
+        BatchTransferLib.execute(tokens, trades, swaps, buyAmounts, pulled, isPool);
         emit BatchSettled(batchId, trades.length);
     }
 
@@ -205,27 +198,6 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
     function invalidateNonces(uint256 word, uint256 mask) external {
         nonceBitmap[msg.sender][word] |= mask;
         emit NoncesInvalidated(msg.sender, word, mask);
-    }
-
-    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
-    /*                        OWNER ACTIONS                       */
-    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
-
-    /// @notice Allows or disallows `operator` to commit and settle batches.
-    function setOperator(address operator, bool allowed) external onlyOwner {
-        isOperator[operator] = allowed;
-        emit OperatorSet(operator, allowed);
-    }
-
-    /// @notice Allows or disallows Uniswap V2 `pair` for residual swaps.
-    function setPool(address pair, bool allowed) external onlyOwner {
-        isPool[pair] = allowed;
-        emit PoolSet(pair, allowed);
-    }
-
-    /// @notice Sets the settle window; applies to every unsettled batch, including ones already committed.
-    function setWindow(uint64 revealDelay_, uint64 expiry_) external onlyOwner {
-        _setWindow(revealDelay_, expiry_);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -477,125 +449,13 @@ contract VeilSettlement is Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev The interactions, after every check and effect: pull sells, run swaps, pay buys, check balances.
-    function _execute(
-        address[] calldata tokens,
-        TradeData[] calldata trades,
-        PoolSwap[] calldata swaps,
-        uint256[] memory buyAmounts,
-        uint256[] memory pulled
-    ) private {
-        uint256[] memory before = _balancesOf(tokens);
-        _pullSells(tokens, trades, before, pulled);
-        _runSwaps(tokens, swaps);
-        _payBuys(tokens, trades, buyAmounts);
-        _checkConserved(tokens, before);
-    }
-
-    /// @dev Pulls every trade's sell amount from its trader, then checks each token arrived in full.
-    function _pullSells(
-        address[] calldata tokens,
-        TradeData[] calldata trades,
-        uint256[] memory before,
-        uint256[] memory pulled
-    ) private {
-        for (uint256 i; i < trades.length; ++i) {
-            (uint256 s,, address trader, uint256 sellAmount) = _transferFields(trades, i);
-            _tokenAt(tokens, s).safeTransferFrom(trader, address(this), sellAmount);
-        }
-        for (uint256 k; k < tokens.length; ++k) {
-            if (pulled[k] == 0) continue;
-            uint256 received = SafeTransferLib.balanceOf(tokens[k], address(this)) - before[k];
-            if (received < pulled[k]) revert ReceivedLess(tokens[k], pulled[k], received);
-        }
-    }
-
-    /// @dev Runs the residual swaps; both tokens of each must be in the batch so conservation covers them.
-    function _runSwaps(address[] calldata tokens, PoolSwap[] calldata swaps) private {
-        for (uint256 i; i < swaps.length; ++i) {
-            PoolSwap calldata sw = swaps[i];
-            if (!isPool[sw.pair]) revert PoolNotAllowed(sw.pair);
-            if (!_contains(tokens, sw.tokenIn)) revert TokenNotInBatch(sw.tokenIn);
-            (address tokenOut,) =
-                V2SwapLib.swapExactIn(sw.pair, sw.tokenIn, sw.amountIn, sw.minAmountOut, address(this));
-            if (!_contains(tokens, tokenOut)) revert TokenNotInBatch(tokenOut);
-        }
-    }
-
-    /// @dev Pays every trade's buy amount straight to its trader.
-    function _payBuys(address[] calldata tokens, TradeData[] calldata trades, uint256[] memory buyAmounts)
-        private
-    {
-        for (uint256 i; i < trades.length; ++i) {
-            (, uint256 b, address trader,) = _transferFields(trades, i);
-            uint256 buyAmount;
-            /// @solidity memory-safe-assembly
-            assembly {
-                buyAmount := mload(add(add(buyAmounts, 0x20), shl(5, i))) // buyAmounts.length == trades.length
-            }
-            _tokenAt(tokens, b).safeTransfer(trader, buyAmount);
-        }
-    }
-
-    /// @dev Trade `i`'s token indices, trader and sell amount (validated in `_applyTrade` before any transfer).
-    function _transferFields(TradeData[] calldata trades, uint256 i)
-        private
-        pure
-        returns (uint256 s, uint256 b, address trader, uint256 sellAmount)
-    {
-        /// @solidity memory-safe-assembly
-        assembly {
-            let t := add(trades.offset, calldataload(add(trades.offset, shl(5, i))))
-            s := calldataload(add(t, 0x20))
-            b := calldataload(add(t, 0x40))
-            trader := calldataload(add(t, 0x60))
-            sellAmount := calldataload(add(t, 0x80))
-        }
-    }
-
-    /// @dev `tokens[k]` for an index `k` already checked against `tokens.length` in `_checkTrade`, read without
-    ///      a second bounds check. Dirty high bits were refused already: `_checkTokens` reads every token
-    ///      through the checked ABI accessor (a batch with trades has at least two tokens).
-    function _tokenAt(address[] calldata tokens, uint256 k) private pure returns (address token) {
-        /// @solidity memory-safe-assembly
-        assembly {
-            token := calldataload(add(tokens.offset, shl(5, k)))
-        }
-    }
-
-    /// @dev Per token, the contract must end with at least what it started with.
-    function _checkConserved(address[] calldata tokens, uint256[] memory before) private view {
-        for (uint256 k; k < tokens.length; ++k) {
-            uint256 afterwards = SafeTransferLib.balanceOf(tokens[k], address(this));
-            if (afterwards < before[k]) revert BalanceDecreased(tokens[k], before[k], afterwards);
-        }
-    }
-
-    /// @dev The contract's balance of each token.
-    function _balancesOf(address[] calldata tokens) private view returns (uint256[] memory balances) {
-        balances = new uint256[](tokens.length);
-        for (uint256 k; k < tokens.length; ++k) {
-            balances[k] = SafeTransferLib.balanceOf(tokens[k], address(this));
-        }
-    }
-
-    /// @dev True when `token` is in `tokens`.
-    function _contains(address[] calldata tokens, address token) private pure returns (bool) {
-        for (uint256 k; k < tokens.length; ++k) {
-            if (tokens[k] == token) return true;
-        }
-        return false;
-    }
-
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                      INTERNAL: CONFIG                      */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    function _setWindow(uint64 revealDelay_, uint64 expiry_) private {
+    /// @dev `VeilAdmin`'s window check, here because this contract declares `InvalidWindow`.
+    function _checkWindow(uint64 revealDelay_, uint64 expiry_) internal pure override {
         if (revealDelay_ > expiry_) revert InvalidWindow(revealDelay_, expiry_);
-        revealDelay = revealDelay_;
-        expiry = expiry_;
-        emit WindowSet(revealDelay_, expiry_);
     }
 
     function _buildDomainSeparator() private view returns (bytes32) {

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+
+/// @title VeilAdmin
+/// @notice The owner's configuration of the settlement: which operators may commit and settle, which Uniswap V2
+///         pairs residual swaps may use, and the settle window. Two-step ownership transfer.
+/// @dev Declares no custom errors: `VeilSettlement` declares every error it can revert with, so callers and
+///      tests can name them as `VeilSettlement.X` (Solidity resolves that only for errors declared in the
+///      contract itself, not in its bases). The one check here that reverts, `_checkWindow`, is its to supply.
+abstract contract VeilAdmin is Ownable2Step {
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           EVENTS                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice The owner allowed or disallowed an operator.
+    event OperatorSet(address indexed operator, bool allowed);
+    /// @notice The owner allowed or disallowed a Uniswap V2 pair for residual swaps.
+    event PoolSet(address indexed pair, bool allowed);
+    /// @notice The owner changed the settle window.
+    event WindowSet(uint64 revealDelay, uint64 expiry);
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           STORAGE                          */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Blocks after the commit block before the batch may settle.
+    uint64 public revealDelay;
+    /// @notice Blocks after the commit block after which the batch can no longer settle.
+    uint64 public expiry;
+    /// @notice Operators allowed to commit and settle.
+    mapping(address => bool) public isOperator;
+    /// @notice Uniswap V2 pairs allowed for residual swaps.
+    mapping(address => bool) public isPool;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                         CONSTRUCTOR                        */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @param owner_ the owner (operators, pools, window); two-step transferable.
+    /// @param revealDelay_ blocks between commit and the first block settle may land in.
+    /// @param expiry_ blocks between commit and the last block settle may land in.
+    constructor(address owner_, uint64 revealDelay_, uint64 expiry_) Ownable(owner_) {
+        _setWindow(revealDelay_, expiry_);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        OWNER ACTIONS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Allows or disallows `operator` to commit and settle batches.
+    function setOperator(address operator, bool allowed) external onlyOwner {
+        isOperator[operator] = allowed;
+        emit OperatorSet(operator, allowed);
+    }
+
+    /// @notice Allows or disallows Uniswap V2 `pair` for residual swaps.
+    function setPool(address pair, bool allowed) external onlyOwner {
+        isPool[pair] = allowed;
+        emit PoolSet(pair, allowed);
+    }
+
+    /// @notice Sets the settle window; applies to every unsettled batch, including ones already committed.
+    function setWindow(uint64 revealDelay_, uint64 expiry_) external onlyOwner {
+        _setWindow(revealDelay_, expiry_);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                          INTERNAL                          */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function _setWindow(uint64 revealDelay_, uint64 expiry_) private {
+        _checkWindow(revealDelay_, expiry_);
+        revealDelay = revealDelay_;
+        expiry = expiry_;
+        emit WindowSet(revealDelay_, expiry_);
+    }
+
+    /// @dev Reverts unless a batch can settle in some block of the window (`revealDelay_ <= expiry_`).
+    function _checkWindow(uint64 revealDelay_, uint64 expiry_) internal pure virtual;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
+import {PoolSwap, Trade as TradeData} from "../SettlementTypes.sol";
+// Circular on purpose, for the error declarations only: `VeilSettlement` declares every error it can revert
+// with, so they stay in its ABI and callers name them as `VeilSettlement.X`.
+import {VeilSettlement} from "../VeilSettlement.sol";
+import {V2SwapLib} from "./V2SwapLib.sol";
+
+/// @title BatchTransferLib
+/// @notice The token movements of a settled batch, run by `VeilSettlement.settle` after every check and effect:
+///         pull the sells, run the residual swaps, pay the buys, and check the contract lost no token.
+/// @dev Reads trades straight from the ABI-encoded `Trade` tuple head, as `VeilSettlement` does; every index and
+///      address used here was validated there before any token moves.
+library BatchTransferLib {
+    using SafeTransferLib for address;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                          FUNCTIONS                         */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Pulls every trade's sell amount, runs `swaps` against the pairs allowed in `isPool`, pays every
+    ///         trade's buy amount, then checks that the contract ends with at least its starting balance of
+    ///         each token.
+    /// @param buyAmounts each trade's payout; pulled the total sell amount per token (both from verification).
+    function execute(
+        address[] calldata tokens,
+        TradeData[] calldata trades,
+        PoolSwap[] calldata swaps,
+        uint256[] memory buyAmounts,
+        uint256[] memory pulled,
+        mapping(address => bool) storage isPool
+    ) internal {
+        uint256[] memory before = _balancesOf(tokens);
+        _pullSells(tokens, trades, before, pulled);
+        _runSwaps(tokens, swaps, isPool);
+        _payBuys(tokens, trades, buyAmounts);
+        _checkConserved(tokens, before);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                      PRIVATE HELPERS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Pulls every trade's sell amount from its trader, then checks each token arrived in full.
+    function _pullSells(
+        address[] calldata tokens,
+        TradeData[] calldata trades,
+        uint256[] memory before,
+        uint256[] memory pulled
+    ) private {
+        for (uint256 i; i < trades.length; ++i) {
+            (uint256 s,, address trader, uint256 sellAmount) = _transferFields(trades, i);
+            _tokenAt(tokens, s).safeTransferFrom(trader, address(this), sellAmount);
+        }
+        for (uint256 k; k < tokens.length; ++k) {
+            if (pulled[k] == 0) continue;
+            uint256 received = SafeTransferLib.balanceOf(tokens[k], address(this)) - before[k];
+            if (received < pulled[k]) revert VeilSettlement.ReceivedLess(tokens[k], pulled[k], received);
+        }
+    }
+
+    /// @dev Runs the residual swaps; both tokens of each must be in the batch so conservation covers them.
+    function _runSwaps(address[] calldata tokens, PoolSwap[] calldata swaps, mapping(address => bool) storage isPool)
+        private
+    {
+        for (uint256 i; i < swaps.length; ++i) {
+            PoolSwap calldata sw = swaps[i];
+            if (!isPool[sw.pair]) revert VeilSettlement.PoolNotAllowed(sw.pair);
+            if (!_contains(tokens, sw.tokenIn)) revert VeilSettlement.TokenNotInBatch(sw.tokenIn);
+            (address tokenOut,) =
+                V2SwapLib.swapExactIn(sw.pair, sw.tokenIn, sw.amountIn, sw.minAmountOut, address(this));
+            if (!_contains(tokens, tokenOut)) revert VeilSettlement.TokenNotInBatch(tokenOut);
+        }
+    }
+
+    /// @dev Pays every trade's buy amount straight to its trader.
+    function _payBuys(address[] calldata tokens, TradeData[] calldata trades, uint256[] memory buyAmounts)
+        private
+    {
+        for (uint256 i; i < trades.length; ++i) {
+            (, uint256 b, address trader,) = _transferFields(trades, i);
+            uint256 buyAmount;
+            /// @solidity memory-safe-assembly
+            assembly {
+                buyAmount := mload(add(add(buyAmounts, 0x20), shl(5, i))) // buyAmounts.length == trades.length
+            }
+            _tokenAt(tokens, b).safeTransfer(trader, buyAmount);
+        }
+    }
+
+    /// @dev Per token, the contract must end with at least what it started with.
+    function _checkConserved(address[] calldata tokens, uint256[] memory before) private view {
+        for (uint256 k; k < tokens.length; ++k) {
+            uint256 afterwards = SafeTransferLib.balanceOf(tokens[k], address(this));
+            if (afterwards < before[k]) revert VeilSettlement.BalanceDecreased(tokens[k], before[k], afterwards);
+        }
+    }
+
+    /// @dev Trade `i`'s token indices, trader and sell amount (validated in `VeilSettlement._applyTrade` before
+    ///      any transfer).
+    function _transferFields(TradeData[] calldata trades, uint256 i)
+        private
+        pure
+        returns (uint256 s, uint256 b, address trader, uint256 sellAmount)
+    {
+        /// @solidity memory-safe-assembly
+        assembly {
+            let t := add(trades.offset, calldataload(add(trades.offset, shl(5, i))))
+            s := calldataload(add(t, 0x20))
+            b := calldataload(add(t, 0x40))
+            trader := calldataload(add(t, 0x60))
+            sellAmount := calldataload(add(t, 0x80))
+        }
+    }
+
+    /// @dev `tokens[k]` for an index `k` already checked against `tokens.length` in `VeilSettlement._checkTrade`,
+    ///      read without a second bounds check. Dirty high bits were refused already: `VeilSettlement._checkTokens`
+    ///      reads every token through the checked ABI accessor (a batch with trades has at least two tokens).
+    function _tokenAt(address[] calldata tokens, uint256 k) private pure returns (address token) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            token := calldataload(add(tokens.offset, shl(5, k)))
+        }
+    }
+
+    /// @dev The contract's balance of each token.
+    function _balancesOf(address[] calldata tokens) private view returns (uint256[] memory balances) {
+        balances = new uint256[](tokens.length);
+        for (uint256 k; k < tokens.length; ++k) {
+            balances[k] = SafeTransferLib.balanceOf(tokens[k], address(this));
+        }
+    }
+
+    /// @dev True when `token` is in `tokens`.
+    function _contains(address[] calldata tokens, address token) private pure returns (bool) {
+        for (uint256 k; k < tokens.length; ++k) {
+            if (tokens[k] == token) return true;
+        }
+        return false;
+    }
+}
