@@ -6,10 +6,14 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 /// @title VeilAdmin
 /// @notice The owner's configuration of the settlement: which operators may commit and settle, which Uniswap V2
 ///         pairs residual swaps may use, and the settle window. Two-step ownership transfer.
-/// @dev Declares no custom errors: `VeilSettlement` declares every error it can revert with, so callers and
-///      tests can name them as `VeilSettlement.X` (Solidity resolves that only for errors declared in the
-///      contract itself, not in its bases). The one check here that reverts, `_checkWindow`, is its to supply.
 abstract contract VeilAdmin is Ownable2Step {
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        CUSTOM ERRORS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev `revealDelay` is greater than `expiry`.
+    error InvalidWindow(uint64 revealDelay, uint64 expiry);
+
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           EVENTS                           */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
@@ -71,12 +75,9 @@ abstract contract VeilAdmin is Ownable2Step {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     function _setWindow(uint64 revealDelay_, uint64 expiry_) private {
-        _checkWindow(revealDelay_, expiry_);
+        if (revealDelay_ > expiry_) revert InvalidWindow(revealDelay_, expiry_);
         revealDelay = revealDelay_;
         expiry = expiry_;
         emit WindowSet(revealDelay_, expiry_);
     }
-
-    /// @dev Reverts unless a batch can settle in some block of the window (`revealDelay_ <= expiry_`).
-    function _checkWindow(uint64 revealDelay_, uint64 expiry_) internal pure virtual;
 }

@@ -17,8 +17,8 @@ import {VeilAdmin} from "./VeilAdmin.sol";
 ///         allow-listed Uniswap V2 pairs. Tokens move only inside `settle`: traders approve this contract and
 ///         it never holds their funds between transactions. Owner configuration: `VeilAdmin`; token
 ///         movements: `BatchTransferLib`.
-/// @dev Declares every custom error it can revert with, including those raised in `VeilAdmin` (through
-///      `_checkWindow`) and `BatchTransferLib`, so all are addressable as `VeilSettlement.X`.
+/// @dev Errors live where they are raised: here, in `VeilAdmin` (InvalidWindow) and in `BatchTransferLib`
+///      (token movements); the compiler puts every error the contract can revert with into its ABI.
 contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                        CUSTOM ERRORS                       */
@@ -30,8 +30,6 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     error ZeroRoot();
     /// @dev `commit` got a leaf count of zero.
     error EmptyBatch();
-    /// @dev `revealDelay` is greater than `expiry`.
-    error InvalidWindow(uint64 revealDelay, uint64 expiry);
     /// @dev No batch was committed under this id.
     error UnknownBatch(uint256 batchId);
     /// @dev The batch was already settled.
@@ -64,14 +62,6 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     error LimitNotMet(uint256 tradeIndex, uint256 buyAmount, uint256 minBuyAmount);
     /// @dev The root rebuilt from the leaves differs from the committed root.
     error RootMismatch(bytes32 committed, bytes32 computed);
-    /// @dev A swap names a pair that is not allow-listed.
-    error PoolNotAllowed(address pair);
-    /// @dev A swap's input or output token is not in the batch's `tokens`.
-    error TokenNotInBatch(address token);
-    /// @dev Pulling the sell amounts of `token` delivered less than requested (fee-on-transfer token).
-    error ReceivedLess(address token, uint256 expected, uint256 received);
-    /// @dev The contract would end the batch with less of `token` than it started with.
-    error BalanceDecreased(address token, uint256 before, uint256 afterwards);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           EVENTS                           */
@@ -452,11 +442,6 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                      INTERNAL: CONFIG                      */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
-
-    /// @dev `VeilAdmin`'s window check, here because this contract declares `InvalidWindow`.
-    function _checkWindow(uint64 revealDelay_, uint64 expiry_) internal pure override {
-        if (revealDelay_ > expiry_) revert InvalidWindow(revealDelay_, expiry_);
-    }
 
     function _buildDomainSeparator() private view returns (bytes32) {
         return keccak256(abi.encode(_DOMAIN_TYPE_HASH, _NAME_HASH, _VERSION_HASH, block.chainid, address(this)));

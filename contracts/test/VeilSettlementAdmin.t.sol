@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {VeilSettlement} from "../src/VeilSettlement.sol";
+import {VeilAdmin} from "../src/VeilAdmin.sol";
 import {Helper} from "./utils/Helper.sol";
 import {vm} from "./utils/Vm.sol";
 
@@ -96,12 +97,12 @@ contract VeilSettlementAdminTest is Helper {
 
     function test_RevertWhen_WindowRevealDelayAfterExpiry() public {
         vm.prank(owner);
-        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.InvalidWindow.selector, 3, 2));
+        vm.expectRevert(abi.encodeWithSelector(VeilAdmin.InvalidWindow.selector, 3, 2));
         settlement.setWindow(3, 2);
     }
 
     function test_RevertWhen_ConstructedWithInvalidWindow() public {
-        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.InvalidWindow.selector, 21, 20));
+        vm.expectRevert(abi.encodeWithSelector(VeilAdmin.InvalidWindow.selector, 21, 20));
         new VeilSettlement(owner, 21, 20);
     }
 

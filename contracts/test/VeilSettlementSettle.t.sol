@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {VeilSettlement} from "../src/VeilSettlement.sol";
+import {BatchTransferLib} from "../src/libraries/BatchTransferLib.sol";
 import {PoolSwap, Trade as TradeData} from "../src/SettlementTypes.sol";
 import {OrderLib} from "../src/libraries/OrderLib.sol";
 import {SignatureLib} from "../src/libraries/SignatureLib.sol";
@@ -266,7 +267,7 @@ contract VeilSettlementSettleTest is Helper {
         Batch memory b = _crossingBatch();
         b.swaps = new PoolSwap[](1);
         b.swaps[0] = PoolSwap(address(0xBEEF), address(tokenA), 1, 0);
-        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.PoolNotAllowed.selector, address(0xBEEF)));
+        vm.expectRevert(abi.encodeWithSelector(BatchTransferLib.PoolNotAllowed.selector, address(0xBEEF)));
         _settle(b);
     }
 
@@ -274,7 +275,7 @@ contract VeilSettlementSettleTest is Helper {
         Batch memory b = _crossingBatch();
         b.swaps = new PoolSwap[](1);
         b.swaps[0] = PoolSwap(pair, address(0xCAFE), 1, 0);
-        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.TokenNotInBatch.selector, address(0xCAFE)));
+        vm.expectRevert(abi.encodeWithSelector(BatchTransferLib.TokenNotInBatch.selector, address(0xCAFE)));
         _settle(b);
     }
 
@@ -293,7 +294,7 @@ contract VeilSettlementSettleTest is Helper {
         b.trades[1] = _retrade(TRADER2_KEY, b.trades[1], b.tokens, 100e18, 90e18);
         _recommit(b);
         vm.expectRevert(
-            abi.encodeWithSelector(VeilSettlement.BalanceDecreased.selector, address(tokenB), 50e18, 40e18)
+            abi.encodeWithSelector(BatchTransferLib.BalanceDecreased.selector, address(tokenB), 50e18, 40e18)
         );
         _settle(b);
     }

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.sol";
 import {VeilSettlement} from "../src/VeilSettlement.sol";
+import {BatchTransferLib} from "../src/libraries/BatchTransferLib.sol";
 import {PoolSwap, Trade as TradeData} from "../src/SettlementTypes.sol";
 import {OrderLib} from "../src/libraries/OrderLib.sol";
 import {V2SwapLib} from "../src/libraries/V2SwapLib.sol";
@@ -62,7 +63,7 @@ contract VeilSettlementTokensTest is Helper {
     function test_RevertWhen_TokenTakesFeeOnTransfer() public {
         FeeOnTransferToken fee = new FeeOnTransferToken();
         Batch memory b = _crossing(address(fee), address(tokenB));
-        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.ReceivedLess.selector, address(fee), 100e18, 99e18));
+        vm.expectRevert(abi.encodeWithSelector(BatchTransferLib.ReceivedLess.selector, address(fee), 100e18, 99e18));
         _settle(b);
     }
 
@@ -148,7 +149,7 @@ contract VeilSettlementTokensTest is Helper {
         Batch memory b = _crossingBatch();
         b.swaps = new PoolSwap[](1);
         b.swaps[0] = PoolSwap(pairAC, address(tokenA), 1e18, 0);
-        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.TokenNotInBatch.selector, address(other)));
+        vm.expectRevert(abi.encodeWithSelector(BatchTransferLib.TokenNotInBatch.selector, address(other)));
         _settle(b);
     }
 

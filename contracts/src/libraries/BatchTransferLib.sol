@@ -3,9 +3,6 @@ pragma solidity 0.8.30;
 
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 import {PoolSwap, Trade as TradeData} from "../SettlementTypes.sol";
-// Circular on purpose, for the error declarations only: `VeilSettlement` declares every error it can revert
-// with, so they stay in its ABI and callers name them as `VeilSettlement.X`.
-import {VeilSettlement} from "../VeilSettlement.sol";
 import {V2SwapLib} from "./V2SwapLib.sol";
 
 /// @title BatchTransferLib
@@ -15,6 +12,19 @@ import {V2SwapLib} from "./V2SwapLib.sol";
 ///      address used here was validated there before any token moves.
 library BatchTransferLib {
     using SafeTransferLib for address;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        CUSTOM ERRORS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev A swap names a pair that is not allow-listed.
+    error PoolNotAllowed(address pair);
+    /// @dev A swap's input or output token is not in the batch's `tokens`.
+    error TokenNotInBatch(address token);
+    /// @dev Pulling the sell amounts of `token` delivered less than requested (fee-on-transfer token).
+    error ReceivedLess(address token, uint256 expected, uint256 received);
+    /// @dev The contract would end the batch with less of `token` than it started with.
+    error BalanceDecreased(address token, uint256 before, uint256 afterwards);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                          FUNCTIONS                         */
@@ -57,7 +67,7 @@ library BatchTransferLib {
         for (uint256 k; k < tokens.length; ++k) {
             if (pulled[k] == 0) continue;
             uint256 received = SafeTransferLib.balanceOf(tokens[k], address(this)) - before[k];
-            if (received < pulled[k]) revert VeilSettlement.ReceivedLess(tokens[k], pulled[k], received);
+            if (received < pulled[k]) revert ReceivedLess(tokens[k], pulled[k], received);
         }
     }
 
@@ -67,11 +77,11 @@ library BatchTransferLib {
     {
         for (uint256 i; i < swaps.length; ++i) {
             PoolSwap calldata sw = swaps[i];
-            if (!isPool[sw.pair]) revert VeilSettlement.PoolNotAllowed(sw.pair);
-            if (!_contains(tokens, sw.tokenIn)) revert VeilSettlement.TokenNotInBatch(sw.tokenIn);
+            if (!isPool[sw.pair]) revert PoolNotAllowed(sw.pair);
+            if (!_contains(tokens, sw.tokenIn)) revert TokenNotInBatch(sw.tokenIn);
             (address tokenOut,) =
                 V2SwapLib.swapExactIn(sw.pair, sw.tokenIn, sw.amountIn, sw.minAmountOut, address(this));
-            if (!_contains(tokens, tokenOut)) revert VeilSettlement.TokenNotInBatch(tokenOut);
+            if (!_contains(tokens, tokenOut)) revert TokenNotInBatch(tokenOut);
         }
     }
 
@@ -94,7 +104,7 @@ library BatchTransferLib {
     function _checkConserved(address[] calldata tokens, uint256[] memory before) private view {
         for (uint256 k; k < tokens.length; ++k) {
             uint256 afterwards = SafeTransferLib.balanceOf(tokens[k], address(this));
-            if (afterwards < before[k]) revert VeilSettlement.BalanceDecreased(tokens[k], before[k], afterwards);
+            if (afterwards < before[k]) revert BalanceDecreased(tokens[k], before[k], afterwards);
         }
     }
 
