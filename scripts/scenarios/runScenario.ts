@@ -114,10 +114,7 @@ export async function runScenario(
         if (rt.botLog.length > botLogStart)
           m.note = [m.note, botSummary(rt, botLogStart)].filter(Boolean).join("; ");
         measured.push(m);
-        await rt.noteHeight();
-        await devnet.revert(snap);
-        snap = await devnet.snapshot();
-        await rt.catchUp();
+        snap = await rt.reset(snap);
       }
       const row = toTradeResult(t, measured, room);
       log(formatRow(row));

@@ -73,8 +73,11 @@ export class ScenarioRuntime {
   /** Highest nonce seen per devnet account (see {@link catchUp}). */
   private readonly maxNonce = new Map<Address, number>();
 
+  /** The base fee of the starting state's head, which every replay's first block gets again. */
+  private baseFeeAnchor: bigint | null = null;
+
   /** Notes the current height and account nonces before the runner reverts to a snapshot. */
-  async noteHeight(): Promise<void> {
+  private async noteHeight(): Promise<void> {
     const head = await this.client.getBlockNumber();
     if (head > this.maxHeight) this.maxHeight = head;
     for (const { address } of this.devnet.accounts) {
@@ -84,14 +87,28 @@ export class ScenarioRuntime {
   }
 
   /**
-   * After a revert: drops leftover pending transactions of the previous route, and mines empty blocks up to
-   * the highest height seen, at the snapshot's base fee. Balances and reserves stay those of the snapshot,
-   * but block numbers only ever go up, so stale bundles (targeted at old heights) can never land and the
-   * relay (which acts only on heights above the highest it has seen) keeps working. Account nonces are
-   * raised the same way, so a transaction signed in an earlier route (that a private relay may still be
-   * re-sending after the revert) can never land in a later one.
+   * Ends a replay: reverts to `snap` (the starting state), catches up (see {@link catchUp}) and returns a new
+   * snapshot of the result for the next reset. The snapshot is taken after the catch-up blocks, so each
+   * reset mines only the blocks of the last replay (taken before them, every reset would re-mine every
+   * block of the run so far, and a run would slow down quadratically).
+   * @example snap = await rt.reset(snap)
    */
-  async catchUp(): Promise<void> {
+  async reset(snap: Hex): Promise<Hex> {
+    await this.noteHeight();
+    await this.devnet.revert(snap);
+    await this.catchUp();
+    return this.devnet.snapshot();
+  }
+
+  /**
+   * After a revert: drops leftover pending transactions of the previous route, and mines empty blocks up to
+   * the highest height seen, then gives the next block the starting state's base fee. Balances and reserves
+   * stay those of the snapshot, but block numbers only ever go up, so stale bundles (targeted at old
+   * heights) can never land and the relay (which acts only on heights above the highest it has seen) keeps
+   * working. Account nonces are raised the same way, so a transaction signed in an earlier route (that a
+   * private relay may still be re-sending after the revert) can never land in a later one.
+   */
+  private async catchUp(): Promise<void> {
     const url = this.devnet.rpcUrl;
     await rpc(url, "anvil_dropAllTransactions", []);
     for (const [address, nonce] of this.maxNonce) {
@@ -100,10 +117,12 @@ export class ScenarioRuntime {
       }
     }
     const block = await this.client.getBlock({ blockTag: "latest" });
+    // the first reset reverts to the run's starting state: its head's base fee is the anchor from then on
+    this.baseFeeAnchor ??= block.baseFeePerGas ?? 0n;
     if (block.number < this.maxHeight) {
       await rpc(url, "anvil_mine", [toHex(this.maxHeight - block.number), toHex(1)]);
-      await rpc(url, "anvil_setNextBlockBaseFeePerGas", [toHex(block.baseFeePerGas ?? 0n)]);
     }
+    await rpc(url, "anvil_setNextBlockBaseFeePerGas", [toHex(this.baseFeeAnchor)]);
   }
 
   /** Sends raw transactions publicly and builds blocks until all are mined (set-up only). */

@@ -117,10 +117,7 @@ async function runFreeOption(ctx: CustomRunContext, count: number): Promise<Scen
         wethBefore +
         (((await rt.balance("USDC", a)) - usdcBefore) * usdcPrice) / 10n ** 18n;
       measured.push(m);
-      await rt.noteHeight();
-      await devnet.revert(snap);
-      snap = await devnet.snapshot();
-      await rt.catchUp();
+      snap = await rt.reset(snap);
     }
     if (decision.startsWith("revealed")) exercised++;
     else if (decision.startsWith("walked away")) walkedAway++;
