@@ -81,6 +81,18 @@ describe("solveBatch", () => {
     expect(s.swaps[0].amountIn).toBeLessThan(18n * E18);
   });
 
+  it("should clear opposite orders at the pool's price, not at the ratio of their amounts, when both fill", () => {
+    // Alone, a and b cross at 25/10 = 2.5 Y per X: b's worst acceptable rate, far off the pool's 2.0.
+    const orders = [order("a", X, Y, 10n * E18, 15n * E18), order("b", Y, X, 25n * E18, 10n * E18)];
+    const s = solveChecked(orders, [pool(PAIR_XY, X, 1000n * E18, Y, 2000n * E18)]);
+    expect(s.fills).toHaveLength(2);
+    const a = fillOf(s, "a")!;
+    const rate = Number(a.buyAmount) / Number(a.sellAmount);
+    expect(Math.abs(rate - 2) / 2).toBeLessThan(0.01);
+    expect(fillOf(s, "b")!.buyAmount).toBeGreaterThan((12n * E18 * 99n) / 100n); // ~12.5 X, not 10
+    expect(s.swaps).toHaveLength(1); // the residual Y goes through the pool
+  });
+
   it("should leave an order whose limit beats the market unfilled with LIMIT_NOT_MET", () => {
     const orders = [order("greedy", X, Y, E18, 3n * E18), order("fine", X, Y, E18, (19n * E18) / 10n)];
     const s = solveChecked(orders, [pool(PAIR_XY, X, 1000n * E18, Y, 2000n * E18)]);
@@ -108,7 +120,10 @@ describe("solveBatch", () => {
         buyAmount: quote,
       });
       // one unit more than the pool pays cannot fill
-      const greedy = solveChecked([order("greedy", from, to, sell, quote + 1n)], [pool(PAIR_XY, X, rX, Y, rY)]);
+      const greedy = solveChecked(
+        [order("greedy", from, to, sell, quote + 1n)],
+        [pool(PAIR_XY, X, rX, Y, rY)],
+      );
       expect(greedy.fills).toEqual([]);
     }
   });

@@ -26,8 +26,11 @@ type Candidate = { estimate: number; evaluate: () => PairOutcome | null };
  *   also each side alone against the pool. The pool's average rate falls as the residual grows, so
  *   feasibility is monotone in x and a bisection on log(x) finds the edge.
  * Candidates are ranked by their float estimate of orders filled and evaluated exactly in that order until
- * no remaining estimate can beat the best exact result (usually one exact pass). The pool is used only when
- * it clears more orders; ties keep the coincidence of wants. Returns null when nothing can fill.
+ * no remaining estimate can reach the best exact result. Most orders filled wins; among candidates filling
+ * as many, the rate nearest the pool's mid price wins (no pool: the first, the coincidence of wants). So a
+ * coincidence of wants whose rate (set by the two sides' amounts) is off the market gives way to the
+ * market-consistent rate with the residual through the pool: nobody in a batch gets a much worse price than
+ * the pool offers, which is what a batch promises over trading alone. Returns null when nothing can fill.
  */
 export function solvePair(book: PairBook): PairOutcome | null {
   const candidates: Candidate[] = [];
@@ -49,17 +52,24 @@ export function solvePair(book: PairBook): PairOutcome | null {
       if (xb !== null) candidates.push(atRate(a, b, xb * (1 + POOL_MARGIN), book));
     }
   }
-  // stable sort: equal estimates keep the coincidence of wants first
+  // stable sort: equal estimates keep the coincidence of wants first (it wins ties when there is no pool)
   candidates.sort((x, y) => y.estimate - x.estimate);
+  const mid = pool && pool.rA > 0n && pool.rB > 0n ? Number(pool.rB) / Number(pool.rA) : null;
+  const offMarket = (o: PairOutcome) =>
+    mid === null ? 0 : Math.abs(Math.log(Number(o.pA) / Number(o.pB) / mid));
   let best: PairOutcome | null = null;
   let bestCount = 0;
+  let bestOff = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
-    if (c.estimate <= bestCount) break;
+    if (c.estimate < bestCount || c.estimate === 0) break;
     const o = c.evaluate();
     const n = o ? o.fillsA.length + o.fillsB.length : 0;
-    if (n > bestCount) {
+    if (o === null || n === 0 || n < bestCount) continue;
+    const off = offMarket(o);
+    if (n > bestCount || off < bestOff) {
       best = o;
       bestCount = n;
+      bestOff = off;
     }
   }
   return best;
