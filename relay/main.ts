@@ -7,6 +7,9 @@ import { startRelay } from "./startRelay.js";
  * "Veil relay listening on http://HOST:PORT", and shuts down gracefully on SIGINT/SIGTERM (queued writes
  * are flushed; nothing accepted is lost, and a SIGKILL is recovered from on the next start).
  */
+/** Longest graceful shutdown before the relay exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -18,7 +21,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel });
+  // Log through process.stdout, not pino's default destination: at exit that one flushes with a loop that
+  // retries a failed write forever, so a relay whose parent died (stdout's reader gone: EPIPE) would hang
+  // on exit instead of stopping. process.stdout reports EPIPE as an error event; logs are then lost, the
+  // shutdown is not.
+  process.stdout.on("error", () => {});
+  const logger = pino({ level: config.logLevel }, process.stdout);
   const relay = await startRelay(config, logger);
   process.stdout.write(`Veil relay listening on ${relay.url}\n`);
   let stopping = false;
@@ -26,6 +34,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    // a close that never settles must not keep the process alive (a SIGKILL is recovered from on restart)
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
     relay.close().then(
       () => process.exit(0),
       (err) => {
