@@ -15,6 +15,7 @@ export function isRevealOpen(ctx: RelayContext, batch: BatchRecord): boolean {
 /** The settler may start once the head reaches the deadline (settle lands in the next block at the earliest). */
 export function settleMayStart(ctx: RelayContext, batch: BatchRecord): boolean {
   if (batch.commitBlock === null) return false;
-  const window = ctx.revealWindow > ctx.revealDelay ? ctx.revealWindow : ctx.revealDelay;
+  let window = ctx.revealDelay;
+  if (ctx.revealWindow > window) window = ctx.revealWindow; // bigints: no Math.max
   return ctx.head.block >= batch.commitBlock + window - 1n;
 }

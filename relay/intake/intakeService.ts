@@ -114,7 +114,7 @@ export class IntakeService {
   async reveal(signed: SignedOrder): Promise<Accepted> {
     const v = await validateSignedOrder(signed, this.ctx.orderRules);
     const rec = this.ctx.store.getOrder(v.leaf);
-    if (!rec || rec.mode !== "commit")
+    if (rec?.mode !== "commit")
       throw new RelayError("LEAF_MISMATCH", "this order and salt hash to a leaf that matches no commitment", {
         details: { leaf: v.leaf },
       });
