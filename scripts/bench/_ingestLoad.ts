@@ -1,4 +1,5 @@
 import http from "node:http";
+import { httpPost } from "./_httpPost.js";
 
 /** Result of one load run. */
 export type LoadResult = {
@@ -28,27 +29,7 @@ export async function loadGenerator(
   const errors: Record<string, number> = {};
   let firstId: string | null = null;
   let next = 0;
-  const post = (body: string) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-          );
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+  const post = (body: string) => httpPost(agent, url, body);
   const worker = async () => {
     for (;;) {
       const i = next++;

@@ -26,6 +26,7 @@ import { NodeClient } from "../../relay/rpc/nodeClient.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { type Devnet, startDevnet } from "../devnet/startDevnet.js";
+import { httpPost } from "./_httpPost.js";
 
 function flag(flags: string[], name: string, fallback: number): number {
   const hit = flags.find((f) => f.startsWith(`--${name}=`));
@@ -35,30 +36,13 @@ function flag(flags: string[], name: string, fallback: number): number {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
 /** One JSON-RPC POST with the shared keep-alive agent; resolves with the elapsed ms and the result. */
-function timedCall(url: string, body: string): Promise<{ ms: number; result: unknown }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const req = http.request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const ms = Number(process.hrtime.bigint() - start) / 1e6;
-          const json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          if (json.error) reject(new Error(JSON.stringify(json.error)));
-          else resolve({ ms, result: json.result });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+async function timedCall(url: string, body: string): Promise<{ ms: number; result: unknown }> {
+  const start = process.hrtime.bigint();
+  const { text } = await httpPost(agent, url, body);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const json = JSON.parse(text);
+  if (json.error) throw new Error(JSON.stringify(json.error));
+  return { ms, result: json.result };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
