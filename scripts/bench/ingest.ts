@@ -40,7 +40,7 @@ import { recoverOrderSigner } from "../../relay/crypto/recoverOrderSigner.js";
 import { isNativeSecp256k1, secp256k1 } from "../../relay/crypto/secp256k1Native.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { devnetAccounts } from "../devnet/devnetAccounts.js";
-import { spawnRelay } from "../devnet/spawnRelay.js";
+import { devnetRelayOptions, spawnRelay } from "../devnet/spawnRelay.js";
 import { startDevnet } from "../devnet/startDevnet.js";
 import { loadGenerator } from "./_ingestLoad.js";
 
@@ -183,12 +183,7 @@ export async function run(flags: string[]): Promise<void> {
   try {
     const key = (label: string) => devnet.accounts.find((a) => a.label === label)!;
     relay = await spawnRelay({
-      rpcUrl: devnet.rpcUrl,
-      builderUrl: devnet.builderUrl,
-      settlement: devnet.contracts.settlement,
-      pools: Object.values(devnet.contracts.uniswapV2.pairs),
-      operatorKey: key("operator").privateKey,
-      authKey: key("relay-auth").privateKey,
+      ...devnetRelayOptions(devnet),
       dataDir,
       // the bench is one client IP: lift the per-IP rate limit; warn-level logs (no line per request)
       extraArgs: ["--rate-limit", "0", "--log-level", "warn"],

@@ -36,6 +36,37 @@ export type RelayProcess = {
   stop(signal?: NodeJS.Signals): Promise<void>;
 };
 
+/** What a devnet tells its relay: node, builder, settlement and pools, and its labelled accounts. */
+export type RelayDevnetFacts = {
+  rpcUrl: string;
+  builderUrl: string;
+  contracts: { settlement: Address; uniswapV2: { pairs: Record<string, Address> } };
+  accounts: readonly { label: string; privateKey: Hex }[];
+};
+
+/**
+ * The {@link spawnRelay} options a devnet implies: its node, builder, settlement, every V2 pair as a pool,
+ * the `operator` account as operator key and `relay-auth` as the Flashbots signing key.
+ * @example await spawnRelay({ ...devnetRelayOptions(devnet), dataDir })
+ */
+export function devnetRelayOptions(
+  d: RelayDevnetFacts,
+): Pick<SpawnRelayOptions, "rpcUrl" | "builderUrl" | "settlement" | "pools" | "operatorKey" | "authKey"> {
+  const key = (label: string) => {
+    const account = d.accounts.find((a) => a.label === label);
+    if (!account) throw new Error(`the devnet has no account labelled "${label}"`);
+    return account.privateKey;
+  };
+  return {
+    rpcUrl: d.rpcUrl,
+    builderUrl: d.builderUrl,
+    settlement: d.contracts.settlement,
+    pools: Object.values(d.contracts.uniswapV2.pairs),
+    operatorKey: key("operator"),
+    authKey: key("relay-auth"),
+  };
+}
+
 /**
  * Starts `relay/main.ts` as a child process (node with the tsx loader from node_modules, one process, so it
  * can be stopped by its own pid), with the keys passed by env (never on the command line, where `ps` would show them), and

@@ -10,7 +10,7 @@ import { type DevnetAccount, devnetAccounts } from "./devnetAccounts.js";
 import { deployWithStateCache } from "./devnetStateCache.js";
 import { rpcCall } from "./jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "./spawnAnvil.js";
-import { spawnRelay } from "./spawnRelay.js";
+import { devnetRelayOptions, spawnRelay } from "./spawnRelay.js";
 
 export type StartDevnetOptions = {
   /** anvil on portBase, builder on portBase + 1, relay on portBase + 2; default: free ports. */
@@ -87,7 +87,6 @@ export async function startDevnet({
     const anvil: AnvilProcess = await spawnAnvil({ port: portBase ?? 0, chainId: DEVNET_CHAIN_ID });
     stops.push(() => anvil.stop());
     const accounts = devnetAccounts();
-    const key = (label: string) => accounts.find((a) => a.label === label)!;
     const contracts = await deployWithStateCache(
       anvil.url,
       DEVNET_CHAIN_ID,
@@ -110,12 +109,7 @@ export async function startDevnet({
       const relayDir = dataDir ?? mkdtempSync(join(tmpdir(), "veil-devnet-relay-"));
       if (!dataDir) stops.push(async () => rmSync(relayDir, { recursive: true, force: true }));
       const child = await spawnRelay({
-        rpcUrl: anvil.url,
-        builderUrl: builder.url,
-        settlement,
-        pools: Object.values(contracts.uniswapV2.pairs),
-        operatorKey: key("operator").privateKey,
-        authKey: key("relay-auth").privateKey,
+        ...devnetRelayOptions({ rpcUrl: anvil.url, builderUrl: builder.url, contracts, accounts }),
         dataDir: relayDir,
         port: portBase === undefined ? 0 : portBase + 2,
         onLine: quiet ? undefined : (line) => log(`[relay] ${line}`),

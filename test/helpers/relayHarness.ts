@@ -14,7 +14,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ORDER_TYPES, type Order, randomSalt, veilDomain } from "../../client/order/order.js";
-import { type RelayProcess, spawnRelay } from "../../scripts/devnet/spawnRelay.js";
+import { devnetRelayOptions, type RelayProcess, spawnRelay } from "../../scripts/devnet/spawnRelay.js";
 import { type Devnet, startDevnet } from "./devnet.js";
 
 /** A devnet with a relay child process, for the relay suites. */
@@ -51,15 +51,9 @@ export async function startRelayDevnet(
   const dataDir = mkdtempSync(join(tmpdir(), "veil-relay-test-"));
   const logs: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  const account = (label: string) => devnet.accounts.find((a) => a.label === label)!;
   const launch = (extra: string[]) =>
     spawnRelay({
-      rpcUrl: devnet.rpcUrl,
-      builderUrl: devnet.builderUrl,
-      settlement: devnet.contracts.settlement,
-      pools: Object.values(devnet.contracts.uniswapV2.pairs),
-      operatorKey: account("operator").privateKey,
-      authKey: account("relay-auth").privateKey,
+      ...devnetRelayOptions(devnet),
       dataDir,
       extraArgs: [...FAST_RELAY_ARGS, ...(opts.extraArgs ?? []), ...extra],
       onLine: (l) => {
