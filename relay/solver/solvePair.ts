@@ -1,5 +1,13 @@
 import { fillAtPrice, type PairOutcome } from "./fillAtPrice.js";
-import { type BookOrder, type BookSide, countA, countB, type PairBook, ratePrices } from "./pairBook.js";
+import {
+  type BookOrder,
+  type BookPool,
+  type BookSide,
+  countA,
+  countB,
+  type PairBook,
+  ratePrices,
+} from "./pairBook.js";
 import { amountOutApprox, getAmountOut } from "./uniswapV2Math.js";
 
 /** Relative slack when turning a float rate into candidate orders; the integer check decides. */
@@ -37,10 +45,12 @@ export function solvePair(book: PairBook): PairOutcome | null {
   const cow = coincidenceOfWants(book);
   if (cow) candidates.push(cow);
   const pool = book.pool;
-  if (pool && pool.rA > 0n && pool.rB > 0n) {
+  // the pool's mid rate (B per A), or null without a usable pool
+  const mid = pool && pool.rA > 0n && pool.rB > 0n ? Number(pool.rB) / Number(pool.rA) : null;
+  if (pool && mid !== null) {
     const none: BookSide = { orders: [], lim: new Float64Array(0), cum: new Float64Array(1) };
-    const alone = [soleSideExact(book.a, true, book), soleSideExact(book.b, false, book)];
-    for (const c of alone) if (c) candidates.push(c);
+    for (const c of [soleSideExact(book.a, true, pool), soleSideExact(book.b, false, pool)])
+      if (c) candidates.push(c);
     for (const [a, b] of [
       [book.a, book.b],
       [book.a, none],
@@ -54,7 +64,6 @@ export function solvePair(book: PairBook): PairOutcome | null {
   }
   // stable sort: equal estimates keep the coincidence of wants first (it wins ties when there is no pool)
   candidates.sort((x, y) => y.estimate - x.estimate);
-  const mid = pool && pool.rA > 0n && pool.rB > 0n ? Number(pool.rB) / Number(pool.rA) : null;
   const offMarket = (o: PairOutcome) =>
     mid === null ? 0 : Math.abs(Math.log(Number(o.pA) / Number(o.pB) / mid));
   let best: PairOutcome | null = null;
@@ -97,10 +106,9 @@ function atRate(a: BookSide, b: BookSide, x: number, book: PairBook): Candidate 
  * feasible side, would just miss it. `n` is the largest prefix whose least generous order accepts that
  * rate (the rate worsens as `n` grows, so a binary search on the float estimate finds it).
  */
-function soleSideExact(side: BookSide, isA: boolean, book: PairBook): Candidate | null {
-  const pool = book.pool;
+function soleSideExact(side: BookSide, isA: boolean, pool: BookPool): Candidate | null {
   const n = side.orders.length;
-  if (!pool || n === 0) return null;
+  if (n === 0) return null;
   const [rIn, rOut] = isA ? [pool.rA, pool.rB] : [pool.rB, pool.rA];
   const rateOf = (k: number) => amountOutApprox(side.cum[k], Number(rIn), Number(rOut)) / side.cum[k];
   // orders' limits as "out per in": side A's limit is B per A; side B's is B per A, i.e. in per out
@@ -117,11 +125,10 @@ function soleSideExact(side: BookSide, isA: boolean, book: PairBook): Candidate 
     else hi = mid - 1;
   }
   if (lo === 0) return null;
-  const k = lo;
   return {
-    estimate: k,
+    estimate: lo,
     evaluate: () => {
-      const orders = side.orders.slice(0, k);
+      const orders = side.orders.slice(0, lo);
       const amountIn = sum(orders);
       const out = getAmountOut(amountIn, rIn, rOut);
       if (out === 0n) return null;
