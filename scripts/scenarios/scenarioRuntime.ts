@@ -10,20 +10,10 @@ import {
   toHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { rpcCall } from "../devnet/jsonRpc.js";
 import type { BotAction, SearcherBot } from "./bot/searcherBot.js";
 import { erc20Abi } from "./bot/uniswapAbis.js";
 import type { ScenarioDevnet, ScenarioEnv } from "./scenario.js";
-
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
 
 type Symbol = "WETH" | "USDC" | "DAI";
 export const SYMBOLS: Symbol[] = ["WETH", "USDC", "DAI"];
@@ -110,19 +100,19 @@ export class ScenarioRuntime {
    */
   private async catchUp(): Promise<void> {
     const url = this.devnet.rpcUrl;
-    await rpc(url, "anvil_dropAllTransactions", []);
+    await rpcCall(url, "anvil_dropAllTransactions", []);
     for (const [address, nonce] of this.maxNonce) {
       if ((await this.client.getTransactionCount({ address })) < nonce) {
-        await rpc(url, "anvil_setNonce", [address, toHex(nonce)]);
+        await rpcCall(url, "anvil_setNonce", [address, toHex(nonce)]);
       }
     }
     const block = await this.client.getBlock({ blockTag: "latest" });
     // the first reset reverts to the run's starting state: its head's base fee is the anchor from then on
     this.baseFeeAnchor ??= block.baseFeePerGas ?? 0n;
     if (block.number < this.maxHeight) {
-      await rpc(url, "anvil_mine", [toHex(this.maxHeight - block.number), toHex(1)]);
+      await rpcCall(url, "anvil_mine", [toHex(this.maxHeight - block.number), toHex(1)]);
     }
-    await rpc(url, "anvil_setNextBlockBaseFeePerGas", [toHex(this.baseFeeAnchor)]);
+    await rpcCall(url, "anvil_setNextBlockBaseFeePerGas", [toHex(this.baseFeeAnchor)]);
   }
 
   /** Sends raw transactions publicly and builds blocks until all are mined (set-up only). */
