@@ -1,31 +1,11 @@
+import { ERROR_CODE_LIST, type ErrorCode } from "../wire/errorCodes.js";
 import { BaseError } from "./baseError.js";
 
-/** Error codes the relay answers with (`{ error: { code, message, details? } }`), mirrored from its REST API. */
-export const RELAY_ERROR_CODES = [
-  "BAD_REQUEST",
-  "BODY_TOO_LARGE",
-  "DECRYPT_FAILED",
-  "INVALID_SIGNATURE",
-  "ORDER_EXPIRED",
-  "VALIDITY_TOO_LONG",
-  "SAME_TOKEN",
-  "ZERO_AMOUNT",
-  "UNKNOWN_PAIR",
-  "NONCE_USED",
-  "DUPLICATE_ORDER",
-  "NOT_FOUND",
-  "CANCEL_TOO_LATE",
-  "TOO_MANY_MISSES",
-  "REVEAL_WINDOW_CLOSED",
-  "LEAF_MISMATCH",
-  "INSUFFICIENT_BALANCE",
-  "INSUFFICIENT_ALLOWANCE",
-  "RATE_LIMITED",
-  "NOT_AUTHORIZED",
-] as const;
+/** Error codes the relay answers with (`{ error: { code, message, details? } }`): the relay's own table. */
+export const RELAY_ERROR_CODES: readonly ErrorCode[] = ERROR_CODE_LIST;
 
 /** A code from {@link RELAY_ERROR_CODES}, or `HTTP_<status>` when the relay sent no error body we understand. */
-export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number] | `HTTP_${number}`;
+export type RelayErrorCode = ErrorCode | `HTTP_${number}`;
 
 /**
  * The relay refused a request. `code` is the relay's own stable code, so callers can branch on
