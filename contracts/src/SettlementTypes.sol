@@ -14,6 +14,7 @@ struct Trade {
     uint256 minBuyAmount;
     uint256 nonce;
     uint64 validTo;
+    uint64 commitBy;
     bytes32 salt;
     bytes signature;
 }

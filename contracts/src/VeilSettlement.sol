@@ -54,6 +54,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     error LeafIndexTaken(uint256 tradeIndex);
     /// @dev Trade `tradeIndex`'s order is past its `validTo`.
     error OrderExpired(uint256 tradeIndex);
+    /// @dev Trade `tradeIndex`'s order may only execute in a batch committed at or before its `commitBy`
+    ///      block; this batch was committed later (F1: a revealed order cannot be moved to a later batch).
+    error CommitDeadlinePassed(uint256 tradeIndex);
     /// @dev Trade `tradeIndex`'s signature is not the trader's (ECDSA or EIP-1271).
     error InvalidSignature(uint256 tradeIndex);
     /// @dev The trader's nonce was used or invalidated already.
@@ -105,6 +108,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         address sellToken;
         address buyToken;
         bytes32 digest;
+        uint256 commitBlock;
     }
 
     bytes32 private constant _DOMAIN_TYPE_HASH =
@@ -219,13 +223,14 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*                      INTERNAL: SETTLE                      */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev Checks the batch can settle now with `leafCount` leaves, marks it settled, returns its root.
-    function _beginSettle(uint256 batchId, uint256 leafCount) private returns (bytes32 root) {
+    /// @dev Checks the batch can settle now with `leafCount` leaves, marks it settled, returns its root and
+    ///      commit block.
+    function _beginSettle(uint256 batchId, uint256 leafCount) private returns (bytes32 root, uint256 commitBlock) {
         Batch storage b = _batches[batchId];
         root = b.root;
         if (root == bytes32(0)) revert UnknownBatch(batchId);
         if (b.settled) revert BatchAlreadySettled(batchId);
-        uint256 commitBlock = b.commitBlock;
+        commitBlock = b.commitBlock;
         if (block.number < commitBlock + revealDelay) revert RevealDelayNotPassed(batchId, commitBlock + revealDelay);
         if (block.number > commitBlock + expiry) revert BatchExpired(batchId, commitBlock + expiry);
         if (leafCount != b.leafCount) revert LeafCountMismatch(b.leafCount, leafCount);
@@ -253,9 +258,10 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         uint256[] calldata prices,
         TradeData[] calldata trades
     ) private returns (uint256[] memory buyAmounts, uint256[] memory pulled) {
-        bytes32 root = _beginSettle(batchId, leaves.length);
+        (bytes32 root, uint256 commitBlock) = _beginSettle(batchId, leaves.length);
         _checkTokens(tokens, prices);
-        TradeContext memory c = TradeContext(batchId, domainSeparator(), leaves, address(0), address(0), 0);
+        TradeContext memory c =
+            TradeContext(batchId, domainSeparator(), leaves, address(0), address(0), 0, commitBlock);
         buyAmounts = new uint256[](trades.length);
         pulled = new uint256[](tokens.length);
         for (uint256 i; i < trades.length; ++i) {
@@ -267,7 +273,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
 
     /// @dev Checks and effects of trade `i`; returns its buy amount. The hot path of settle: fields are read
     ///      from calldata at the fixed offsets of the ABI-encoded `Trade` tuple head (in field order;
-    ///      `signature` is the one dynamic field, its offset word at 0x120), each once where it is used.
+    ///      `signature` is the one dynamic field, its offset word at 0x140), each once where it is used.
     function _applyTrade(
         TradeContext memory c,
         uint256 i,
@@ -276,7 +282,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         uint256[] calldata prices,
         uint256[] memory pulled
     ) private returns (uint256 buyAmount) {
-        (uint256 s, uint256 b) = _checkTrade(i, t, tokens.length);
+        (uint256 s, uint256 b) = _checkTrade(i, t, tokens.length, c.commitBlock);
         uint256 pSell;
         uint256 pBuy;
         /// @solidity memory-safe-assembly
@@ -293,26 +299,30 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         pulled[s] += sellAmount;
     }
 
-    /// @dev Token indices in range and distinct, order not expired, no dirty high bits in `trader`/`validTo`
-    ///      (such an order can match no signature: refused early).
-    function _checkTrade(uint256 i, TradeData calldata t, uint256 tokenCount)
+    /// @dev Token indices in range and distinct, order not expired, batch committed by the order's `commitBy`,
+    ///      no dirty high bits in `trader`/`validTo`/`commitBy` (such an order can match no signature: refused
+    ///      early).
+    function _checkTrade(uint256 i, TradeData calldata t, uint256 tokenCount, uint256 commitBlock)
         private
         view
         returns (uint256 s, uint256 b)
     {
         uint256 trader;
         uint256 validTo;
+        uint256 commitBy;
         /// @solidity memory-safe-assembly
         assembly {
             s := calldataload(add(t, 0x20))
             b := calldataload(add(t, 0x40))
             trader := calldataload(add(t, 0x60))
             validTo := calldataload(add(t, 0xe0))
+            commitBy := calldataload(add(t, 0x100))
         }
         if (s >= tokenCount || b >= tokenCount || s == b) revert InvalidTokenIndex(i);
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > validTo) revert OrderExpired(i);
-        if ((trader >> 160) | (validTo >> 64) != 0) revert InvalidSignature(i);
+        if (commitBlock > commitBy) revert CommitDeadlinePassed(i);
+        if ((trader >> 160) | (validTo >> 64) | (commitBy >> 64) != 0) revert InvalidSignature(i);
     }
 
     /// @dev The order's digest (into `c.digest`), its leaf placed, the trader's signature, the nonce used.
@@ -349,7 +359,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     }
 
     /// @dev The EIP-712 digest of the order behind trade `t`, hashed straight from its calldata words:
-    ///      [typeHash, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo].
+    ///      [typeHash, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo, commitBy].
     function _orderDigest(bytes32 separator, TradeData calldata t, address sellToken, address buyToken)
         private
         pure
@@ -363,8 +373,8 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
             mstore(add(m, 0x20), calldataload(add(t, 0x60)))
             mstore(add(m, 0x40), sellToken)
             mstore(add(m, 0x60), buyToken)
-            calldatacopy(add(m, 0x80), add(t, 0x80), 0x80) // sellAmount, minBuyAmount, nonce, validTo
-            let structHash := keccak256(m, 0x100)
+            calldatacopy(add(m, 0x80), add(t, 0x80), 0xa0) // sellAmount, minBuyAmount, nonce, validTo, commitBy
+            let structHash := keccak256(m, 0x120)
             mstore(m, 0x1901)
             mstore(add(m, 0x20), separator)
             mstore(add(m, 0x40), structHash)
@@ -376,7 +386,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     function _signatureOf(TradeData calldata t) private pure returns (bytes calldata signature) {
         /// @solidity memory-safe-assembly
         assembly {
-            let p := add(t, calldataload(add(t, 0x120)))
+            let p := add(t, calldataload(add(t, 0x140)))
             signature.length := calldataload(p)
             signature.offset := add(p, 0x20)
         }
@@ -389,7 +399,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         /// @solidity memory-safe-assembly
         assembly {
             leafIndex := calldataload(t)
-            salt := calldataload(add(t, 0x100))
+            salt := calldataload(add(t, 0x120))
         }
         if (leafIndex >= nodes.length) revert LeafIndexOutOfRange(i);
         bytes32 current;

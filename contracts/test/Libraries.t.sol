@@ -96,7 +96,7 @@ contract LibrariesTest is Helper {
         assertEq(
             OrderLib.TYPE_HASH,
             keccak256(
-                "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo)"
+                "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy)"
             ),
             "type hash"
         );
@@ -108,7 +108,15 @@ contract LibrariesTest is Helper {
     {
         bytes32 structHash = keccak256(
             abi.encode(
-                OrderLib.TYPE_HASH, o.trader, o.sellToken, o.buyToken, o.sellAmount, o.minBuyAmount, o.nonce, o.validTo
+                OrderLib.TYPE_HASH,
+                o.trader,
+                o.sellToken,
+                o.buyToken,
+                o.sellAmount,
+                o.minBuyAmount,
+                o.nonce,
+                o.validTo,
+                o.commitBy
             )
         );
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", separator, structHash));

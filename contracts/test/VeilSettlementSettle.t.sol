@@ -184,6 +184,38 @@ contract VeilSettlementSettleTest is Helper {
         _settle(b);
     }
 
+    /// @dev F1's rule at its boundary: committed in the `commitBy` block itself, the order settles.
+    function test_settlesWhenCommittedInTheCommitByBlock() public {
+        Batch memory b = _commitByBatch(uint64(block.number));
+        uint256 before = tokenB.balanceOf(trader1);
+        _settle(b);
+        assertEq(tokenB.balanceOf(trader1), before + 100e18, "trader1 filled");
+    }
+
+    /// @dev One block later than `commitBy`, the batch cannot take the order (nor, so, the whole batch).
+    function test_RevertWhen_CommittedAfterCommitBy() public {
+        Batch memory b = _commitByBatch(uint64(block.number - 1));
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.CommitDeadlinePassed.selector, 0));
+        _settle(b);
+    }
+
+    /// @dev Dirty high bits in `commitBy` are refused as a bad signature before any hashing.
+    function test_RevertWhen_CommitByHasDirtyHighBits() public {
+        Batch memory b = _crossingBatch();
+        bytes memory data = abi.encodeCall(settlement.settle, (b.batchId, b.leaves, b.tokens, b.prices, b.trades, b.swaps));
+        // trades[0].commitBy word: 4 + 6 head words, trades offset -> array length, element offsets, tuple head.
+        uint256 tradesAt = 4 + uint256(bytes32(_slice32(data, 4 + 4 * 32)));
+        uint256 firstTrade = tradesAt + 32 + uint256(bytes32(_slice32(data, tradesAt + 32)));
+        uint256 word = firstTrade + 8 * 32;
+        data[word] = 0x01; // highest byte of the word: commitBy >> 64 != 0
+        vm.prank(operator);
+        (bool ok, bytes memory ret) = address(settlement).call(data);
+        assertTrue(!ok, "refused");
+        assertEq(
+            keccak256(ret), keccak256(abi.encodeWithSelector(VeilSettlement.InvalidSignature.selector, 0)), "InvalidSignature(0)"
+        );
+    }
+
     function test_RevertWhen_SignedByAnotherKey() public {
         Batch memory b = _crossingBatch();
         b.trades[0].signature = b.trades[1].signature;
@@ -320,10 +352,33 @@ contract VeilSettlementSettleTest is Helper {
                 t.sellAmount,
                 t.minBuyAmount,
                 t.nonce,
-                t.validTo
+                t.validTo,
+                t.commitBy
             ),
             settlement.domainSeparator()
         );
+    }
+
+    function _slice32(bytes memory data, uint256 at) internal pure returns (bytes32 w) {
+        assembly {
+            w := mload(add(add(data, 0x20), at))
+        }
+    }
+
+    /// @dev trader1 sells 100 A for >= 99 B and trader2 the reverse at 1:1, trader1's order carrying `commitBy`;
+    ///      committed in the current block.
+    function _commitByBatch(uint64 commitBy) internal returns (Batch memory b) {
+        b.tokens = _tokensAB();
+        b.prices = _prices(UNIT, UNIT);
+        b.trades = new TradeData[](2);
+        bytes32[] memory committed = new bytes32[](2);
+        OrderLib.Order memory o = _order(trader1, address(tokenA), address(tokenB), 100e18, 99e18, 1);
+        o.commitBy = commitBy;
+        (b.trades[0], committed[0]) = _trade(TRADER1_KEY, o, 0, b.tokens);
+        (b.trades[1], committed[1]) =
+            _trade(TRADER2_KEY, _order(trader2, address(tokenB), address(tokenA), 100e18, 99e18, 2), 1, b.tokens);
+        b.batchId = _commit(committed);
+        b.leaves = new bytes32[](2);
     }
 
     /// @dev `t` with new amounts, re-signed.

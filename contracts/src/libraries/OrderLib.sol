@@ -11,6 +11,10 @@ library OrderLib {
 
     /// @dev A fill-or-kill sell order: sell exactly `sellAmount` of `sellToken` for at least `minBuyAmount`
     ///      of `buyToken`, before `validTo` (unix seconds). `nonce` is a bitmap nonce (word = nonce >> 8).
+    ///      `commitBy` (a block number, order v2) binds the order to the batches committed before it was
+    ///      revealed: it executes only in a batch whose commit block is <= `commitBy`. A commit-mode client
+    ///      reveals only once the chain head is past `commitBy` and its leaf is proven in a committed root, so
+    ///      no batch the operator could still commit after seeing the order can take it.
     struct Order {
         address trader;
         address sellToken;
@@ -19,6 +23,7 @@ library OrderLib {
         uint256 minBuyAmount;
         uint256 nonce;
         uint64 validTo;
+        uint64 commitBy;
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -26,9 +31,9 @@ library OrderLib {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @dev The EIP-712 type hash of `Order`:
-    ///      keccak256("Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo)")
+    ///      keccak256("Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy)")
     bytes32 internal constant TYPE_HASH = keccak256(
-        "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo)"
+        "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy)"
     );
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -45,7 +50,8 @@ library OrderLib {
             order.sellAmount,
             order.minBuyAmount,
             order.nonce,
-            order.validTo
+            order.validTo,
+            order.commitBy
         );
     }
 
@@ -60,7 +66,8 @@ library OrderLib {
         uint256 sellAmount,
         uint256 minBuyAmount,
         uint256 nonce,
-        uint64 validTo
+        uint64 validTo,
+        uint64 commitBy
     ) internal pure returns (bytes32 result) {
         bytes32 typeHash = TYPE_HASH;
         /// @solidity memory-safe-assembly
@@ -74,7 +81,8 @@ library OrderLib {
             mstore(add(m, 0xa0), minBuyAmount)
             mstore(add(m, 0xc0), nonce)
             mstore(add(m, 0xe0), validTo)
-            let structHash := keccak256(m, 0x100)
+            mstore(add(m, 0x100), commitBy)
+            let structHash := keccak256(m, 0x120)
             mstore(m, 0x1901)
             mstore(add(m, 0x20), domainSeparator)
             mstore(add(m, 0x40), structHash)

@@ -53,14 +53,14 @@ contract SettlementHandler {
         }
     }
 
-    /// @notice Commits a random batch of 1-4 orders and tries to settle it, valid (`mutation` >= 7) or broken.
+    /// @notice Commits a random batch of 1-4 orders and tries to settle it, valid (`mutation` >= 8) or broken.
     function commitAndSettle(uint256 seed, uint8 mutation, uint8 blocksAfter) external {
         Plan memory plan = _plan(seed);
         address[] memory tokens = new address[](2);
         tokens[0] = address(tokenA);
         tokens[1] = address(tokenB);
         (TradeData[] memory trades, bytes32[] memory committed) = _trades(plan, tokens);
-        mutation = mutation % 12;
+        mutation = mutation % 13;
         if (mutation == 0) trades[0].minBuyAmount = _buy(plan, 0) + 1; // limit above clearing: re-signed below
         if (mutation == 0) trades[0].signature = _resign(trades[0], tokens);
         bytes32 root = _root(committed, mutation == 1); // 1: commit a different root
@@ -74,10 +74,13 @@ contract SettlementHandler {
         if (mutation == 5) offset = blocksAfter % settlement.revealDelay(); // too early
         if (mutation == 6) offset = settlement.expiry() + 1 + (blocksAfter % 5); // too late
         vm.roll(commitBlock + offset);
-        bool mustFail = mutation <= 6 && !(mutation == 3 && !hasReplayable);
+        bool mustFail = mutation <= 7 && !(mutation == 3 && !hasReplayable);
         for (uint256 i; i < plan.n; ++i) {
             committed[i] = bytes32(0); // the trades' slots: settle puts their leaves there
         }
+        // 7: A sellers paid 0.5% more B than the batch brings in (B sellers + pool output, priced to balance):
+        // only the settlement's own dust could cover it, which the conservation check must refuse.
+        if (mutation == 7) plan.price += plan.price / 200;
         _settleAndCheck(batchId, commitBlock, committed, tokens, plan, trades, mustFail);
     }
 
@@ -207,6 +210,7 @@ contract SettlementHandler {
             t.minBuyAmount = _buy(p, i) - _buy(p, i) / 100;
             t.nonce = nextNonce++;
             t.validTo = uint64(block.timestamp + 1 hours);
+            t.commitBy = uint64(block.number); // committed in this very block (the handler commits right away)
             t.salt = keccak256(abi.encode("salt", t.nonce));
             t.signature = _resign(t, tokens);
             committed[i] = OrderLib.leaf(_digest(t, tokens), t.salt);
@@ -216,7 +220,8 @@ contract SettlementHandler {
     function _digest(TradeData memory t, address[] memory tokens) internal view returns (bytes32) {
         return OrderLib.hash(
             OrderLib.Order(
-                t.trader, tokens[t.sellTokenIndex], tokens[t.buyTokenIndex], t.sellAmount, t.minBuyAmount, t.nonce, t.validTo
+                t.trader, tokens[t.sellTokenIndex], tokens[t.buyTokenIndex], t.sellAmount, t.minBuyAmount, t.nonce, t.validTo,
+                t.commitBy
             ),
             settlement.domainSeparator()
         );

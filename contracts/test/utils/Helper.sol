@@ -20,6 +20,9 @@ abstract contract Helper is Assertions {
     uint256 internal constant TRADER2_KEY = 0xB0B;
     uint256 internal constant UNIT = 1e18;
     uint256 internal constant POOL_LIQUIDITY = 1_000_000e18;
+    /// @dev Default `commitBy` of test orders: far above any block the tests reach (tests of the deadline set
+    ///      their own).
+    uint64 internal constant COMMIT_BY = 1_000_000;
 
     /// @dev Everything `settle` takes, so a test can change one thing and call it.
     struct Batch {
@@ -109,7 +112,9 @@ abstract contract Helper is Assertions {
         view
         returns (OrderLib.Order memory)
     {
-        return OrderLib.Order(trader, sell, buy, sellAmount, minBuy, nonce, uint64(block.timestamp + 1 hours));
+        return OrderLib.Order(
+            trader, sell, buy, sellAmount, minBuy, nonce, uint64(block.timestamp + 1 hours), COMMIT_BY
+        );
     }
 
     function _sign(uint256 key, OrderLib.Order memory o) internal view returns (bytes memory) {
@@ -140,6 +145,7 @@ abstract contract Helper is Assertions {
             minBuyAmount: o.minBuyAmount,
             nonce: o.nonce,
             validTo: o.validTo,
+            commitBy: o.commitBy,
             salt: salt,
             signature: _sign(key, o)
         });
