@@ -34,6 +34,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     error UnknownBatch(uint256 batchId);
     /// @dev The batch was already settled.
     error BatchAlreadySettled(uint256 batchId);
+    /// @dev Only the operator that committed a batch may settle it (F4): another operator could otherwise
+    ///      settle it without its orders (burning it) or with prices of its own choosing.
+    error NotBatchOperator(uint256 batchId, address caller);
     /// @dev Settling before `commitBlock + revealDelay`.
     error RevealDelayNotPassed(uint256 batchId, uint256 firstBlock);
     /// @dev Settling after `commitBlock + expiry`.
@@ -161,7 +164,10 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     }
 
     /// @notice Settles batch `batchId`: executes every trade in full at `clearingPrices`, runs the residual
-    ///         `swaps`, and checks the batch against its commitment.
+    ///         `swaps`, and checks the batch against its commitment. Only the operator that committed the batch,
+    ///         while still allow-listed, may settle it: there is no hand-over. A batch whose operator is revoked
+    ///         or lost simply expires; its orders stay unexecuted (nonces unused) and end unfilled, so no other
+    ///         operator can burn or re-price a batch it did not build (F4).
     /// @param leaves all `leafCount` leaves in batch order; bytes32(0) at each trade's `leafIndex` (the
     ///        contract puts the trade's own leaf there), the committed leaf of every order not executed.
     /// @param tokens the distinct tokens of the batch; trades refer to them by index.
@@ -230,6 +236,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         root = b.root;
         if (root == bytes32(0)) revert UnknownBatch(batchId);
         if (b.settled) revert BatchAlreadySettled(batchId);
+        if (b.operator != msg.sender) revert NotBatchOperator(batchId, msg.sender);
         commitBlock = b.commitBlock;
         if (block.number < commitBlock + revealDelay) revert RevealDelayNotPassed(batchId, commitBlock + revealDelay);
         if (block.number > commitBlock + expiry) revert BatchExpired(batchId, commitBlock + expiry);

@@ -216,6 +216,27 @@ contract VeilSettlementSettleTest is Helper {
         );
     }
 
+    /// @dev F4: another allow-listed operator cannot settle (or burn) a batch it did not commit.
+    function test_RevertWhen_AnotherOperatorSettles() public {
+        address operator2 = _labelled(0x10, "operator2");
+        vm.prank(owner);
+        settlement.setOperator(operator2, true);
+        Batch memory b = _crossingBatch();
+        vm.prank(operator2);
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.NotBatchOperator.selector, b.batchId, operator2));
+        settlement.settle(b.batchId, b.leaves, b.tokens, b.prices, b.trades, b.swaps);
+        _settle(b); // the committing operator still can
+    }
+
+    /// @dev No hand-over: a revoked operator's batch cannot be settled by anyone and expires.
+    function test_RevertWhen_CommittingOperatorWasRevoked() public {
+        Batch memory b = _crossingBatch();
+        vm.prank(owner);
+        settlement.setOperator(operator, false);
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.NotOperator.selector, operator));
+        _settle(b);
+    }
+
     function test_RevertWhen_SignedByAnotherKey() public {
         Batch memory b = _crossingBatch();
         b.trades[0].signature = b.trades[1].signature;
