@@ -11,7 +11,7 @@ abstract contract VeilAdmin is Ownable2Step {
     /*                        CUSTOM ERRORS                       */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev `revealDelay` is greater than `expiry`.
+    /// @dev `revealDelay` is greater than `expiry`, or `expiry` is above `MAX_WINDOW`.
     error InvalidWindow(uint64 revealDelay, uint64 expiry);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -29,9 +29,13 @@ abstract contract VeilAdmin is Ownable2Step {
     /*                           STORAGE                          */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @notice Blocks after the commit block before the batch may settle.
+    /// @notice Largest `expiry` (blocks): each batch stores its window in 16 bits.
+    uint64 public constant MAX_WINDOW = type(uint16).max;
+
+    /// @notice Blocks after the commit block before the batch may settle (for batches committed from now on).
     uint64 public revealDelay;
-    /// @notice Blocks after the commit block after which the batch can no longer settle.
+    /// @notice Blocks after the commit block after which the batch can no longer settle (for batches committed
+    ///         from now on).
     uint64 public expiry;
     /// @notice Operators allowed to commit and settle.
     mapping(address => bool) public isOperator;
@@ -65,7 +69,9 @@ abstract contract VeilAdmin is Ownable2Step {
         emit PoolSet(pair, allowed);
     }
 
-    /// @notice Sets the settle window; applies to every unsettled batch, including ones already committed.
+    /// @notice Sets the settle window for batches committed from now on. A batch keeps the window in force when
+    ///         it was committed (I2): the owner cannot expire a committed batch, let it settle before its
+    ///         reveal delay, or hold it open longer than its traders were told.
     function setWindow(uint64 revealDelay_, uint64 expiry_) external onlyOwner {
         _setWindow(revealDelay_, expiry_);
     }
@@ -75,7 +81,7 @@ abstract contract VeilAdmin is Ownable2Step {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     function _setWindow(uint64 revealDelay_, uint64 expiry_) private {
-        if (revealDelay_ > expiry_) revert InvalidWindow(revealDelay_, expiry_);
+        if (revealDelay_ > expiry_ || expiry_ > MAX_WINDOW) revert InvalidWindow(revealDelay_, expiry_);
         revealDelay = revealDelay_;
         expiry = expiry_;
         emit WindowSet(revealDelay_, expiry_);

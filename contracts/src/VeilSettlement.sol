@@ -30,6 +30,8 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     error ZeroRoot();
     /// @dev `commit` got a leaf count of zero.
     error EmptyBatch();
+    /// @dev `commit` got more leaves than a batch can hold (`MAX_LEAVES`).
+    error TooManyLeaves(uint256 leafCount, uint256 max);
     /// @dev No batch was committed under this id.
     error UnknownBatch(uint256 batchId);
     /// @dev The batch was already settled.
@@ -94,13 +96,17 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*                           STORAGE                          */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev A committed batch, two slots: the root, then the rest packed in one word.
+    /// @dev A committed batch, two slots: the root, then the rest packed in one word. The settle window in
+    ///      force at commit is stored with the batch (I2), so a later `setWindow` cannot expire it, open it
+    ///      early or keep it open longer. uint40 block numbers last ~400,000 years at 12 s per block.
     struct Batch {
         bytes32 root;
-        uint32 leafCount;
-        uint56 commitBlock;
-        bool settled;
         address operator;
+        uint40 commitBlock;
+        uint16 leafCount;
+        uint16 revealDelay;
+        uint16 expiry;
+        bool settled;
     }
 
     /// @dev What every trade of a batch needs, bundled to keep the stack shallow.
@@ -120,6 +126,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     bytes32 private constant _VERSION_HASH = keccak256("1");
     uint256 private immutable _CACHED_CHAIN_ID;
     bytes32 private immutable _CACHED_DOMAIN_SEPARATOR;
+
+    /// @notice Most leaves one batch may commit (the leaf count is stored in 16 bits).
+    uint256 public constant MAX_LEAVES = type(uint16).max;
 
     /// @notice Number of committed batches; ids run 1..batchCount.
     uint256 public batchCount;
@@ -153,13 +162,19 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*                       OPERATOR ACTIONS                     */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @notice Commits a batch: the Merkle root of its `leafCount` order leaves, in batch order.
+    /// @notice Commits a batch: the Merkle root of its `leafCount` order leaves, in batch order. Fixes which
+    ///         orders the batch may execute before anyone but the relay can see them, and the settle window in
+    ///         force now (`revealDelay`, `expiry`), which later window changes do not touch. Only the committing
+    ///         operator may settle the batch.
     /// @return batchId the new batch's id (1, 2, 3, ...).
     function commit(bytes32 root, uint32 leafCount) external onlyOperator returns (uint256 batchId) {
         if (root == bytes32(0)) revert ZeroRoot();
         if (leafCount == 0) revert EmptyBatch();
+        if (leafCount > MAX_LEAVES) revert TooManyLeaves(leafCount, MAX_LEAVES);
         batchId = ++batchCount;
-        _batches[batchId] = Batch(root, leafCount, uint56(block.number), false, msg.sender);
+        // Both fit in 16 bits: `VeilAdmin` bounds `expiry` (and so `revealDelay <= expiry`) by MAX_WINDOW.
+        (uint16 delay, uint16 exp) = (uint16(revealDelay), uint16(expiry));
+        _batches[batchId] = Batch(root, msg.sender, uint40(block.number), uint16(leafCount), delay, exp, false);
         emit BatchCommitted(batchId, root, leafCount, msg.sender);
     }
 
@@ -214,6 +229,14 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         return (b.root, b.leafCount, b.commitBlock, b.settled, b.operator);
     }
 
+    /// @notice The blocks batch `batchId` may settle in, `[firstBlock, lastBlock]`: its commit block plus the
+    ///         reveal delay and expiry in force when it was committed (all zero if no such batch).
+    function batchWindow(uint256 batchId) external view returns (uint64 firstBlock, uint64 lastBlock) {
+        Batch storage b = _batches[batchId];
+        if (b.root == bytes32(0)) return (0, 0);
+        return (uint64(b.commitBlock) + b.revealDelay, uint64(b.commitBlock) + b.expiry);
+    }
+
     /// @notice True when `trader`'s `nonce` was used or invalidated.
     function isNonceUsed(address trader, uint256 nonce) external view returns (bool) {
         // forge-lint: disable-next-line(incorrect-shift)
@@ -238,8 +261,10 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         if (b.settled) revert BatchAlreadySettled(batchId);
         if (b.operator != msg.sender) revert NotBatchOperator(batchId, msg.sender);
         commitBlock = b.commitBlock;
-        if (block.number < commitBlock + revealDelay) revert RevealDelayNotPassed(batchId, commitBlock + revealDelay);
-        if (block.number > commitBlock + expiry) revert BatchExpired(batchId, commitBlock + expiry);
+        uint256 firstBlock = commitBlock + b.revealDelay;
+        uint256 lastBlock = commitBlock + b.expiry;
+        if (block.number < firstBlock) revert RevealDelayNotPassed(batchId, firstBlock);
+        if (block.number > lastBlock) revert BatchExpired(batchId, lastBlock);
         if (leafCount != b.leafCount) revert LeafCountMismatch(b.leafCount, leafCount);
         b.settled = true;
     }

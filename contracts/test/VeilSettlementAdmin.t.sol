@@ -101,6 +101,41 @@ contract VeilSettlementAdminTest is Helper {
         settlement.setWindow(3, 2);
     }
 
+    function test_RevertWhen_WindowAboveMax() public {
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(VeilAdmin.InvalidWindow.selector, 0, 65_536));
+        settlement.setWindow(0, 65_536);
+        vm.prank(owner);
+        settlement.setWindow(65_535, 65_535); // the largest window is accepted
+    }
+
+    function test_RevertWhen_CommitHasTooManyLeaves() public {
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.TooManyLeaves.selector, 65_536, 65_535));
+        settlement.commit(bytes32(uint256(1)), 65_536);
+        vm.prank(operator);
+        settlement.commit(bytes32(uint256(1)), 65_535);
+    }
+
+    /// @dev I2: a batch keeps the window in force at its commit; `batchWindow` reports it.
+    function test_committedBatchKeepsItsWindow() public {
+        vm.prank(operator);
+        settlement.commit(bytes32(uint256(1)), 1);
+        uint256 c = block.number;
+        vm.prank(owner);
+        settlement.setWindow(0, 1);
+        (uint64 first, uint64 last) = settlement.batchWindow(1);
+        assertEq(first, c + REVEAL_DELAY, "first block: the old reveal delay");
+        assertEq(last, c + EXPIRY, "last block: the old expiry");
+        vm.prank(operator);
+        settlement.commit(bytes32(uint256(2)), 1);
+        (first, last) = settlement.batchWindow(2);
+        assertEq(first, c, "a later batch gets the new delay");
+        assertEq(last, c + 1, "and the new expiry");
+        (first, last) = settlement.batchWindow(3);
+        assertEq(first + last, 0, "no such batch");
+    }
+
     function test_RevertWhen_ConstructedWithInvalidWindow() public {
         vm.expectRevert(abi.encodeWithSelector(VeilAdmin.InvalidWindow.selector, 21, 20));
         new VeilSettlement(owner, 21, 20);

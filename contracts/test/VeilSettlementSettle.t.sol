@@ -237,6 +237,32 @@ contract VeilSettlementSettleTest is Helper {
         _settle(b);
     }
 
+    /// @dev I2: shrinking the window after commit neither expires the batch nor lets it settle early.
+    function test_windowChangeDoesNotTouchACommittedBatch() public {
+        Batch memory b = _crossingBatch();
+        vm.roll(block.number - REVEAL_DELAY); // back to the commit block
+        vm.prank(owner);
+        settlement.setWindow(0, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(VeilSettlement.RevealDelayNotPassed.selector, b.batchId, block.number + REVEAL_DELAY)
+        );
+        _settle(b); // a zero delay set later does not open the batch early
+        vm.roll(block.number + EXPIRY); // past the new expiry (1), at the batch's own last block
+        _settle(b);
+    }
+
+    /// @dev I2: lengthening the window after commit does not keep a batch open past its own expiry.
+    function test_RevertWhen_WindowLengthenedAfterCommit() public {
+        Batch memory b = _crossingBatch();
+        vm.prank(owner);
+        settlement.setWindow(REVEAL_DELAY, 1000);
+        vm.roll(block.number - REVEAL_DELAY + EXPIRY + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(VeilSettlement.BatchExpired.selector, b.batchId, block.number - 1)
+        );
+        _settle(b);
+    }
+
     function test_RevertWhen_SignedByAnotherKey() public {
         Batch memory b = _crossingBatch();
         b.trades[0].signature = b.trades[1].signature;
