@@ -29,6 +29,22 @@ describe("RateLimiter", () => {
     expect(limiter.waitMs("ip", 2)).toBe(1_750);
   });
 
+  it("should keep an emptied bucket across a prune and only drop buckets idle long enough to be full", () => {
+    // 0.5 per minute, burst 3: an empty bucket is full again after 6 min. A prune (at most once a minute) that
+    // dropped a bucket still refilling would hand its key a fresh burst (issue 20, mutant R8).
+    let now = 0;
+    const limiter = new RateLimiter({ perMinute: 0.5, burst: 3 }, () => now);
+    expect([1, 2, 3, 4].map(() => limiter.take("busy"))).toEqual([true, true, true, false]);
+    now += 61_000; // past the prune interval; "busy" has refilled 0.5 token only
+    expect(limiter.take("other")).toBe(true); // runs the prune
+    expect(limiter.take("busy")).toBe(false);
+    expect(limiter.waitMs("busy")).toBeGreaterThan(0);
+    // Idle past full: the bucket is dropped, and the key starts again from a full (same) bucket.
+    now += 6 * 60_000;
+    expect(limiter.take("other")).toBe(true);
+    expect([1, 2, 3, 4].map(() => limiter.take("busy"))).toEqual([true, true, true, false]);
+  });
+
   it("should reject a nonsensical configuration", () => {
     expect(() => new RateLimiter({ perMinute: 0, burst: 1 })).toThrow(RangeError);
   });
