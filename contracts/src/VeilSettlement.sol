@@ -127,6 +127,10 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     uint256 private immutable _CACHED_CHAIN_ID;
     bytes32 private immutable _CACHED_DOMAIN_SEPARATOR;
 
+    /// @notice Gas an EIP-1271 wallet's `isValidSignature` gets in settle (wallet requirement: answer within it,
+    ///         with exactly 32 bytes). The relay's intake checks contract-wallet signatures with the same cap.
+    uint256 public constant EIP1271_GAS_LIMIT = SignatureLib.EIP1271_GAS_LIMIT;
+
     /// @notice Most leaves one batch may commit (the leaf count is stored in 16 bits).
     uint256 public constant MAX_LEAVES = type(uint16).max;
 
