@@ -1,6 +1,7 @@
 import { FlashbotsBundleProvider, type SimulationResponse } from "@flashbots/ethers-provider-bundle";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { concat, type Hex, keccak256 } from "viem";
+import { BuilderHealth, type BuilderHealthView } from "./builderHealth.js";
 
 /**
  * Sends everything the relay puts on chain as private Flashbots bundles, never to a public mempool.
@@ -16,6 +17,19 @@ export type BundleSubmitterOptions = {
   /** 0x private key signing the X-Flashbots-Signature header. */
   authKey: Hex;
   chainId: number;
+  /** Called after every builder request (metrics and logs); `index` is the builder's position in builderUrls. */
+  onBuilderOutcome?: (outcome: BuilderOutcome) => void;
+  /** A builder that has not answered in this many ms counts as failed for this request (default 5,000). */
+  builderTimeoutMs?: number;
+};
+
+/** One builder request's outcome; `transition` says when the builder just went down or came back. */
+export type BuilderOutcome = {
+  index: number;
+  op: "simulate" | "send";
+  ok: boolean;
+  error?: string;
+  transition?: "down" | "recovered";
 };
 
 export type BundleTxSimulation = { txHash: Hex; gasUsed: number; error?: string; revert?: string };
@@ -43,14 +57,67 @@ export type BundleSendResult = {
 type EthersCjsProvider = Parameters<typeof FlashbotsBundleProvider.create>[0];
 type EthersCjsSigner = Parameters<typeof FlashbotsBundleProvider.create>[1];
 
-/** Private bundle submission to every configured builder; see {@link BundleSubmitterOptions}. */
+/**
+ * Private bundle submission to every configured builder; see {@link BundleSubmitterOptions}. Simulations go
+ * to the first healthy builder (per-builder health with back-off, {@link BuilderHealth}); bundles go to every
+ * builder that is not backing off, so one builder down for minutes changes nothing a user sees.
+ */
 export class BundleSubmitter {
+  private readonly health: BuilderHealth;
+
   private constructor(
     private readonly node: JsonRpcProvider,
     private readonly builders: { url: string; provider: FlashbotsBundleProvider }[],
     /** The address that signs the X-Flashbots-Signature header (owns the bundles at the builder). */
     readonly authAddress: string,
-  ) {}
+    private readonly options: BundleSubmitterOptions,
+  ) {
+    this.health = new BuilderHealth(builders.map((b) => b.url));
+  }
+
+  /** Every builder's health, by index (for `/healthz`). */
+  builderHealth(): BuilderHealthView[] {
+    return this.health.view();
+  }
+
+  /** Runs one request against builder `index` with a timeout, recording its outcome in the builder's health. */
+  private async ask<T>(
+    index: number,
+    op: BuilderOutcome["op"],
+    request: (provider: FlashbotsBundleProvider) => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = this.options.builderTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        request(this.builders[index].provider),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      const recovered = this.health.succeeded(index);
+      this.options.onBuilderOutcome?.({
+        index,
+        op,
+        ok: true,
+        ...(recovered ? { transition: "recovered" } : {}),
+      });
+      return result;
+    } catch (err) {
+      const error = (err as Error).message;
+      const down = this.health.failed(index, error);
+      this.options.onBuilderOutcome?.({
+        index,
+        op,
+        ok: false,
+        error,
+        ...(down ? { transition: "down" } : {}),
+      });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /**
    * Connects to the node and every builder (no network call beyond provider set-up).
@@ -73,19 +140,33 @@ export class BundleSubmitter {
         ),
       })),
     );
-    return new BundleSubmitter(node, builders, authSigner.address);
+    return new BundleSubmitter(node, builders, authSigner.address, options);
   }
 
   /**
-   * Simulates the bundle with `eth_callBundle` on the first builder, on top of the latest state, as the
-   * block `targetBlock`.
+   * Simulates the bundle with `eth_callBundle` on top of the latest state, as the block `targetBlock`, on the
+   * first healthy builder that answers (an unreachable builder is skipped and backs off; the answer of one
+   * that responds is authoritative, even when it says the bundle fails).
    */
   async simulate(signedTxs: readonly Hex[], targetBlock: bigint): Promise<BundleSimulation> {
-    let response: SimulationResponse;
-    try {
-      response = await this.builders[0].provider.simulate([...signedTxs], Number(targetBlock), "latest");
-    } catch (err) {
-      return { ok: false, results: [], error: `eth_callBundle failed: ${(err as Error).message}` };
+    let response: SimulationResponse | undefined;
+    const failures: string[] = [];
+    for (const index of this.health.order()) {
+      try {
+        response = await this.ask(index, "simulate", (p) =>
+          p.simulate([...signedTxs], Number(targetBlock), "latest"),
+        );
+        break;
+      } catch (err) {
+        failures.push(`builder ${index}: ${(err as Error).message}`);
+      }
+    }
+    if (response === undefined) {
+      return {
+        ok: false,
+        results: [],
+        error: `eth_callBundle failed on every builder (${failures.join("; ")})`,
+      };
     }
     if ("error" in response) return { ok: false, results: [], error: response.error.message };
     const results = response.results.map((r) => {
@@ -105,24 +186,41 @@ export class BundleSubmitter {
   }
 
   /**
-   * Sends the bundle for exactly `targetBlock` to every builder. A builder that refuses or is unreachable
-   * is reported in `builders`, not thrown: the caller re-sends next block anyway.
+   * Sends the bundle for exactly `targetBlock` to every builder that is not backing off. A builder that
+   * refuses or is unreachable is reported in `builders`, not thrown: the caller re-sends next block anyway.
    */
   async send(
     signedTxs: readonly Hex[],
     targetBlock: bigint,
     options: BundleSendOptions = {},
   ): Promise<BundleSendResult> {
+    // Every builder not backing off; if all are, every one (a bundle must still go somewhere). A builder
+    // probed after a back-off is not waited for while a healthy one exists: a hanging builder must not hold
+    // up the operator loop; its outcome still updates its health.
+    const all = this.builders.map((_, i) => i);
+    const ready = all.filter((i) => this.health.available(i));
+    const targets = ready.length > 0 ? ready : all;
+    const healthyNow = new Set(
+      this.health
+        .view()
+        .filter((b) => b.healthy)
+        .map((b) => b.index),
+    );
+    const awaited = targets.filter((i) => healthyNow.has(i));
+    const sent = targets.map(async (index) => {
+      const { url } = this.builders[index];
+      try {
+        const res = await this.ask(index, "send", (p) =>
+          p.sendRawBundle([...signedTxs], Number(targetBlock), options),
+        );
+        if ("error" in res) return { url, ok: false, error: res.error.message };
+        return { url, ok: true, bundleHash: res.bundleHash as Hex };
+      } catch (err) {
+        return { url, ok: false, error: (err as Error).message };
+      }
+    });
     const outcomes = await Promise.all(
-      this.builders.map(async ({ url, provider }) => {
-        try {
-          const res = await provider.sendRawBundle([...signedTxs], Number(targetBlock), options);
-          if ("error" in res) return { url, ok: false, error: res.error.message };
-          return { url, ok: true, bundleHash: res.bundleHash as Hex };
-        } catch (err) {
-          return { url, ok: false, error: (err as Error).message };
-        }
-      }),
+      awaited.length > 0 ? targets.flatMap((index, k) => (healthyNow.has(index) ? [sent[k]] : [])) : sent,
     );
     const bundleHash = outcomes.find((o) => "bundleHash" in o)?.bundleHash ?? bundleHashOf(signedTxs);
     return {
@@ -137,7 +235,7 @@ export class BundleSubmitter {
   }
 }
 
-/** The Flashbots bundle hash: keccak256 of the concatenated tx hashes (FLASHBOTS.md section 7). */
+/** The Flashbots bundle hash: keccak256 of the concatenated tx hashes (see ../shared/FLASHBOTS.md). */
 export function bundleHashOf(signedTxs: readonly Hex[]): Hex {
   return keccak256(concat(signedTxs.map((tx) => keccak256(tx))));
 }
