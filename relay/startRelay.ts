@@ -55,11 +55,17 @@ export async function startRelay(
   for (const t of pools.tokens()) tokenSymbols.set(await chain.symbol(t).catch(() => t), t);
 
   const store = openSqliteStore(config.dataDir);
+  const metrics = createRelayMetrics(store);
   const submitter = await BundleSubmitter.create({
     rpcUrl: config.rpcUrl,
     builderUrls: config.builderUrls,
     authKey: config.authKey,
     chainId,
+    onBuilderOutcome: ({ index, op, ok, error, transition }) => {
+      metrics.builderRequests.inc({ builder: String(index), op, outcome: ok ? "ok" : "error" });
+      if (transition === "down") logger.warn({ builder: index, op, error }, "builder unreachable: backing off");
+      if (transition === "recovered") logger.info({ builder: index, op }, "builder healthy again");
+    },
   });
   const hashOrder = createOrderHasher(chainId, config.settlement);
   const batcherRef: { current: Batcher | null } = { current: null };
@@ -68,7 +74,7 @@ export async function startRelay(
     store,
     writeQueue: new WriteQueue(store),
     events: new RelayEvents(),
-    metrics: createRelayMetrics(store),
+    metrics,
     logger,
     chain,
     submitter,

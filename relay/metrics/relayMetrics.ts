@@ -39,7 +39,13 @@ export function createRelayMetrics(store: Store) {
     labelNames: ["endpoint", "result"],
     registers: [registry],
   });
-  return { registry, ordersByState, batchLatency, bundleAttempts, intake };
+  const builderRequests = new Counter({
+    name: "veil_builder_requests_total",
+    help: "Requests to each configured builder (by index in --builder-url), by operation and outcome",
+    labelNames: ["builder", "op", "outcome"],
+    registers: [registry],
+  });
+  return { registry, ordersByState, batchLatency, bundleAttempts, intake, builderRequests };
 }
 
 export type RelayMetrics = ReturnType<typeof createRelayMetrics>;
