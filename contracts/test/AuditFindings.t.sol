@@ -137,6 +137,69 @@ contract AuditFindingsTest is Helper {
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*   F2: the operator cannot sandwich its own residual swap    */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// One bundle: operator buys B on the pair, then settles at the moved price. Settle now refuses the pair
+    /// (touched earlier in this block); trader1 keeps its A, and settled first in the next block it gets the
+    /// untouched pool's price.
+    function test_audit_F2_operatorCannotSandwichItsOwnResidualSwap() public {
+        address[] memory tokens = _tokensAB();
+        OrderLib.Order memory o = _order(trader1, address(tokenA), address(tokenB), 10_000e18, 9_000e18, 1);
+        TradeData[] memory trades = new TradeData[](1);
+        bytes32[] memory committed = new bytes32[](1);
+        (trades[0], committed[0]) = _trade(TRADER1_KEY, o, 0, tokens);
+        uint256 batchId = _commit(committed);
+        uint256 fair = _quote(address(tokenA), 10_000e18);
+
+        tokenA.mint(operator, 47_500e18);
+        uint256 boughtB = _poolSwap(operator, address(tokenA), 47_500e18); // front-run, same block
+        uint256 v = _quote(address(tokenA), 10_000e18);
+        PoolSwap[] memory swaps = new PoolSwap[](1);
+        swaps[0] = PoolSwap(pair, address(tokenA), 10_000e18, v);
+        uint256 beforeA = tokenA.balanceOf(trader1);
+        uint256 beforeB = tokenB.balanceOf(trader1);
+        vm.expectRevert(abi.encodeWithSelector(V2SwapLib.PoolTouchedThisBlock.selector, pair));
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](1), tokens, _prices(v, 10_000e18), trades, swaps);
+        assertEq(tokenA.balanceOf(trader1), beforeA, "trader1's A untouched");
+        assertEq(tokenB.balanceOf(trader1), beforeB, "no fill at the moved price");
+
+        // The operator must unwind (any later trade in this block, its back-run, moves the price back), and
+        // the settle, first to touch the pair in the next block, pays the fair price.
+        _poolSwap(operator, address(tokenB), boughtB);
+        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 12);
+        uint256 out = _quote(address(tokenA), 10_000e18);
+        swaps[0] = PoolSwap(pair, address(tokenA), 10_000e18, out);
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](1), tokens, _prices(out, 10_000e18), trades, swaps);
+        assertGe(tokenB.balanceOf(trader1) - beforeB, fair - fair / 1000, "trader1 got ~the untouched pool's price");
+    }
+
+    /// What the guard does not stop (documented in V2SwapLib and the README): a move in the previous block.
+    /// The mover carries its position across the block boundary; the trader still gets its signed limit.
+    function test_audit_F2_multiBlockMoveStillBoundedByTheLimit() public {
+        address[] memory tokens = _tokensAB();
+        OrderLib.Order memory o = _order(trader1, address(tokenA), address(tokenB), 10_000e18, 9_000e18, 1);
+        TradeData[] memory trades = new TradeData[](1);
+        bytes32[] memory committed = new bytes32[](1);
+        (trades[0], committed[0]) = _trade(TRADER1_KEY, o, 0, tokens);
+        uint256 batchId = _commit(committed);
+        tokenA.mint(operator, 47_500e18);
+        _poolSwap(operator, address(tokenA), 47_500e18); // end of block N
+        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 12);
+        uint256 v = _quote(address(tokenA), 10_000e18);
+        PoolSwap[] memory swaps = new PoolSwap[](1);
+        swaps[0] = PoolSwap(pair, address(tokenA), 10_000e18, v);
+        uint256 before = tokenB.balanceOf(trader1);
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](1), tokens, _prices(v, 10_000e18), trades, swaps); // first in N+1
+        assertGe(tokenB.balanceOf(trader1) - before, o.minBuyAmount, "the signed limit holds");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*   F3: EIP-1271 return bomb: its own trade fails, with data  */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 

@@ -52,7 +52,7 @@ contract VeilSettlementSettleTest is Helper {
         b.trades = one;
         b.leaves[2] = keccak256("unexecuted"); // trader2's slot now holds an unexecuted leaf
         bytes32[] memory committed = new bytes32[](3);
-        (, committed[0]) = _trade(TRADER1_KEY, _order(trader1, address(tokenA), address(tokenB), 100e18, 99e18, 1), 0, b.tokens);
+        committed[0] = OrderLib.leaf(_digestOf(b.trades[0], b.tokens), b.trades[0].salt);
         committed[1] = b.leaves[1];
         committed[2] = b.leaves[2];
         b.batchId = _commit(committed);
@@ -311,7 +311,7 @@ contract VeilSettlementSettleTest is Helper {
         Batch memory b = _crossingBatch();
         _settle(b);
         bytes32[] memory committed = new bytes32[](3);
-        (, committed[0]) = _trade(TRADER1_KEY, _order(trader1, address(tokenA), address(tokenB), 100e18, 99e18, 1), 0, b.tokens);
+        committed[0] = OrderLib.leaf(_digestOf(b.trades[0], b.tokens), b.trades[0].salt);
         committed[1] = b.leaves[1];
         (, committed[2]) = _trade(TRADER2_KEY, _order(trader2, address(tokenB), address(tokenA), 100e18, 99e18, 2), 2, b.tokens);
         b.batchId = _commit(committed);

@@ -74,6 +74,7 @@ contract SettlementHandler {
         if (mutation == 5) offset = blocksAfter % settlement.revealDelay(); // too early
         if (mutation == 6) offset = settlement.expiry() + 1 + (blocksAfter % 5); // too late
         vm.roll(commitBlock + offset);
+        vm.warp(block.timestamp + 12 * offset); // 12 s blocks: the settle's block is not the last pool trade's
         bool mustFail = mutation <= 7 && !(mutation == 3 && !hasReplayable);
         for (uint256 i; i < plan.n; ++i) {
             committed[i] = bytes32(0); // the trades' slots: settle puts their leaves there

@@ -160,11 +160,13 @@ abstract contract Helper is Assertions {
         return MerkleLib.root(copy);
     }
 
-    /// @dev Commits `leaves` as the operator and rolls to the first block settle may land in.
+    /// @dev Commits `leaves` as the operator and rolls to the first block settle may land in, 12 s per block
+    ///      (as on Ethereum: the settle's block has a later timestamp than any pool trade before the commit).
     function _commit(bytes32[] memory leaves) internal returns (uint256 batchId) {
         vm.prank(operator);
         batchId = settlement.commit(_root(leaves), uint32(leaves.length));
         vm.roll(block.number + REVEAL_DELAY);
+        vm.warp(block.timestamp + 12 * REVEAL_DELAY);
     }
 
     function _tokensAB() internal view returns (address[] memory tokens) {
