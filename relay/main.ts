@@ -11,6 +11,8 @@ import { startRelay } from "./startRelay.js";
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
+  // Whatever the relay writes (store, WAL, ECIES key, temp files) is readable by its own user only.
+  process.umask(0o077);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.argv.slice(2), process.env);

@@ -61,10 +61,13 @@ export type AcceptedOrder = z.output<typeof acceptedOrderSchema>;
 /** `POST /v1/reveals` and `DELETE /v1/orders/:id`. */
 export const orderStateAnswerSchema = z.object({ id: bytes32, state: z.enum(ORDER_STATES) });
 
-/** `GET /v1/orders/:id`. */
+/**
+ * `GET /v1/orders/:id`. The relay discloses by stage (THREATS.md): before the batch commit only `state`; then
+ * the batch ids, leaf index, root and proof; the order, trader, mode, fill and reason only once final.
+ */
 export const orderStatusSchema = z.object({
   id: bytes32,
-  mode: z.enum(["sealed", "commit"]),
+  mode: z.enum(["sealed", "commit"]).nullish(),
   trader: address.nullish(),
   state: z.enum(ORDER_STATES),
   batchId: z.union([z.number(), z.string()]).nullish(),

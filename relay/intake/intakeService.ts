@@ -12,8 +12,18 @@ import { validateSignedOrder } from "./validateOrder.js";
 /** The answer to an accepted order or commitment. */
 export type Accepted = { id: Hex; state: string; batchId: number | null };
 
-/** Recovers the signer of an off-chain Veil message (commitment, cancel), or throws INVALID_SIGNATURE. */
-function recoverMessageSigner(digest: Hex, signature: Hex, expected: Address, what: string): void {
+/**
+ * Recovers the signer of an off-chain Veil message (commitment, cancel), or throws INVALID_SIGNATURE. The
+ * message names the expected signer only when the caller supplied it (a commitment's trader): a cancel's
+ * trader comes from the stored order, and an error must never tell a stranger whose order an id is.
+ */
+function recoverMessageSigner(
+  digest: Hex,
+  signature: Hex,
+  expected: Address,
+  what: string,
+  callerNamedSigner = true,
+): void {
   let signer: Address;
   try {
     signer = recoverOrderSigner(digest, signature);
@@ -21,9 +31,13 @@ function recoverMessageSigner(digest: Hex, signature: Hex, expected: Address, wh
     throw new RelayError("INVALID_SIGNATURE", `${what} signature is malformed: ${(err as Error).message}`);
   }
   if (signer !== expected)
-    throw new RelayError("INVALID_SIGNATURE", `${what} signature does not recover to ${expected}`, {
-      details: { recovered: signer },
-    });
+    throw new RelayError(
+      "INVALID_SIGNATURE",
+      callerNamedSigner
+        ? `${what} signature does not recover to ${expected}`
+        : `${what} signature is not the order's trader's`,
+      { details: { recovered: signer } },
+    );
 }
 
 /**
@@ -166,6 +180,7 @@ export class IntakeService {
       signature,
       rec.trader,
       "cancel",
+      false,
     );
     if (rec.state === "cancelled") return { id: rec.id, state: "cancelled", batchId: rec.batchId };
     const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);

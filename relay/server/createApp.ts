@@ -116,9 +116,8 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   });
   app.use("/v1/*", rateLimit({ ratePerSecond: ctx.config.rateLimit, burst: ctx.config.rateLimitBurst }));
 
-  app.get("/healthz", (c) =>
-    c.json({ ok: true, head: ctx.head.block.toString(), openBatch: ctx.openBatch.currentId }),
-  );
+  // Aggregates only (THREATS.md): liveness and the chain head the relay works on, never a batch or order id.
+  app.get("/healthz", (c) => c.json({ ok: true, head: ctx.head.block.toString() }));
   app.get("/metrics", async (c) =>
     c.text(await ctx.metrics.registry.metrics(), 200, { "content-type": ctx.metrics.registry.contentType }),
   );
@@ -189,16 +188,26 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
     return c.json(views.batch(b));
   });
 
+  // Unfiltered: batch events only. `?order=<id>`: that order's changes, each as `GET /v1/orders/:id` shows
+  // it at that moment (the id is the capability; the view applies the disclosure table).
   app.get("/v1/events", (c) => {
     const filter = c.req.query("order")?.toLowerCase();
     if (filter !== undefined) parse(orderIdParam, filter);
     return streamSSE(c, async (stream) => {
       let id = 0;
-      const queue: { kind: string; data: OrderEvent | BatchEvent }[] = [];
+      const queue: { kind: string; data: unknown }[] = [];
       let wake: (() => void) | null = null;
       const unsubscribe = ctx.events.subscribe((kind, data) => {
-        if (filter && (kind !== "order" || (data as OrderEvent).id.toLowerCase() !== filter)) return;
-        queue.push({ kind, data });
+        if (filter === undefined) {
+          if (kind !== "batch") return;
+          const b = data as BatchEvent;
+          queue.push({ kind, data: { id: b.id, state: b.state } });
+        } else {
+          if (kind !== "order" || (data as OrderEvent).id.toLowerCase() !== filter) return;
+          const o = ctx.store.getOrder((data as OrderEvent).id);
+          if (!o) return;
+          queue.push({ kind, data: views.order(o) });
+        }
         wake?.();
       });
       stream.onAbort(() => {

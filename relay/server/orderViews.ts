@@ -2,14 +2,54 @@ import type { Hex } from "viem";
 import { buildMerkleTree, getMerkleProof, type MerkleTree } from "../../client/merkle/merkleTree.js";
 import { orderToJson } from "../../client/wire/orderWire.js";
 import { publicBatchState } from "../batch/orderTransitions.js";
-import type { BatchRecord, OrderRecord, Store } from "../store/store.js";
+import { type BatchRecord, FINAL_ORDER_STATES, type OrderRecord, type Store } from "../store/store.js";
 
 /** Trees of recently asked-for batches, so a poll for a proof does not rehash a 10k-leaf batch. */
 const TREE_CACHE_SIZE = 16;
 
+/** What `GET /v1/orders/:id` discloses (THREATS.md): always the same keys, unknown ones null. */
+export type OrderView = {
+  id: Hex;
+  state: OrderRecord["state"];
+  mode: OrderRecord["mode"] | null;
+  trader: OrderRecord["trader"] | null;
+  batchId: number | null;
+  chainBatchId: string | null;
+  leafIndex: number | null;
+  root: Hex | null;
+  proof: Hex[] | null;
+  commitTxHash: Hex | null;
+  order: ReturnType<typeof orderToJson> | null;
+  fill: { sellAmount: string; buyAmount: string; txHash: Hex; blockNumber: string } | null;
+  reason: string | null;
+  error: string | null;
+};
+
+/** What `GET /v1/batches/:id` discloses: order ids only once the batch is settled or expired. */
+export type BatchView = {
+  id: number;
+  state: ReturnType<typeof publicBatchState>;
+  leafCount: number | null;
+  createdAt: number;
+  closedAt: number | null;
+  chainBatchId: string | null;
+  root: Hex | null;
+  commitBlock: string | null;
+  commitTxHash: Hex | null;
+  settleTxHash: Hex | null;
+  settledAt: number | null;
+  orderIds: Hex[] | null;
+};
+
 /**
- * The REST views of orders and batches (the pinned `GET /v1/orders/:id` and `GET /v1/batches/:id` shapes),
- * in one place; uints as decimal strings like the order wire format.
+ * The public views of orders and batches, in one place, applying the disclosure table of THREATS.md:
+ * - an order before its batch is committed: its state only (no trader, mode, batch, amounts);
+ * - after the commit, until final: + the relay and chain batch ids, leaf index, root, Merkle proof, commit
+ *   tx (all public on chain or useless without the order), still no order field;
+ * - once final: everything, with the fill or the reason.
+ * - a batch lists its order ids only once settled or expired, its root and commit only once committed.
+ * The order id is an unguessable leaf hash, so holding it is the capability to see the order's state; the
+ * content waits until nobody can trade against it any more. Uints are decimal strings like the order wire.
  */
 export class OrderViews {
   private readonly trees = new Map<number, MerkleTree>();
@@ -27,48 +67,78 @@ export class OrderViews {
     return t;
   }
 
-  order(o: OrderRecord) {
-    const batch = o.batchId === null ? null : this.store.getBatch(o.batchId);
-    const onChain = batch !== null && batch.chainBatchId !== null;
-    const tree = onChain && o.leafIndex !== null ? this.tree(batch) : null;
-    return {
+  order(o: OrderRecord): OrderView {
+    const view: OrderView = {
       id: o.id,
-      mode: o.mode,
-      trader: o.trader,
       state: o.state,
-      batchId: o.batchId,
-      chainBatchId: onChain ? batch.chainBatchId!.toString() : null,
-      leafIndex: onChain ? o.leafIndex : null,
-      root: onChain ? batch.root : null,
-      proof: tree && o.leafIndex !== null ? getMerkleProof(tree, o.leafIndex) : null,
-      commitTxHash: batch?.commitTxHash ?? null,
-      order: o.order ? orderToJson(o.order) : null,
-      fill: o.fill
-        ? {
-            sellAmount: o.fill.sellAmount.toString(),
-            buyAmount: o.fill.buyAmount.toString(),
-            txHash: o.fill.txHash,
-            blockNumber: o.fill.blockNumber.toString(),
-          }
-        : null,
-      reason: o.reason,
-      error: o.error,
+      mode: null,
+      trader: null,
+      batchId: null,
+      chainBatchId: null,
+      leafIndex: null,
+      root: null,
+      proof: null,
+      commitTxHash: null,
+      order: null,
+      fill: null,
+      reason: null,
+      error: null,
     };
+    const batch = o.batchId === null ? null : this.store.getBatch(o.batchId);
+    if (batch && batch.chainBatchId !== null && o.leafIndex !== null) {
+      const tree = this.tree(batch);
+      view.batchId = batch.id;
+      view.chainBatchId = batch.chainBatchId.toString();
+      view.leafIndex = o.leafIndex;
+      view.root = batch.root;
+      view.proof = tree ? getMerkleProof(tree, o.leafIndex) : null;
+      view.commitTxHash = batch.commitTxHash;
+    }
+    if (!FINAL_ORDER_STATES.includes(o.state)) return view;
+    view.mode = o.mode;
+    view.trader = o.trader;
+    view.batchId = o.batchId;
+    view.order = o.order ? orderToJson(o.order) : null;
+    view.fill = o.fill
+      ? {
+          sellAmount: o.fill.sellAmount.toString(),
+          buyAmount: o.fill.buyAmount.toString(),
+          txHash: o.fill.txHash,
+          blockNumber: o.fill.blockNumber.toString(),
+        }
+      : null;
+    view.reason = o.reason;
+    view.error = o.error;
+    return view;
   }
 
-  batch(b: BatchRecord) {
-    const orderIds: Hex[] =
-      b.leaves && b.leaves.length > 0 ? b.leaves : this.store.ordersInBatch(b.id).map((o) => o.id);
-    return {
+  batch(b: BatchRecord): BatchView {
+    const state = publicBatchState(b.state);
+    const view: BatchView = {
       id: b.id,
-      state: publicBatchState(b.state),
-      chainBatchId: b.chainBatchId?.toString() ?? null,
-      root: b.root,
-      leafCount: b.leaves?.length ?? 0,
-      commitBlock: b.commitBlock?.toString() ?? null,
-      commitTxHash: b.commitTxHash,
-      settleTxHash: b.settleTxHash,
-      orderIds,
+      state,
+      leafCount: b.leaves ? b.leaves.length : null,
+      createdAt: b.createdAt,
+      closedAt: b.closedAt,
+      chainBatchId: null,
+      root: null,
+      commitBlock: null,
+      commitTxHash: null,
+      settleTxHash: null,
+      settledAt: null,
+      orderIds: null,
     };
+    if (b.chainBatchId !== null) {
+      view.chainBatchId = b.chainBatchId.toString();
+      view.root = b.root;
+      view.commitBlock = b.commitBlock?.toString() ?? null;
+      view.commitTxHash = b.commitTxHash;
+    }
+    if (state === "settled" || state === "expired") {
+      view.settleTxHash = b.settleTxHash;
+      view.settledAt = b.settledAt;
+      view.orderIds = b.leaves ?? [];
+    }
+    return view;
   }
 }

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import { orderJsonSchema, orderToJson } from "../../client/wire/orderWire.js";
+import { securePrivateDataDir } from "./privateDataDir.js";
 import type {
   BatchPatch,
   BatchRecord,
@@ -200,7 +200,8 @@ function batchColumns(p: BatchPatch): Record<string, unknown> {
  * @example const store = openSqliteStore(config.dataDir)
  */
 export function openSqliteStore(dataDir: string): Store & { db: Database.Database } {
-  mkdirSync(dataDir, { recursive: true });
+  // 0700 dir, 0600 files (the store holds decrypted orders, signatures and salts)
+  securePrivateDataDir(dataDir, ["relay.sqlite", "relay.sqlite-wal", "relay.sqlite-shm"]);
   const db = new Database(join(dataDir, "relay.sqlite"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");

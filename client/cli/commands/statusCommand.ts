@@ -70,7 +70,8 @@ function describe(
     `Order ${s.id}`,
     `  state: ${s.state}${s.reason ? ` (${s.reason})` : ""}${s.error ? ` error: ${s.error}` : ""}`,
   ];
-  lines.push(`  mode: ${s.mode}${s.trader ? `, trader ${s.trader}` : ""}`);
+  // before an order is final the relay shows only its state (and, once committed, its proof)
+  if (s.mode) lines.push(`  mode: ${s.mode}${s.trader ? `, trader ${s.trader}` : ""}`);
   if (s.batchId != null) lines.push(`  relay batch: ${s.batchId}`);
   if (inc)
     lines.push(
