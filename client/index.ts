@@ -1,5 +1,5 @@
 /**
- * Veil trader library: `import { createVeilClient } from "veil/client"`.
+ * Veil trader library: `import { createVeilClient } from "@veil/client"` (package `client/`).
  * Everything a trader or bot needs (client, actions, errors, order encodings); nothing from the relay.
  */
 

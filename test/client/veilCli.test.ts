@@ -151,7 +151,7 @@ describe("veil CLI", () => {
     const section = readme.slice(readme.indexOf("## Trader client and CLI"));
     const quickstart = readFileSync(join(ROOT, "client/examples/quickstart.ts"), "utf8");
     expect(/```ts\n([\s\S]*?)```/.exec(section)![1]).toBe(
-      quickstart.replace('"../index.js"', '"veil/client"'),
+      quickstart.replace('"../index.js"', '"@veil/client"'),
     );
     const sh = /```sh\n([\s\S]*?)```/.exec(section)![1].trim().split("\n");
     const exported = /^export VEIL_PRIVATE_KEY=(0x[0-9a-f]{64})/.exec(sh[0]);
