@@ -77,7 +77,10 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
 
     /// @notice A batch root was committed.
     event BatchCommitted(uint256 indexed batchId, bytes32 root, uint32 leafCount, address indexed operator);
-    /// @notice An order of the batch executed in full at the clearing prices.
+    /// @notice An order of the batch executed in full at the clearing prices. `buyAmount` is what the trader
+    ///         received: settle refuses a buy token that delivers less than it sends (measured by balance on the
+    ///         first payment of each buy token per batch, `FeeOnTransferBuyToken`), as it refuses sell tokens
+    ///         that deliver less (`ReceivedLess`).
     event Trade(
         uint256 indexed batchId,
         address indexed trader,

@@ -3,12 +3,14 @@ pragma solidity 0.8.30;
 
 import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 import {VeilSettlement} from "../src/VeilSettlement.sol";
+import {BatchTransferLib} from "../src/libraries/BatchTransferLib.sol";
 import {PoolSwap, Trade as TradeData} from "../src/SettlementTypes.sol";
 import {OrderLib} from "../src/libraries/OrderLib.sol";
 import {SignatureLib} from "../src/libraries/SignatureLib.sol";
 import {V2SwapLib} from "../src/libraries/V2SwapLib.sol";
 import {IUniswapV2Pair} from "../src/interfaces/IUniswapV2Pair.sol";
 import {Helper} from "./utils/Helper.sol";
+import {FeeOnTransferToken} from "./utils/tokens/FeeOnTransferToken.sol";
 import {TestToken} from "./utils/tokens/TestToken.sol";
 import {Wallet1271} from "./utils/Wallet1271.sol";
 import {vm} from "./utils/Vm.sol";
@@ -314,6 +316,42 @@ contract AuditFindingsTest is Helper {
         uint256 before = tokenB.balanceOf(trader1);
         _settle(b); // the batch is intact: its own operator settles it
         assertEq(tokenB.balanceOf(trader1) - before, 100e18, "trader1 filled");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*     F5: a fee-on-transfer BUY token is refused, by balance  */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// The audit's batch: the pair pays the settlement 1% less than it sends, the settlement passes on what
+    /// arrived, and the trader would receive 1% less again, below its signed minimum. Settle now measures the
+    /// trader's balance change and refuses the token; the trader keeps its A and holds no FEE.
+    function test_audit_F5_feeOnTransferBuyTokenRefused() public {
+        FeeOnTransferToken fee = new FeeOnTransferToken();
+        address pairAF = _deployPair(address(tokenA), address(fee), POOL_LIQUIDITY, POOL_LIQUIDITY);
+        vm.prank(owner);
+        settlement.setPool(pairAF, true);
+        address[] memory tokens = new address[](2);
+        tokens[0] = address(tokenA);
+        tokens[1] = address(fee);
+        uint256 out = V2SwapLib.getAmountOut(100e18, POOL_LIQUIDITY, POOL_LIQUIDITY);
+        uint256 received = out - out / 100; // what the pair's transfer delivers to the settlement
+        OrderLib.Order memory o = _order(trader1, address(tokenA), address(fee), 100e18, received, 1);
+        TradeData[] memory trades = new TradeData[](1);
+        bytes32[] memory committed = new bytes32[](1);
+        (trades[0], committed[0]) = _trade(TRADER1_KEY, o, 0, tokens);
+        uint256 batchId = _commit(committed);
+        PoolSwap[] memory swaps = new PoolSwap[](1);
+        swaps[0] = PoolSwap(pairAF, address(tokenA), 100e18, out);
+        uint256 a0 = tokenA.balanceOf(trader1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                BatchTransferLib.FeeOnTransferBuyToken.selector, address(fee), 0, received, received - received / 100
+            )
+        );
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](1), tokens, _prices(received, 100e18), trades, swaps);
+        assertEq(fee.balanceOf(trader1), 0, "no FEE paid below the minimum");
+        assertEq(tokenA.balanceOf(trader1), a0, "trader1 kept its A");
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/

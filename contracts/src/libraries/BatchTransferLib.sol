@@ -25,6 +25,10 @@ library BatchTransferLib {
     error ReceivedLess(address token, uint256 expected, uint256 received);
     /// @dev The contract would end the batch with less of `token` than it started with.
     error BalanceDecreased(address token, uint256 before, uint256 afterwards);
+    /// @dev Paying trade `tradeIndex` `sent` of buy token `token` raised its balance by only `received`
+    ///      (fee-on-transfer or similar): such buy tokens are refused (F5), so no trader is paid below its
+    ///      signed `minBuyAmount` and the `Trade` event's `buyAmount` is what arrived.
+    error FeeOnTransferBuyToken(address token, uint256 tradeIndex, uint256 sent, uint256 received);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                          FUNCTIONS                         */
@@ -85,10 +89,15 @@ library BatchTransferLib {
         }
     }
 
-    /// @dev Pays every trade's buy amount straight to its trader.
+    /// @dev Pays every trade's buy amount straight to its trader. The first payment of each buy token in the
+    ///      batch is measured by the receiver's balance change (F5): a token that delivers less than sent is
+    ///      refused for the whole batch. One probe per token, not per trade, keeps the cost per batch (two
+    ///      balance reads per buy token); a token that charges some receivers and not others is adversarial to
+    ///      its own holders and not caught beyond its first payment.
     function _payBuys(address[] calldata tokens, TradeData[] calldata trades, uint256[] memory buyAmounts)
         private
     {
+        uint256 probed; // bit k set once token k's first payment was measured (token indices are < 256)
         for (uint256 i; i < trades.length; ++i) {
             (, uint256 b, address trader,) = _transferFields(trades, i);
             uint256 buyAmount;
@@ -96,7 +105,19 @@ library BatchTransferLib {
             assembly {
                 buyAmount := mload(add(add(buyAmounts, 0x20), shl(5, i))) // buyAmounts.length == trades.length
             }
-            _tokenAt(tokens, b).safeTransfer(trader, buyAmount);
+            address token = _tokenAt(tokens, b);
+            // forge-lint: disable-next-line(incorrect-shift)
+            if (probed & (1 << b) != 0) {
+                token.safeTransfer(trader, buyAmount);
+                continue;
+            }
+            // forge-lint: disable-next-line(incorrect-shift)
+            probed |= 1 << b;
+            uint256 before = SafeTransferLib.balanceOf(token, trader);
+            token.safeTransfer(trader, buyAmount);
+            uint256 afterwards = SafeTransferLib.balanceOf(token, trader);
+            uint256 received = afterwards > before ? afterwards - before : 0;
+            if (received < buyAmount) revert FeeOnTransferBuyToken(token, i, buyAmount, received);
         }
     }
 
