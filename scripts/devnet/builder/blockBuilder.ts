@@ -1,11 +1,24 @@
 import { type Hex, hexToBigInt } from "viem";
-import { rpcCall } from "../jsonRpc.js";
+import { rpcBatch, rpcCall } from "../jsonRpc.js";
 import { nextBlockEnv } from "./blockEnv.js";
 import type { BundlePool, StoredBundle } from "./bundlePool.js";
 import { collectPublicTxs, requeuePublicTxs } from "./publicPool.js";
 import { type BlockEnv, simulateTxs, type TxSimResult } from "./simulateTxs.js";
 
 export type BuilderLog = (message: string) => void;
+
+/**
+ * Hook points of one build, for tests and tools that need to act at a precise moment of it (never needed in
+ * normal operation). `beforeCutoff` runs after the bundles known at the start were chosen and before the
+ * cut-off: a bundle sent for this block while it runs must still land in it.
+ */
+export type BuildHooks = { beforeCutoff?: (blockNumber: bigint) => Promise<void> };
+
+/** What one build did: how many bundles were chosen, how many of them arrived after it started. */
+export type BuildReport = { number: bigint; bundles: number; lateBundles: number; sealMs: number };
+
+/** Longest the cut-off waits for bundle submissions that were received before it but are still being checked. */
+export const ARRIVAL_WAIT_MS = 100;
 
 type Scored = { bundle: StoredBundle; gasPrice: bigint; coinbaseDiff: bigint };
 
@@ -21,37 +34,134 @@ function inWindow(bundle: StoredBundle, timestamp: bigint): boolean {
 }
 
 /**
- * Builds and mines one block on anvil (--no-mining): the bundles targeting it, best-paying first (by bundle
- * gas price = coinbase payment / gas, as Flashbots ranks them), each kept only if it still executes on top of
- * the ones already chosen, then the public pending transactions; then exactly one evm_mine.
- * Builds are serialized with `exclusive` so a public tx forwarded by the builder cannot slip between the
- * transactions of a bundle.
+ * Builds and mines one block on anvil (--no-mining) the way a continuous builder does: the bundles targeting
+ * it, best-paying first (by bundle gas price = coinbase payment / gas, as Flashbots ranks them), each kept
+ * only if it still executes on top of the ones already chosen; then, until the cut-off, every bundle that
+ * arrives for this block meanwhile, simulated on top of what is already chosen; then the public pending
+ * transactions; then exactly one evm_mine.
+ *
+ * Only the seal (from the cut-off to the mined block: taking the public txs out of anvil's pool, queueing
+ * the bundle txs in front of them, evm_mine) is `exclusive`: a bundle or public tx that arrives while the
+ * bundles are being chosen is taken, not held back until the block is mined. So a bundle misses its target
+ * block only when it arrives during the seal, a few node round trips long, instead of during the whole build.
  */
 export class BlockBuilder {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The seal lock: bundle adds and public pool writes wait only while a block is being sealed. */
+  private sealQueue: Promise<unknown> = Promise.resolve();
+  /** Builds run one after another. */
+  private buildQueue: Promise<unknown> = Promise.resolve();
+  /** eth_sendBundle requests received and not yet added to the pool (decoding, checking the signature). */
+  private readonly arriving = new Set<Promise<unknown>>();
+  /** The last builds, newest last (bounded), for tests and the bench. */
+  readonly reports: BuildReport[] = [];
 
   constructor(
     private readonly anvilUrl: string,
     private readonly pool: BundlePool,
     private readonly log: BuilderLog,
+    private readonly hooks: BuildHooks = {},
   ) {}
 
-  /** Runs `fn` when no block is being built (and blocks building meanwhile). */
+  /** Runs `fn` when no block is being sealed (and holds the next seal back meanwhile). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
+    const run = this.sealQueue.then(fn, fn);
+    this.sealQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Registers a bundle submission in progress: the cut-off waits (up to {@link ARRIVAL_WAIT_MS}) for the
+   * submissions received before it, so a bundle that reached the builder in time is not lost to its own
+   * decoding and signature check.
+   */
+  arrival<T>(submission: Promise<T>): Promise<T> {
+    this.arriving.add(submission);
+    const done = () => this.arriving.delete(submission);
+    submission.then(done, done);
+    return submission;
+  }
+
+  /** Waits for the submissions received so far (not for ones arriving meanwhile), at most ARRIVAL_WAIT_MS. */
+  private async awaitArrivals(): Promise<void> {
+    if (this.arriving.size === 0) return;
+    const received = [...this.arriving].map((p) => p.catch(() => undefined));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(received),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ARRIVAL_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Resolves once no build is running or queued. */
+  async idle(): Promise<void> {
+    await this.buildQueue.catch(() => undefined);
+    await this.sealQueue.catch(() => undefined);
   }
 
   /** Builds and mines the next block now; returns its number. */
   buildBlock(): Promise<bigint> {
-    return this.exclusive(() => this.build());
+    const run = this.buildQueue.then(
+      () => this.build(),
+      () => this.build(),
+    );
+    this.buildQueue = run.catch(() => undefined);
+    return run;
   }
 
   private async build(): Promise<bigint> {
     const env = await nextBlockEnv(this.anvilUrl, "latest");
     this.pool.expireBefore(env.number);
-    const chosen = await this.chooseBundles(env);
+    const seen = new Set<StoredBundle>();
+    let chosen = await this.chooseBundles(env, seen);
+    const startCount = chosen.length;
+    // Continuous building: take whatever arrived for this block while the first choice was simulated.
+    await this.takeLateArrivals(env, chosen, seen);
+    await this.hooks.beforeCutoff?.(env.number);
+    await this.awaitArrivals();
+    await this.takeLateArrivals(env, chosen, seen);
+    let sealMs = 0;
+    let number: bigint | null = null;
+    // The cut-off. Bundle adds queued before it are in the pool once it holds the seal lock; later ones see
+    // the block as past. Bundles that slipped in meanwhile are simulated outside the lock (so adds and
+    // public txs keep flowing) and the lock is taken again; after a few rounds, inside it.
+    for (let round = 0; number === null; round++) {
+      number = await this.exclusive(async () => {
+        const late = this.pool.forBlock(env.number).some((b) => !seen.has(b));
+        if (late && round < 3) return null;
+        const t = performance.now();
+        await this.takeLateArrivals(env, chosen, seen);
+        chosen = await this.dropWithdrawn(env, chosen);
+        const mined = await this.seal(env, chosen);
+        sealMs = performance.now() - t;
+        return mined;
+      });
+      if (number === null) await this.takeLateArrivals(env, chosen, seen);
+    }
+    if (chosen.length > 0) await this.verifyInclusion(number, chosen);
+    this.reports.push({
+      number,
+      bundles: chosen.length,
+      lateBundles: Math.max(0, chosen.length - startCount),
+      sealMs,
+    });
+    if (this.reports.length > 1_000) this.reports.shift();
+      console.error(
+        "DBG",
+        JSON.stringify({
+          ...this.reports.at(-1),
+          number: String(number),
+          t: Date.now() % 100000,
+          startCount,
+        }),
+      );
+    return number;
+  }
+
+  /** Mines `chosen` (bundle txs first, in order) and the public pending txs behind them. */
+  private async seal(env: BlockEnv, chosen: StoredBundle[]): Promise<bigint> {
     if (chosen.length === 0) {
       // Public flow is fee-ordered too (anvil itself runs fifo): when several txs wait, re-queue them by
       // tip so a higher-paying tx goes first, as a priority-gas-auction front-runner expects on mainnet.
@@ -61,22 +171,24 @@ export class BlockBuilder {
       }
       return this.mine(env);
     }
-
     // Bundles go first and in order: take the public txs out of anvil's pool, queue the bundle txs,
     // then put the public ones back behind them (anvil runs with --order fifo).
     const publicTxs = await collectPublicTxs(this.anvilUrl);
     const bundleTxs = chosen.flatMap((b) => b.txs);
-    for (const t of bundleTxs) {
-      try {
-        await rpcCall(this.anvilUrl, "eth_sendRawTransaction", [t.raw]);
-      } catch (err) {
-        this.log(`builder: bundle tx ${t.hash} refused by anvil after simulation: ${String(err)}`);
-      }
-    }
+    // One batch: anvil adds a batch's txs in order, and the seal (the window in which a bundle for this
+    // block is refused) is one round trip shorter per tx.
+    const replies = await rpcBatch(
+      this.anvilUrl,
+      bundleTxs.map((t) => ["eth_sendRawTransaction", [t.raw]] as const),
+    );
+    replies.forEach((r, i) => {
+      if (!r.ok)
+        this.log(
+          `builder: bundle tx ${bundleTxs[i]!.hash} refused by anvil after simulation: ${r.error.message}`,
+        );
+    });
     await requeuePublicTxs(this.anvilUrl, publicTxs, new Set(bundleTxs.map((t) => t.hash)));
-    const number = await this.mine(env);
-    await this.verifyInclusion(number, chosen);
-    return number;
+    return this.mine(env);
   }
 
   private async mine(env: BlockEnv): Promise<bigint> {
@@ -84,24 +196,54 @@ export class BlockBuilder {
     return hexToBigInt(await rpcCall<Hex>(this.anvilUrl, "eth_blockNumber"));
   }
 
-  private async chooseBundles(env: BlockEnv): Promise<StoredBundle[]> {
+  /** Simulates `bundle` alone; settles it as failed (and returns null) when it cannot land. */
+  private async score(env: BlockEnv, bundle: StoredBundle): Promise<Scored | null> {
+    if (!inWindow(bundle, env.timestamp)) {
+      this.pool.settle(bundle, "failed", `block timestamp ${env.timestamp} outside [min, max]Timestamp`);
+      return null;
+    }
+    const sim = await simulateTxs(this.anvilUrl, env, bundle.txs);
+    bundle.simulatedAt = new Date();
+    const failure = sim.ok ? bundleFailure(bundle, sim.results) : `${sim.error}; txhash ${sim.txHash}`;
+    if (failure || !sim.ok) {
+      this.pool.settle(bundle, "failed", failure ?? "simulation failed");
+      this.log(`builder: dropped bundle ${bundle.hash} for block ${env.number}: ${failure}`);
+      return null;
+    }
+    const gas = sim.results.reduce((n, r) => n + r.gasUsed, 0n);
+    const coinbaseDiff = sim.results.reduce((n, r) => n + r.coinbaseDiff, 0n);
+    return { bundle, coinbaseDiff, gasPrice: gas > 0n ? coinbaseDiff / gas : 0n };
+  }
+
+  /**
+   * Simulates `bundle` on top of `chosen` (already simulated in that order); appends it when its own txs
+   * still execute there, otherwise settles it as failed.
+   */
+  private async stack(env: BlockEnv, chosen: StoredBundle[], bundle: StoredBundle): Promise<boolean> {
+    bundle.consideredAt = new Date();
+    if (chosen.length > 0) {
+      const prefix = chosen.flatMap((b) => b.txs);
+      const sim = await simulateTxs(this.anvilUrl, env, [...prefix, ...bundle.txs]);
+      const failure = sim.ok
+        ? bundleFailure(bundle, sim.results.slice(prefix.length))
+        : `${sim.error}; txhash ${sim.txHash} (after higher-paying bundles)`;
+      if (failure) {
+        this.pool.settle(bundle, "failed", failure);
+        this.log(`builder: dropped bundle ${bundle.hash} for block ${env.number}: ${failure}`);
+        return false;
+      }
+    }
+    chosen.push(bundle);
+    return true;
+  }
+
+  /** The bundles pending for `env` at the start of the build, ranked and stacked greedily. */
+  private async chooseBundles(env: BlockEnv, seen: Set<StoredBundle>): Promise<StoredBundle[]> {
     const scored: Scored[] = [];
     for (const bundle of this.pool.forBlock(env.number)) {
-      if (!inWindow(bundle, env.timestamp)) {
-        this.pool.settle(bundle, "failed", `block timestamp ${env.timestamp} outside [min, max]Timestamp`);
-        continue;
-      }
-      const sim = await simulateTxs(this.anvilUrl, env, bundle.txs);
-      bundle.simulatedAt = new Date();
-      const failure = sim.ok ? bundleFailure(bundle, sim.results) : `${sim.error}; txhash ${sim.txHash}`;
-      if (failure || !sim.ok) {
-        this.pool.settle(bundle, "failed", failure ?? "simulation failed");
-        this.log(`builder: dropped bundle ${bundle.hash} for block ${env.number}: ${failure}`);
-        continue;
-      }
-      const gas = sim.results.reduce((n, r) => n + r.gasUsed, 0n);
-      const coinbaseDiff = sim.results.reduce((n, r) => n + r.coinbaseDiff, 0n);
-      scored.push({ bundle, coinbaseDiff, gasPrice: gas > 0n ? coinbaseDiff / gas : 0n });
+      seen.add(bundle);
+      const s = await this.score(env, bundle);
+      if (s) scored.push(s);
     }
     scored.sort((a, b) =>
       a.gasPrice !== b.gasPrice
@@ -110,25 +252,39 @@ export class BlockBuilder {
           ? Number(b.coinbaseDiff - a.coinbaseDiff)
           : a.bundle.receivedAt.getTime() - b.bundle.receivedAt.getTime(),
     );
-
     const chosen: StoredBundle[] = [];
-    for (const { bundle } of scored) {
-      bundle.consideredAt = new Date();
-      if (chosen.length > 0) {
-        const prefix = chosen.flatMap((b) => b.txs);
-        const sim = await simulateTxs(this.anvilUrl, env, [...prefix, ...bundle.txs]);
-        const failure = sim.ok
-          ? bundleFailure(bundle, sim.results.slice(prefix.length))
-          : `${sim.error}; txhash ${sim.txHash} (after higher-paying bundles)`;
-        if (failure) {
-          this.pool.settle(bundle, "failed", failure);
-          this.log(`builder: dropped bundle ${bundle.hash} for block ${env.number}: ${failure}`);
-          continue;
-        }
-      }
-      chosen.push(bundle);
-    }
+    for (const { bundle } of scored) await this.stack(env, chosen, bundle);
     return chosen;
+  }
+
+  /**
+   * Bundles that arrived for `env` since the build started, in arrival order, each simulated on top of what
+   * is already chosen (the block so far is not re-ordered for them). Returns whether any was looked at.
+   */
+  private async addLateArrivals(env: BlockEnv, chosen: StoredBundle[], seen: Set<StoredBundle>) {
+    const late = this.pool.forBlock(env.number).filter((b) => !seen.has(b));
+    for (const bundle of late) {
+      seen.add(bundle);
+      if (!(await this.score(env, bundle))) continue;
+      await this.stack(env, chosen, bundle);
+    }
+    return late.length > 0;
+  }
+
+  /** addLateArrivals until none is new (at most 20 rounds, so a steady stream cannot hold the block back). */
+  private async takeLateArrivals(env: BlockEnv, chosen: StoredBundle[], seen: Set<StoredBundle>) {
+    for (let i = 0; i < 20 && (await this.addLateArrivals(env, chosen, seen)); i++);
+  }
+
+  /**
+   * A chosen bundle cancelled or replaced before the cut-off leaves the block; the ones stacked after it
+   * were simulated with it in front, so they are stacked again without it.
+   */
+  private async dropWithdrawn(env: BlockEnv, chosen: StoredBundle[]): Promise<StoredBundle[]> {
+    if (chosen.every((b) => b.status === "pending")) return chosen;
+    const kept: StoredBundle[] = [];
+    for (const bundle of chosen.filter((b) => b.status === "pending")) await this.stack(env, kept, bundle);
+    return kept;
   }
 
   private async verifyInclusion(number: bigint, chosen: StoredBundle[]): Promise<void> {

@@ -11,8 +11,8 @@ import { verifyFlashbotsSignature } from "./flashbotsSignature.js";
 export const MAX_BODY_BYTES = 512 * 1024;
 
 /**
- * Methods that add to anvil's pool: forwarded between builds so they never land inside a bundle. Pool
- * reads too: mid-build, bundle txs sit in anvil's pool for a moment, and the public view must never show them.
+ * Methods that add to anvil's pool: forwarded outside a block's seal so they never land inside a bundle. Pool
+ * reads too: mid-seal, bundle txs sit in anvil's pool for a moment, and the public view must never show them.
  */
 const POOL_WRITES = new Set([
   "eth_sendRawTransaction",
@@ -97,18 +97,23 @@ export function createBuilderServer(deps: BuilderServerDeps): Server {
       if (typeof r.method !== "string") throw new BuilderRpcError("INVALID_REQUEST", "missing method name");
       const handler = FLASHBOTS_METHODS[r.method];
       if (handler) {
-        const ctx = {
-          anvilUrl: deps.anvilUrl,
-          chainId: deps.chainId,
-          pool: deps.pool,
-          signer: await signer(),
-          betweenBuilds: <T>(fn: () => Promise<T>) => deps.blocks.exclusive(fn),
-        };
-        return { jsonrpc: "2.0", id, result: await handler(r.params, ctx) };
+        const result = (async () => {
+          const ctx = {
+            anvilUrl: deps.anvilUrl,
+            chainId: deps.chainId,
+            pool: deps.pool,
+            signer: await signer(),
+            outsideSeal: <T>(fn: () => Promise<T>) => deps.blocks.exclusive(fn),
+          };
+          return handler(r.params, ctx);
+        })();
+        // A bundle received before a block's cut-off counts as in time, however long its checks take.
+        if (r.method === "eth_sendBundle") deps.blocks.arrival(result);
+        return { jsonrpc: "2.0", id, result: await result };
       }
       const forward = () => proxy(deps.anvilUrl, r);
-      const betweenBuilds = POOL_WRITES.has(r.method) || readsPendingBlock(r);
-      const response = betweenBuilds ? await deps.blocks.exclusive(forward) : await forward();
+      const outsideSeal = POOL_WRITES.has(r.method) || readsPendingBlock(r);
+      const response = outsideSeal ? await deps.blocks.exclusive(forward) : await forward();
       return { ...response, id };
     } catch (err) {
       return errorResponse(id, err, deps.log);

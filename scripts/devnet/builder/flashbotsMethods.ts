@@ -17,8 +17,11 @@ export type FlashbotsContext = {
   chainId: number;
   pool: BundlePool;
   signer: Address;
-  /** Runs between block builds: a bundle is either in time for the block being built, or refused as past. */
-  betweenBuilds: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * Runs outside a block's seal: a bundle is either in time for the block being built (added before its
+   * cut-off, so the build still takes it) or refused as past.
+   */
+  outsideSeal: <T>(fn: () => Promise<T>) => Promise<T>;
 };
 type Handler = (params: unknown, ctx: FlashbotsContext) => Promise<unknown>;
 
@@ -29,7 +32,7 @@ async function sendBundle(params: unknown, ctx: FlashbotsContext): Promise<{ bun
   const p = parseSendBundleParams(params);
   const txs = await Promise.all(p.txs.map((raw, i) => decodeRawTx(raw, ctx.chainId, i)));
   const hash = bundleHash(txs.map((t) => t.hash));
-  await ctx.betweenBuilds(async () => {
+  await ctx.outsideSeal(async () => {
     const next = hexToBigInt(await rpcCall<Hex>(ctx.anvilUrl, "eth_blockNumber")) + 1n;
     if (p.blockNumber < next) {
       throw new BuilderRpcError(

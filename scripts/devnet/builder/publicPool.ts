@@ -1,5 +1,5 @@
 import { type Address, type Hex, hexToBigInt } from "viem";
-import { rpcCall } from "../jsonRpc.js";
+import { rpcBatch, rpcCall } from "../jsonRpc.js";
 
 /** A public pending transaction taken out of anvil's pool, kept raw so it can be put back. */
 export type PublicTx = { hash: Hex; from: Address; nonce: bigint; tip: bigint; raw: Hex };
@@ -51,7 +51,10 @@ export async function collectPublicTxs(anvilUrl: string): Promise<PublicTx[]> {
     }),
   );
   const found = txs.filter((t): t is PublicTx => t !== null);
-  for (const t of found) await rpcCall(anvilUrl, "anvil_dropTransaction", [t.hash]);
+  await rpcBatch(
+    anvilUrl,
+    found.map((t) => ["anvil_dropTransaction", [t.hash]] as const),
+  );
   return orderByTip(found);
 }
 
@@ -62,15 +65,11 @@ export async function collectPublicTxs(anvilUrl: string): Promise<PublicTx[]> {
  * @returns how many went back into the pool
  */
 export async function requeuePublicTxs(anvilUrl: string, txs: PublicTx[], skip: Set<Hex>): Promise<number> {
-  let requeued = 0;
-  for (const t of txs) {
-    if (skip.has(t.hash)) continue;
-    try {
-      await rpcCall(anvilUrl, "eth_sendRawTransaction", [t.raw]);
-      requeued++;
-    } catch {
-      // invalidated by a bundle (nonce used, funds spent): gone, as on mainnet
-    }
-  }
-  return requeued;
+  // One batch, in order (anvil adds a batch's txs in batch order): the builder holds its seal meanwhile.
+  const replies = await rpcBatch(
+    anvilUrl,
+    txs.filter((t) => !skip.has(t.hash)).map((t) => ["eth_sendRawTransaction", [t.raw]] as const),
+  );
+  // a refused one was invalidated by a bundle (nonce used, funds spent): gone, as on mainnet
+  return replies.filter((r) => r.ok).length;
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { BlockBuilder, type BuilderLog } from "./blockBuilder.js";
+import { BlockBuilder, type BuilderLog, type BuildHooks, type BuildReport } from "./blockBuilder.js";
 import { createBuilderServer } from "./builderServer.js";
 import { BundlePool } from "./bundlePool.js";
 
@@ -9,6 +9,8 @@ export type LocalBuilder = {
   port: number;
   /** Builds and mines one block now (bundles + public txs); returns its number. */
   buildBlock(): Promise<bigint>;
+  /** The last builds (bounded): bundles chosen, how many arrived during the build, seal time. */
+  reports: readonly BuildReport[];
   stop(): Promise<void>;
 };
 
@@ -21,6 +23,8 @@ export type StartBuilderOptions = {
   /** Block interval; null = blocks only through buildBlock(). */
   slotMs?: number | null;
   log?: BuilderLog;
+  /** Hook points inside each build (tests). */
+  hooks?: BuildHooks;
 };
 
 /**
@@ -37,9 +41,10 @@ export async function startBuilder({
   host = "127.0.0.1",
   slotMs = 1000,
   log = (line) => console.error(line),
+  hooks,
 }: StartBuilderOptions): Promise<LocalBuilder> {
   const pool = new BundlePool();
-  const blocks = new BlockBuilder(anvilUrl, pool, log);
+  const blocks = new BlockBuilder(anvilUrl, pool, log, hooks);
   const server = createBuilderServer({ anvilUrl, chainId, pool, blocks, log });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -63,12 +68,13 @@ export async function startBuilder({
     url: `http://${host}:${actualPort}`,
     port: actualPort,
     buildBlock: () => blocks.buildBlock(),
+    reports: blocks.reports,
     async stop() {
       stopped = true;
       clearTimeout(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await blocks.exclusive(async () => undefined); // let a build in progress finish
+      await blocks.idle(); // let a build in progress finish
     },
   };
 }
