@@ -5,7 +5,8 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 
 /// @title VeilAdmin
 /// @notice The owner's configuration of the settlement: which operators may commit and settle, which Uniswap V2
-///         pairs residual swaps may use, and the settle window. Two-step ownership transfer.
+///         pairs residual swaps may use, the settle window, and the fee recipient that sweeps receive.
+///         Two-step ownership transfer.
 abstract contract VeilAdmin is Ownable2Step {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                        CUSTOM ERRORS                       */
@@ -13,6 +14,8 @@ abstract contract VeilAdmin is Ownable2Step {
 
     /// @dev `revealDelay` is greater than `expiry`, or `expiry` is above `MAX_WINDOW`.
     error InvalidWindow(uint64 revealDelay, uint64 expiry);
+    /// @dev The fee recipient cannot be the zero address (sweeps would burn).
+    error ZeroFeeRecipient();
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           EVENTS                           */
@@ -22,8 +25,10 @@ abstract contract VeilAdmin is Ownable2Step {
     event OperatorSet(address indexed operator, bool allowed);
     /// @notice The owner allowed or disallowed a Uniswap V2 pair for residual swaps.
     event PoolSet(address indexed pair, bool allowed);
-    /// @notice The owner changed the settle window.
+    /// @notice The owner changed the settle window (for batches committed from now on).
     event WindowSet(uint64 revealDelay, uint64 expiry);
+    /// @notice The owner set where swept surplus, dust and stray tokens go.
+    event FeeRecipientSet(address indexed recipient);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           STORAGE                          */
@@ -41,16 +46,21 @@ abstract contract VeilAdmin is Ownable2Step {
     mapping(address => bool) public isOperator;
     /// @notice Uniswap V2 pairs allowed for residual swaps.
     mapping(address => bool) public isPool;
+    /// @notice Receives what `VeilSettlement.sweep` sends: batch surplus, rounding dust, tokens sent by mistake.
+    address public feeRecipient;
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                         CONSTRUCTOR                        */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @param owner_ the owner (operators, pools, window); two-step transferable.
+    /// @param owner_ the owner (operators, pools, window, fee recipient); two-step transferable. Also the first
+    ///        fee recipient.
     /// @param revealDelay_ blocks between commit and the first block settle may land in.
     /// @param expiry_ blocks between commit and the last block settle may land in.
     constructor(address owner_, uint64 revealDelay_, uint64 expiry_) Ownable(owner_) {
         _setWindow(revealDelay_, expiry_);
+        feeRecipient = owner_;
+        emit FeeRecipientSet(owner_);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -74,6 +84,14 @@ abstract contract VeilAdmin is Ownable2Step {
     ///         reveal delay, or hold it open longer than its traders were told.
     function setWindow(uint64 revealDelay_, uint64 expiry_) external onlyOwner {
         _setWindow(revealDelay_, expiry_);
+    }
+
+    /// @notice Sets where `sweep` sends surplus, dust and stray tokens (F6: nothing the settlement holds is
+    ///         frozen).
+    function setFeeRecipient(address recipient) external onlyOwner {
+        if (recipient == address(0)) revert ZeroFeeRecipient();
+        feeRecipient = recipient;
+        emit FeeRecipientSet(recipient);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 import {BatchTransferLib} from "./libraries/BatchTransferLib.sol";
 import {MerkleLib} from "./libraries/MerkleLib.sol";
 import {OrderLib} from "./libraries/OrderLib.sol";
@@ -94,6 +95,8 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     event BatchSettled(uint256 indexed batchId, uint256 tradeCount);
     /// @notice A trader invalidated the nonces of `mask` in `word`.
     event NoncesInvalidated(address indexed trader, uint256 word, uint256 mask);
+    /// @notice The owner swept `amount` of `token` from the settlement to the fee recipient.
+    event Swept(address indexed token, address indexed recipient, uint256 amount);
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           STORAGE                          */
@@ -220,6 +223,21 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     function invalidateNonces(uint256 word, uint256 mask) external {
         nonceBitmap[msg.sender][word] |= mask;
         emit NoncesInvalidated(msg.sender, word, mask);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                         OWNER ACTIONS                      */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Sends `amount` of `token` held by the settlement to `feeRecipient` (F6). Between transactions the
+    ///         settlement holds no trader's funds (tokens move only inside `settle`), so whatever it holds is
+    ///         batch surplus (pool output above what the clearing prices pay), rounding dust, or tokens sent to it
+    ///         by mistake: this is how none of it is frozen. `nonReentrant`: a token's callback inside `settle`
+    ///         cannot sweep mid-batch. Leaving 1 wei of a batch token keeps the next batch's balance writes cheap.
+    function sweep(address token, uint256 amount) external nonReentrant onlyOwner {
+        address recipient = feeRecipient;
+        SafeTransferLib.safeTransfer(token, recipient, amount);
+        emit Swept(token, recipient, amount);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/

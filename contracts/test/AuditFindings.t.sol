@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {VeilAdmin} from "../src/VeilAdmin.sol";
 import {VeilSettlement} from "../src/VeilSettlement.sol";
 import {BatchTransferLib} from "../src/libraries/BatchTransferLib.sol";
 import {PoolSwap, Trade as TradeData} from "../src/SettlementTypes.sol";
@@ -355,6 +357,55 @@ contract AuditFindingsTest is Helper {
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*      F6: surplus, dust and stray tokens are not frozen      */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    event FeeRecipientSet(address indexed recipient);
+    event Swept(address indexed token, address indexed recipient, uint256 amount);
+
+    /// The audit's surplus (pool output above the clearing price's payout) and a token sent by mistake both
+    /// reach the owner-set fee recipient; nobody else can sweep or redirect them.
+    function test_audit_F6_surplusAndStrayTokensReachTheFeeRecipient() public {
+        address[] memory tokens = _tokensAB();
+        uint256 out = V2SwapLib.getAmountOut(100e18, POOL_LIQUIDITY, POOL_LIQUIDITY);
+        _oneSwapBatch(tokens, _order(trader1, address(tokenA), address(tokenB), 100e18, 90e18, 1), TRADER1_KEY, 90e18);
+        uint256 surplus = out - 90e18;
+        assertEq(tokenB.balanceOf(address(settlement)), surplus, "surplus held by the settlement");
+        TestToken stray = new TestToken("C");
+        stray.mint(address(settlement), 5e18); // sent by mistake
+
+        address treasury = _labelled(0x77, "treasury");
+        assertEq(settlement.feeRecipient(), owner, "the owner until set");
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, operator));
+        vm.prank(operator);
+        settlement.setFeeRecipient(operator);
+        vm.expectRevert(VeilAdmin.ZeroFeeRecipient.selector);
+        vm.prank(owner);
+        settlement.setFeeRecipient(address(0));
+        vm.expectEmit(true, false, false, true);
+        emit FeeRecipientSet(treasury);
+        vm.prank(owner);
+        settlement.setFeeRecipient(treasury);
+
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, operator));
+        vm.prank(operator);
+        settlement.sweep(address(tokenB), surplus);
+        vm.expectEmit(true, true, false, true);
+        emit Swept(address(tokenB), treasury, surplus - 1);
+        vm.prank(owner);
+        settlement.sweep(address(tokenB), surplus - 1); // 1 wei left: the next batch's writes stay cheap
+        vm.prank(owner);
+        settlement.sweep(address(stray), 5e18);
+        assertEq(tokenB.balanceOf(treasury), surplus - 1, "surplus swept");
+        assertEq(stray.balanceOf(treasury), 5e18, "stray token swept");
+        assertEq(stray.balanceOf(address(settlement)), 0, "nothing frozen");
+
+        // Batches keep settling after a sweep (conservation is per batch, from the balance it starts with).
+        _oneSwapBatch(tokens, _order(trader1, address(tokenA), address(tokenB), 100e18, 90e18, 2), TRADER1_KEY, 90e18);
+        assertGe(tokenB.balanceOf(address(settlement)), 1, "new surplus accrues");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                           INFO                              */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
@@ -404,6 +455,18 @@ contract AuditFindingsTest is Helper {
         TestToken(tokenIn).transfer(pair, amountIn);
         vm.prank(who);
         p.swap(zeroForOne ? 0 : out, zeroForOne ? out : 0, who, "");
+    }
+
+    /// Commits and settles a one-order batch selling through the pair; the trader is paid `pay`.
+    function _oneSwapBatch(address[] memory tokens, OrderLib.Order memory o, uint256 key, uint256 pay) internal {
+        TradeData[] memory trades = new TradeData[](1);
+        bytes32[] memory committed = new bytes32[](1);
+        (trades[0], committed[0]) = _trade(key, o, 0, tokens);
+        uint256 batchId = _commit(committed);
+        PoolSwap[] memory swaps = new PoolSwap[](1);
+        swaps[0] = PoolSwap(pair, o.sellToken, o.sellAmount, _quote(o.sellToken, o.sellAmount));
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](1), tokens, _prices(pay, o.sellAmount), trades, swaps);
     }
 
     /// `wallet` sells 100 A for >= 99 B (1-byte "signature": EIP-1271 path); trader2 sells 100 B for >= 99 A.
