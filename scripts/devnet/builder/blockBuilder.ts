@@ -148,15 +148,6 @@ export class BlockBuilder {
       sealMs,
     });
     if (this.reports.length > 1_000) this.reports.shift();
-      console.error(
-        "DBG",
-        JSON.stringify({
-          ...this.reports.at(-1),
-          number: String(number),
-          t: Date.now() % 100000,
-          startCount,
-        }),
-      );
     return number;
   }
 
