@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { type Hex, parseEther, parseUnits } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
+import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
+import {
+  hashOrder,
+  ORDER_TYPES,
+  type Order,
+  orderLeaf,
+  randomSalt,
+  veilDomain,
+} from "../../client/order/order.js";
+import type { SignedOrder } from "../../client/wire/orderWire.js";
+import { Batcher } from "../../relay/batch/batcher.js";
+import { markCommitted } from "../../relay/batch/orderTransitions.js";
+import { loadConfig } from "../../relay/config.js";
+import { RelayError } from "../../relay/errors/relayError.js";
+import { IntakeService } from "../../relay/intake/intakeService.js";
+import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
+import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
+import { type Devnet, startDevnet } from "../helpers/devnet.js";
+
+// Intake rules at unit level: the real IntakeService, SQLite store, batcher and order transitions of a relay
+// started in this process against a devnet that builds no block on its own, so the test alone moves batches
+// (rotate, freeze, mark committed). Each test pins one rule that mutation testing found unguarded (issue 20:
+// R1, R2, R4b, R12, R13); without the rule, the call it makes would succeed.
+
+let devnet: Devnet;
+let relay: RunningRelay;
+let intake: IntakeService;
+let dataDir: string;
+let nonce = 1_000n;
+
+beforeAll(async () => {
+  devnet = await startDevnet({ slotMs: null });
+  dataDir = mkdtempSync(join(tmpdir(), "veil-intake-rules-"));
+  const o = devnetRelayOptions(devnet);
+  const config = loadConfig(
+    [
+      ...["--rpc-url", o.rpcUrl, "--builder-url", o.builderUrl, "--settlement", o.settlement],
+      ...["--pools", o.pools.join(","), "--data-dir", dataDir, "--port", "0", "--rate-limit", "0"],
+      // The batcher never closes a batch by itself within a test: the test does it.
+      ...["--batch-interval-ms", "3600000", "--reveal-window", "3", "--check-funds", "false"],
+      ...["--miss-limit", "2", "--miss-cooldown-ms", "60000"],
+    ],
+    { VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
+  );
+  relay = await startRelay(config, pino({ level: "silent" }));
+  intake = new IntakeService(relay.ctx);
+});
+
+afterAll(async () => {
+  await relay?.close();
+  await devnet?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const keyOf = (label: string): Hex => devnet.accounts.find((a) => a.label === label)!.privateKey;
+
+/** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable a few blocks from now. */
+async function signed(label: string, opts: { nonce?: bigint; amount?: bigint; reverse?: boolean } = {}) {
+  const account = privateKeyToAccount(keyOf(label));
+  const { WETH, USDC } = devnet.contracts.tokens;
+  const order: Order = {
+    trader: account.address,
+    sellToken: opts.reverse ? USDC : WETH,
+    buyToken: opts.reverse ? WETH : USDC,
+    sellAmount: opts.amount ?? (opts.reverse ? parseUnits("1000", 6) : parseEther("1")),
+    minBuyAmount: opts.reverse ? parseEther("0.1") : parseUnits("100", 6),
+    nonce: opts.nonce ?? nonce++,
+    validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
+    commitBy: relay.ctx.head.block + 5n,
+  };
+  const signature = await account.signTypedData({
+    domain: veilDomain(devnet.chainId, devnet.contracts.settlement),
+    types: ORDER_TYPES,
+    primaryType: "Order",
+    message: order,
+  });
+  return { order, signature, salt: randomSalt() } satisfies SignedOrder;
+}
+
+const leafOf = (s: SignedOrder) =>
+  orderLeaf(hashOrder(s.order, devnet.chainId, devnet.contracts.settlement), s.salt);
+
+/** Commits `s`'s leaf as `label` (who need not be the order's trader). */
+async function commitLeaf(label: string, s: SignedOrder) {
+  const account = privateKeyToAccount(keyOf(label));
+  const leaf = leafOf(s);
+  const signature = await account.signTypedData(
+    commitmentTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
+  );
+  return intake.submitCommitment(leaf, account.address, signature, s.order.commitBy);
+}
+
+/** Closes the open batch, freezes it and records its commit as landed in the current head block. */
+function commitOpenBatch(): number {
+  const { ctx } = relay;
+  const id = ctx.openBatch.rotate();
+  new Batcher(ctx).closeFull();
+  const batch = ctx.store.getBatch(id)!;
+  expect(batch.state).toBe("committing");
+  markCommitted(ctx, batch, BigInt(id), ctx.head.block, `0x${"ab".repeat(32)}`);
+  return id;
+}
+
+/** The RelayError code a promise rejects with. */
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, "expected a refusal").toBeInstanceOf(RelayError);
+  return (err as RelayError).code;
+}
+
+describe("intake rules (in-process relay, real store, devnet)", () => {
+  it("should refuse a reveal whose order is another trader's, even with the batch committed and reveals open (R1)", async () => {
+    // trader2 commits the leaf of trader1's signed order (e.g. copied from a leaked reveal).
+    const victim = await signed("trader1");
+    expect((await commitLeaf("trader2", victim)).state).toBe("pending");
+    commitOpenBatch();
+    expect(relay.ctx.store.getOrder(leafOf(victim))!.state).toBe("committed");
+    expect(await codeOf(intake.reveal(victim))).toBe("LEAF_MISMATCH");
+    expect(relay.ctx.store.getOrder(leafOf(victim))!.order).toBeNull();
+  });
+
+  it("should reveal only one of two committed leaves whose orders share a nonce (R13)", async () => {
+    const shared = nonce++;
+    const first = await signed("trader1", { nonce: shared });
+    const second = await signed("trader1", { nonce: shared, amount: parseEther("2") });
+    await commitLeaf("trader1", first);
+    await commitLeaf("trader1", second);
+    commitOpenBatch();
+    expect((await intake.reveal(first)).state).toBe("revealed");
+    expect(await codeOf(intake.reveal(second))).toBe("DUPLICATE_ORDER");
+    expect(relay.ctx.store.getOrder(leafOf(second))!.state).toBe("committed");
+  });
+
+  it("should take only one of two concurrent sealed orders with the same nonce (R2: the check inside the write)", async () => {
+    const shared = nonce++;
+    const a = await signed("trader2", { nonce: shared });
+    const b = await signed("trader2", { nonce: shared, amount: parseEther("3") });
+    const key = relay.ctx.eciesKey.publicKey;
+    const results = await Promise.allSettled([
+      intake.submitSealed(sealOrder(key, a)),
+      intake.submitSealed(sealOrder(key, b)),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect((refused.reason as RelayError).code).toBe("DUPLICATE_ORDER");
+    // Both passed the early duplicate check (they ran concurrently): the write's own check refused one.
+    expect((refused.reason as RelayError).message).toMatch(/\(or its nonce\) was already submitted/);
+  });
+
+  it("should refuse commitments of a trader over the miss limit only until the cool-down passes (R4b)", async () => {
+    const trader = privateKeyToAccount(keyOf("trader3")).address;
+    const cooledDown = Date.now() - 61_000;
+    relay.ctx.store.addMiss(trader, cooledDown);
+    relay.ctx.store.addMiss(trader, cooledDown);
+    expect((await commitLeaf("trader3", await signed("trader3"))).state).toBe("pending");
+    relay.ctx.store.addMiss(trader, Date.now());
+    expect(await codeOf(commitLeaf("trader3", await signed("trader3")))).toBe("TOO_MANY_MISSES");
+  });
+
+  it("should refuse a cancel once the batch left open, though the order is still pending (R12)", async () => {
+    const s = await signed("trader4", { reverse: true });
+    const { id } = await intake.submitSealed(sealOrder(relay.ctx.eciesKey.publicKey, s));
+    const account = privateKeyToAccount(keyOf("trader4"));
+    const signature = await account.signTypedData(
+      cancelTypedData(devnet.chainId, devnet.contracts.settlement, account.address, id),
+    );
+    relay.ctx.openBatch.rotate(); // the batch is closing: its leaves are being frozen
+    new Batcher(relay.ctx).closeFull();
+    expect(relay.ctx.store.getOrder(id)!.state).toBe("pending");
+    expect(await codeOf(intake.cancel(id, signature))).toBe("CANCEL_TOO_LATE");
+    expect(relay.ctx.store.getOrder(id)!.state).toBe("pending");
+  });
+});
