@@ -213,6 +213,10 @@ function refuseOnVerdict(
         data: { simError: verdict.simError },
       });
     case "unavailable":
-      throw new NodeUnavailableError(`cannot simulate the transaction right now, retry: ${verdict.message}`);
+      // the builders' URLs and transport errors stay in the log; the wallet is told to retry
+      ctx.logger.warn({ tx: tx.hash, err: verdict.message }, "simulating a private tx failed");
+      throw new NodeUnavailableError(
+        "cannot simulate the transaction right now (builders unavailable), retry",
+      );
   }
 }

@@ -63,8 +63,8 @@ export class NodeClient {
     try {
       json = JSON.parse(reply.body.toString("utf8"));
     } catch (cause) {
-      throw new NodeUnavailableError(`node answered ${method} with HTTP ${reply.status} and no JSON`, {
-        cause,
+      throw new NodeUnavailableError(UPSTREAM_UNAVAILABLE, {
+        cause: new Error(`node answered ${method} with HTTP ${reply.status} and no JSON`, { cause }),
       });
     }
     if (json.error)
@@ -78,6 +78,10 @@ export class NodeClient {
   }
 }
 
+/** A transport failure as wallets see it: generic, without the node's URL, host or port (kept in `cause`). */
 function unavailable(cause: unknown): NodeUnavailableError {
-  return new NodeUnavailableError(`node unavailable: ${(cause as Error).message}`, { cause });
+  return new NodeUnavailableError(UPSTREAM_UNAVAILABLE, { cause });
 }
+
+/** What a wallet is told when the node cannot be reached or answers garbage. */
+export const UPSTREAM_UNAVAILABLE = "upstream node unavailable, retry later";

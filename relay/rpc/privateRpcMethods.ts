@@ -1,16 +1,20 @@
 /**
- * The JSON-RPC methods the wallet endpoint answers itself instead of proxying: the private send methods, the
- * cancel, and the three reads that must reflect privately pending txs (pending nonce, tx by hash). Params are
+ * The JSON-RPC methods the wallet endpoint answers itself instead of proxying: every send method (each goes
+ * through the private path: plain, Flashbots-style, EIP-7966 Sync and conditional), the cancel, the reads that
+ * must reflect privately pending txs (pending nonce, tx by hash) and a range-capped eth_getLogs. Params are
  * validated here (zod), one schema per method.
  */
 import { type Address, type Hex, isAddress, isHex } from "viem";
 import { z } from "zod";
 import { admitPrivateTx } from "./admitPrivateTx.js";
 import { cancelPrivateTx } from "./cancelPrivateTx.js";
+import { cappedGetLogs } from "./cappedGetLogs.js";
+import { conditionalMaxBlock, conditionalOptionsSchema } from "./conditionalOptions.js";
 import { positionalParams } from "./jsonRpcEnvelope.js";
 import { pendingTxJson } from "./privateTxWire.js";
 import type { RpcContext } from "./rpcContext.js";
 import { InvalidParamsError } from "./rpcErrors.js";
+import { syncTimeoutMs, waitForPrivateReceipt } from "./waitForPrivateReceipt.js";
 
 /** Per-request facts a method may need beyond its params. */
 export type RequestInfo = {
@@ -81,6 +85,27 @@ export const PRIVATE_RPC_METHODS: Record<string, Handler> = {
       fast: preferences?.fast,
     });
   },
+
+  // EIP-7966 (viem's sendTransactionSync): private admission, then the receipt once included, or code 4.
+  eth_sendRawTransactionSync: async (ctx, params, info) => {
+    if (params.length !== 1 && params.length !== 2)
+      throw new InvalidParamsError("expected params [rawSignedTransaction, timeoutMs?]");
+    const hash = await admitPrivateTx(ctx, params[0], { canRevert: info.canRevert });
+    return waitForPrivateReceipt(ctx, hash, syncTimeoutMs(params[1]));
+  },
+
+  eth_sendRawTransactionConditional: async (ctx, params, info) => {
+    const [raw, options] = parse(
+      z.union([z.tuple([z.string()]), z.tuple([z.string(), conditionalOptionsSchema])]),
+      params,
+      "[rawTx, { blockNumberMin?, blockNumberMax? }]",
+    );
+    const head = Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber")));
+    const maxBlockNumber = options ? conditionalMaxBlock(options, head) : undefined;
+    return admitPrivateTx(ctx, raw, { maxBlockNumber, canRevert: info.canRevert });
+  },
+
+  eth_getLogs: (ctx, params) => cappedGetLogs(ctx, params),
 
   eth_cancelPrivateTransaction: async (ctx, params, info) =>
     cancelPrivateTx(ctx, params, await info.signer()),

@@ -16,6 +16,8 @@ export const RPC_ERROR_CODES = {
   UNAUTHORIZED: -32001,
   /** EIP-1474 "limit exceeded": per-IP or per-sender rate limit. */
   LIMIT_EXCEEDED: -32005,
+  /** EIP-7966: eth_sendRawTransactionSync sent the tx but saw no receipt within the timeout (data: hash). */
+  SYNC_TIMEOUT: 4,
 } as const;
 
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[keyof typeof RPC_ERROR_CODES];
@@ -56,11 +58,11 @@ export class InvalidRequestError extends RpcError {
   }
 }
 
-/** A method neither Veil nor the node knows. */
+/** A method this endpoint does not serve (not on the allow-list, or a refused namespace). */
 export class MethodNotFoundError extends RpcError {
   override name = "MethodNotFoundError";
-  constructor(method: string) {
-    super(RPC_ERROR_CODES.METHOD_NOT_FOUND, `the method ${method} does not exist/is not available`);
+  constructor(method: string, why = "it is not served here") {
+    super(RPC_ERROR_CODES.METHOD_NOT_FOUND, `the method ${method} does not exist/is not available: ${why}`);
   }
 }
 
@@ -96,7 +98,18 @@ export class LimitExceededError extends RpcError {
   }
 }
 
-/** The node could not be reached or answered garbage: the wallet can retry. */
+/** eth_sendRawTransactionSync: sent privately, not included within the timeout (EIP-7966 code 4). */
+export class SyncTimeoutError extends RpcError {
+  override name = "SyncTimeoutError";
+  constructor(message: string, hash: string) {
+    super(RPC_ERROR_CODES.SYNC_TIMEOUT, message, { data: hash });
+  }
+}
+
+/**
+ * The node could not be reached or answered garbage: the wallet can retry. The message a wallet sees is
+ * generic (never the node's host, port or transport error); the detail stays in `cause`, for the logs.
+ */
 export class NodeUnavailableError extends RpcError {
   override name = "NodeUnavailableError";
   constructor(message: string, options?: { cause?: unknown }) {

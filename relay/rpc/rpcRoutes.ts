@@ -1,8 +1,9 @@
 /**
  * The wallet endpoint, Flashbots Protect style: `POST /rpc` (JSON-RPC 2.0, single or batch) and
  * `GET /tx/:hash` (Protect's status API). Transactions sent here go to builders as private bundles, never to a
- * public mempool; every other method is proxied to the node (its answer passed through byte for byte for a
- * single request). Mount it in the relay app and run createPrivateTxWatcher(deps) next to it.
+ * public mempool; the reads on the allow-list (rpcAllowList.ts) are proxied to the node (its answer passed
+ * through byte for byte for a single request); every other method gets -32601. Mount it in the relay app and
+ * run createPrivateTxWatcher(deps) next to it.
  */
 
 import type { ServerResponse } from "node:http";
@@ -18,9 +19,11 @@ import {
   rpcFailure,
   rpcResult,
 } from "./jsonRpcEnvelope.js";
+import { UPSTREAM_UNAVAILABLE } from "./nodeClient.js";
 import { handlePrivateMethod, PRIVATE_RPC_METHODS, type RequestInfo } from "./privateRpcMethods.js";
 import { txStatusJson, unknownTxStatusJson } from "./privateTxWire.js";
 import { BODY_TOO_LARGE, readRequestBody } from "./readRequestBody.js";
+import { methodRefused, PROXIED_READ_METHODS } from "./rpcAllowList.js";
 import { type RpcContext, type RpcDeps, rpcContextOf } from "./rpcContext.js";
 import { InvalidRequestError, LimitExceededError, NodeUnavailableError, RpcError } from "./rpcErrors.js";
 
@@ -77,8 +80,8 @@ async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
       429,
     );
 
-  // Hot path: a single proxied call goes to the node as the client's own bytes.
-  if (!parsed.batch && parsed.entry.ok && !isPrivate(parsed.entry.request.method))
+  // Hot path: a single allow-listed read goes to the node as the client's own bytes.
+  if (!parsed.batch && parsed.entry.ok && isProxied(parsed.entry.request.method))
     return passThrough(ctx, c, bytes, parsed.entry);
 
   let signer: Promise<Address> | undefined;
@@ -95,7 +98,7 @@ async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
   const proxied: { index: number; body: unknown }[] = [];
   const local: Promise<void>[] = [];
   entries.forEach((entry, index) => {
-    if (entry.ok && !isPrivate(entry.request.method)) {
+    if (entry.ok && isProxied(entry.request.method)) {
       const { method, params } = entry.request;
       proxied.push({ index, body: { jsonrpc: "2.0", id: proxied.length, method, params } });
     } else {
@@ -111,8 +114,9 @@ async function handleRpc(ctx: RpcContext, c: Context): Promise<Response> {
   return out.length > 0 ? c.json(out) : c.body(null, 204);
 }
 
-function isPrivate(method: string): boolean {
-  return Object.hasOwn(PRIVATE_RPC_METHODS, method);
+/** Forwarded to the node: on the read allow-list and not answered by Veil itself. */
+function isProxied(method: string): boolean {
+  return PROXIED_READ_METHODS.has(method) && !Object.hasOwn(PRIVATE_RPC_METHODS, method);
 }
 
 function isNotification(entry: ParsedEntry): boolean {
@@ -122,11 +126,13 @@ function isNotification(entry: ParsedEntry): boolean {
 async function answerLocal(ctx: RpcContext, entry: ParsedEntry, info: RequestInfo): Promise<JsonRpcResponse> {
   if (!entry.ok) return rpcFailure(entry.id, entry.error);
   const { id, method, params } = entry.request;
+  if (!Object.hasOwn(PRIVATE_RPC_METHODS, method)) return rpcFailure(id, methodRefused(method));
   try {
     return rpcResult(id, await handlePrivateMethod(ctx, method, params, info));
   } catch (err) {
     if (!(err instanceof RpcError))
       ctx.logger.error({ err, method }, "unexpected error in a private RPC method");
+    else if (err instanceof NodeUnavailableError) logUpstream(ctx, err);
     else ctx.logger.debug({ method, code: err.code, msg: err.message }, "rpc call refused");
     return rpcFailure(id, err);
   }
@@ -137,10 +143,10 @@ async function passThrough(ctx: RpcContext, c: Context, body: Buffer, entry: Par
   const id = entry.ok ? entry.request.id : null;
   try {
     const reply = await ctx.node.forward(body);
-    if (reply.status !== 200)
-      return c.json(
-        rpcFailure(id, new NodeUnavailableError(`node answered HTTP ${reply.status}, retry later`)),
-      );
+    if (reply.status !== 200) {
+      ctx.logger.warn({ status: reply.status }, "node answered a proxied read with a non-200 status");
+      return c.json(rpcFailure(id, new NodeUnavailableError(UPSTREAM_UNAVAILABLE)));
+    }
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && !outgoing.headersSent) {
       // Served by @hono/node-server: write the node's bytes straight to the socket (no web Response).
@@ -150,8 +156,15 @@ async function passThrough(ctx: RpcContext, c: Context, body: Buffer, entry: Par
     }
     return new Response(reply.body, { status: 200, headers: JSON_HEADERS });
   } catch (err) {
+    logUpstream(ctx, err);
     return c.json(rpcFailure(id, err));
   }
+}
+
+/** Keeps the node's transport detail (host, port, errno) in the relay's log, never in the wallet's answer. */
+function logUpstream(ctx: RpcContext, err: unknown): void {
+  const cause = (err as { cause?: unknown })?.cause;
+  ctx.logger.warn({ err: cause instanceof Error ? cause.message : String(err) }, "node call failed");
 }
 
 /** Proxied entries of a batch go to the node as one batch, re-numbered so duplicate client ids cannot clash. */
@@ -172,7 +185,8 @@ async function proxyBatch(
     const json = JSON.parse(reply.body.toString("utf8"));
     answers = Array.isArray(json) ? json : [];
   } catch (err) {
-    const failure = err instanceof RpcError ? err : new NodeUnavailableError("node unavailable, retry later");
+    logUpstream(ctx, err);
+    const failure = err instanceof RpcError ? err : new NodeUnavailableError(UPSTREAM_UNAVAILABLE);
     proxied.forEach((p, i) => {
       responses[p.index] = rpcFailure(idOf(i), failure);
     });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Address, Hex } from "viem";
 import { ensureContractsBuilt } from "./buildContracts.js";
+import type { BuildReport } from "./builder/blockBuilder.js";
 import { type LocalBuilder, startBuilder } from "./builder/startBuilder.js";
 import type { DemoContracts, TokenSymbol } from "./deployDemo.js";
 import { deployDevnetContracts } from "./deployDevnetContracts.js";
@@ -42,6 +43,8 @@ export type DevnetJson = {
 export type Devnet = DevnetJson & {
   /** Build and mine one block now (bundles, then public txs); returns its number. */
   buildBlock(): Promise<bigint>;
+  /** The builder's record of its last builds (bounded), incl. which txs each block took from the public pool. */
+  buildReports(): readonly BuildReport[];
   snapshot(): Promise<Hex>;
   revert(id: Hex): Promise<void>;
   /** Stops relay, builder and anvil (by pid). Idempotent. */
@@ -129,6 +132,7 @@ export async function startDevnet({
     return {
       ...json,
       buildBlock: () => builder.buildBlock(),
+      buildReports: () => builder.reports,
       snapshot: () => rpcCall<Hex>(anvil.url, "evm_snapshot"),
       async revert(id: Hex) {
         const ok = await rpcCall<boolean>(anvil.url, "evm_revert", [id]);

@@ -64,7 +64,7 @@ describe("wallet RPC: bad input gets clear JSON-RPC errors, never a 5xx", () => 
     });
   });
 
-  it("should pass the node's -32601 through for an unknown method", async () => {
+  it("should answer -32601 for a method that is not on the allow-list", async () => {
     expect((await call("eth_noSuchMethod", [])).error?.code).toBe(-32601);
   });
 

@@ -14,8 +14,18 @@ export type BuilderLog = (message: string) => void;
  */
 export type BuildHooks = { beforeCutoff?: (blockNumber: bigint) => Promise<void> };
 
-/** What one build did: how many bundles were chosen, how many of them arrived after it started. */
-export type BuildReport = { number: bigint; bundles: number; lateBundles: number; sealMs: number };
+/**
+ * What one build did: how many bundles were chosen, how many of them arrived after it started, and which of
+ * the block's txs came from the public pool (every tx that was not a bundle tx): the builder's record a test
+ * checks to prove a tx never went public.
+ */
+export type BuildReport = {
+  number: bigint;
+  bundles: number;
+  lateBundles: number;
+  sealMs: number;
+  publicTxs: Hex[];
+};
 
 /** Longest the cut-off waits for bundle submissions that were received before it but are still being checked. */
 export const ARRIVAL_WAIT_MS = 100;
@@ -141,11 +151,17 @@ export class BlockBuilder {
       if (number === null) await this.takeLateArrivals(env, chosen, seen);
     }
     if (chosen.length > 0) await this.verifyInclusion(number, chosen);
+    const block = await rpcCall<{ transactions: Hex[] }>(this.anvilUrl, "eth_getBlockByNumber", [
+      `0x${number.toString(16)}`,
+      false,
+    ]);
+    const fromBundles = new Set(chosen.flatMap((b) => b.txs.map((t) => t.hash.toLowerCase())));
     this.reports.push({
       number,
       bundles: chosen.length,
       lateBundles: Math.max(0, chosen.length - startCount),
       sealMs,
+      publicTxs: block.transactions.filter((h) => !fromBundles.has(h.toLowerCase())),
     });
     if (this.reports.length > 1_000) this.reports.shift();
     return number;
