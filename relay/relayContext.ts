@@ -43,6 +43,6 @@ export type RelayContext = {
   openBatch: OpenBatch;
   /** Token symbol -> address, read from the pools' ERC-20s at start (for `GET /v1/info`). */
   tokenSymbols: Map<string, Address>;
-  /** Latest block seen by the block poller. */
-  head: { block: bigint; timestamp: bigint; baseFee: bigint };
+  /** Latest block seen by the block poller, and the wall-clock time between heads it measures (EMA). */
+  head: { block: bigint; timestamp: bigint; baseFee: bigint; blockTimeMs: number };
 };

@@ -23,6 +23,9 @@ import { createPrivateTxWatcher, rpcRoutes } from "./rpc/rpcRoutes.js";
 import { createApp } from "./server/createApp.js";
 import { openSqliteStore } from "./store/sqliteStore.js";
 
+/** Block time assumed until the poller has measured one (a devnet slot; mainnet's 12 s is measured). */
+const INITIAL_BLOCK_TIME_MS = 1000;
+
 /** A running relay. */
 export type RunningRelay = { url: string; ctx: RelayContext; close(): Promise<void> };
 
@@ -63,7 +66,8 @@ export async function startRelay(
     chainId,
     onBuilderOutcome: ({ index, op, ok, error, transition }) => {
       metrics.builderRequests.inc({ builder: String(index), op, outcome: ok ? "ok" : "error" });
-      if (transition === "down") logger.warn({ builder: index, op, error }, "builder unreachable: backing off");
+      if (transition === "down")
+        logger.warn({ builder: index, op, error }, "builder unreachable: backing off");
       if (transition === "recovered") logger.info({ builder: index, op }, "builder healthy again");
     },
   });
@@ -102,12 +106,16 @@ export async function startRelay(
       block: head.number ?? 0n,
       timestamp: head.timestamp,
       baseFee: head.baseFeePerGas ?? 1_000_000_000n,
+      blockTimeMs: INITIAL_BLOCK_TIME_MS,
     },
   };
   const batcher = new Batcher(ctx);
   batcherRef.current = batcher;
   const operatorLoop = new OperatorLoop(ctx, signer);
-  const poller = new BlockPoller(ctx, () => operatorLoop.onBlock());
+  const poller = new BlockPoller(ctx, () => {
+    batcher.onBlock(); // first: a batch closed for its commit deadline is committed in this block's bundle
+    return operatorLoop.onBlock();
+  });
 
   const rpcDeps = {
     rpcUrl: config.rpcUrl,

@@ -2,6 +2,7 @@ import type { Address } from "viem";
 import type { VeilClientBase } from "../createVeilClient.js";
 import { BaseError } from "../errors/baseError.js";
 import type { Order } from "../order/order.js";
+import type { RelayInfo } from "../relay/relaySchemas.js";
 import { parseAmount } from "../utils/parseAmount.js";
 import { requireTrader } from "./requireTrader.js";
 import { resolveToken } from "./resolveToken.js";
@@ -10,6 +11,9 @@ import { verifyRelay } from "./verifyRelay.js";
 
 /** Default order lifetime; clamped to the relay's `maxValiditySeconds`. */
 export const DEFAULT_VALID_FOR_SECONDS = 300;
+
+/** Blocks added to the relay's own commit lead when picking `commitBy` (a slow block, a missed bundle). */
+export const COMMIT_BY_MARGIN_BLOCKS = 2n;
 
 export type BuildOrderParameters = {
   /** Symbol (from the client's or the relay's token map) or address. */
@@ -23,7 +27,28 @@ export type BuildOrderParameters = {
   validForSeconds?: number;
   /** Explicit nonce, or a {@link selectNonce} mode (default random). */
   nonce?: bigint | "random" | "next";
+  /**
+   * Last block the order's batch may be committed in (order v2). Default: the head plus the blocks the
+   * relay needs to close its batch and commit it ({@link defaultCommitBy}). A commit-mode order is revealed
+   * only after this block, so a larger value delays the reveal.
+   */
+  commitBy?: bigint;
 };
+
+/**
+ * The `commitBy` the client picks at `head`: the relay's minimum lead, plus its batch interval in blocks
+ * (from its measured block time), plus {@link COMMIT_BY_MARGIN_BLOCKS}, never past the relay's maximum.
+ * @example defaultCommitBy(123n, info) // 123n + 3n + 2n + 2n with a 2 s batch interval and 1 s blocks
+ */
+export function defaultCommitBy(
+  head: bigint,
+  info: Pick<RelayInfo, "batchIntervalMs" | "blockTimeMs" | "minCommitLeadBlocks" | "maxCommitLeadBlocks">,
+): bigint {
+  const intervalBlocks = BigInt(Math.ceil(info.batchIntervalMs / Math.max(1, info.blockTimeMs)));
+  const lead = BigInt(info.minCommitLeadBlocks) + intervalBlocks + COMMIT_BY_MARGIN_BLOCKS;
+  const max = BigInt(info.maxCommitLeadBlocks);
+  return head + (lead < max ? lead : max);
+}
 
 /**
  * Builds an {@link Order} for the client's trader from human amounts, reading token decimals on chain.
@@ -45,7 +70,7 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
   // Orders expire by block.timestamp, which on a fast devnet runs ahead of the wall clock; the relay caps the
   // lifetime by its wall clock. Start from the later of both, within the relay's cap.
   const wallNow = BigInt(Math.floor(Date.now() / 1000));
-  const { timestamp: chainNow } = await client.publicClient.getBlock({ blockTag: "latest" });
+  const { timestamp: chainNow, number: head } = await client.publicClient.getBlock({ blockTag: "latest" });
   const start = chainNow > wallNow ? chainNow : wallNow;
   let validTo = start + BigInt(Math.max(1, Math.floor(validForSeconds)));
   const cap = wallNow + BigInt(Math.max(1, info.maxValiditySeconds - 5));
@@ -58,5 +83,6 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
     minBuyAmount: amount(parameters.minBuyAmount, buy.decimals),
     nonce: typeof nonce === "bigint" ? nonce : await selectNonce(client, { mode: nonce }),
     validTo,
+    commitBy: parameters.commitBy ?? defaultCommitBy(head ?? 0n, info),
   };
 }

@@ -1,8 +1,10 @@
 import type { VeilClientBase } from "../createVeilClient.js";
 import { OrderStateError } from "../errors/inputErrors.js";
+import { TimeoutError } from "../errors/transportErrors.js";
 import { RelayMisbehaviorError } from "../errors/trustErrors.js";
 import { commitmentTypedData } from "../order/offchainMessages.js";
 import type { Order } from "../order/order.js";
+import { revealDecision } from "../order/revealRule.js";
 import { relayRequest } from "../relay/relayRequest.js";
 import { acceptedOrderSchema, type OrderStatus, orderStateAnswerSchema } from "../relay/relaySchemas.js";
 import { signedOrderToJson } from "../wire/orderWire.js";
@@ -22,18 +24,22 @@ export type SubmitCommittedParameters = {
 export type SubmitCommittedReturnType = SubmittedOrder & { inclusion: VerifyInclusionReturnType };
 
 /**
- * Commit mode: sends only the order's leaf (with a signed `Commitment`), waits until the relay commits the
- * batch on chain, proves the leaf against the root read from the contract, and only then reveals the signed
- * order. The relay cannot see or act on the order before the batch is fixed; if the proof does not verify
- * the order is never revealed.
- * @throws ProofMismatchError (nothing revealed) | TimeoutError | OrderStateError | RelayError
+ * Commit mode: sends only the order's leaf (with a signed `Commitment` and the order's `commitBy` in
+ * plaintext), waits until the relay commits the batch on chain, proves the leaf against the root read from
+ * the contract, waits until the chain head is past the order's `commitBy`, and only then reveals the signed
+ * order (order v2, {@link revealDecision}). The relay cannot see or act on the order before the batch is
+ * fixed, and once it sees it no batch that could take the order can still be committed; if the proof does
+ * not verify the order is never revealed.
+ * @throws ProofMismatchError (nothing revealed) | RelayMisbehaviorError (batch committed after commitBy;
+ *   nothing revealed) | TimeoutError | OrderStateError | RelayError
  * @example const { id, inclusion } = await submitCommitted(client, { order })
  */
 export async function submitCommitted(
   client: VeilClientBase,
   { order, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS, onState }: SubmitCommittedParameters,
 ): Promise<SubmitCommittedReturnType> {
-  const { chainId, settlement } = await verifyRelay(client);
+  const { chainId, settlement, blockTimeMs } = await verifyRelay(client);
+  const deadline = Date.now() + timeoutMs;
   const signed = await signOrder(client, { order });
   const signer = requireSigner(client, "submitCommitted");
   const trader = await signer.getAddress();
@@ -41,7 +47,7 @@ export async function submitCommitted(
   const accepted = await relayRequest(client.relayUrl, {
     method: "POST",
     path: "/v1/commitments",
-    body: { leaf: signed.leaf, trader, signature },
+    body: { leaf: signed.leaf, trader, signature, commitBy: order.commitBy.toString() },
     schema: acceptedOrderSchema,
   });
   const id = accepted.id;
@@ -59,6 +65,21 @@ export async function submitCommitted(
   if (status.state !== "committed")
     throw new OrderStateError({ id, state: status.state, wanted: "reveal", reason: status.reason });
   const inclusion = await verifyInclusion(client, { id, leaf: signed.leaf, status });
+  // Order v2: reveal only once the head is past commitBy (a client-side rule: the relay is not trusted).
+  const pollMs = Math.min(250, Math.max(25, Math.floor(blockTimeMs / 4)));
+  for (;;) {
+    const head = await client.publicClient.getBlockNumber({ cacheTime: 0 });
+    const decision = revealDecision({ commitBy: order.commitBy, head, inclusion });
+    if (decision.reveal) break;
+    if (!decision.wait)
+      throw new RelayMisbehaviorError({ reason: `not revealing ${id}: ${decision.reason}` });
+    if (Date.now() > deadline)
+      throw new TimeoutError({
+        what: `the block after commitBy ${order.commitBy} for order ${id}`,
+        timeoutMs,
+      });
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 
   const revealed = await relayRequest(client.relayUrl, {
     method: "POST",

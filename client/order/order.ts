@@ -14,6 +14,12 @@ export type Order = {
   nonce: bigint;
   /** Unix seconds after which the order may not settle. */
   validTo: bigint;
+  /**
+   * Last block in which the batch that executes this order may have been committed (the contract refuses a
+   * trade from a batch with `commitBlock > commitBy`). A commit-mode client reveals only once the chain head
+   * is past it, so no batch committed after the operator saw the order can ever take it.
+   */
+  commitBy: bigint;
 };
 
 /** EIP-712 types of {@link Order}; must match `OrderLib.TYPE_HASH` in contracts/src. */
@@ -26,6 +32,7 @@ export const ORDER_TYPES = {
     { name: "minBuyAmount", type: "uint256" },
     { name: "nonce", type: "uint256" },
     { name: "validTo", type: "uint64" },
+    { name: "commitBy", type: "uint64" },
   ],
 } as const;
 

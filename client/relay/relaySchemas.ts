@@ -33,6 +33,11 @@ export const relayInfoSchema = z.object({
   revealWindowBlocks: count,
   maxValiditySeconds: count,
   missLimit: count,
+  /** Order v2: an order's `commitBy` must lie in `head + [minCommitLeadBlocks, maxCommitLeadBlocks]`. */
+  minCommitLeadBlocks: count,
+  maxCommitLeadBlocks: count,
+  /** The relay's measured block time, to turn `batchIntervalMs` into blocks. */
+  blockTimeMs: count,
   tokens: z.record(z.string(), address).optional(),
 });
 export type RelayInfo = z.output<typeof relayInfoSchema>;

@@ -13,6 +13,10 @@ export const ERROR_CODES = {
   SAME_TOKEN: { status: 400, rpc: -32602 },
   ZERO_AMOUNT: { status: 400, rpc: -32602 },
   UNKNOWN_PAIR: { status: 400, rpc: -32602 },
+  /** The order's `commitBy` is too close to the head for the relay to commit it in time (see details). */
+  COMMIT_BY_TOO_SOON: { status: 400, rpc: -32602 },
+  /** The order's `commitBy` is so far ahead its batch could not settle before the contract's expiry. */
+  COMMIT_BY_TOO_LATE: { status: 400, rpc: -32602 },
   NONCE_USED: { status: 400, rpc: -32000 },
   DUPLICATE_ORDER: { status: 409, rpc: -32000 },
   NOT_FOUND: { status: 404, rpc: -32000 },
@@ -47,6 +51,10 @@ export const UNFILLED_REASONS = [
   "NO_LIQUIDITY",
   "UNKNOWN_PAIR",
   "BATCH_EXPIRED",
+  /** Its batch could not be committed by the order's signed `commitBy`; it never moves past it (order v2). */
+  "COMMIT_DEADLINE_PASSED",
+  /** Dropped from a batch whose settle reverted because of it (found by bisecting the trades). */
+  "SETTLE_REVERTED",
 ] as const;
 
 /** One of {@link UNFILLED_REASONS}. */

@@ -38,6 +38,9 @@ export const hexData = (name: string, maxBytes: number) =>
     .refine((s) => (s.length - 2) / 2 <= maxBytes, `${name} is longer than ${maxBytes} bytes`)
     .transform((s) => s.toLowerCase() as Hex);
 
+/** A block number as a decimal string (uint64): an order's `commitBy` wherever it travels alone. */
+export const commitByJsonSchema = uint("commitBy", MAX_UINT64);
+
 /** zod schema of an order on the wire; parses into an {@link Order}. */
 export const orderJsonSchema = z.object({
   trader: address("trader"),
@@ -47,6 +50,7 @@ export const orderJsonSchema = z.object({
   minBuyAmount: uint("minBuyAmount", MAX_UINT256),
   nonce: uint("nonce", MAX_UINT256),
   validTo: uint("validTo", MAX_UINT64),
+  commitBy: uint("commitBy", MAX_UINT64),
 });
 
 /** An order as JSON. */
@@ -62,6 +66,7 @@ export function orderToJson(order: Order): OrderJson {
     minBuyAmount: order.minBuyAmount.toString(),
     nonce: order.nonce.toString(),
     validTo: order.validTo.toString(),
+    commitBy: order.commitBy.toString(),
   };
 }
 

@@ -8,6 +8,8 @@ import type { Store } from "../store/store.js";
 export class OpenBatch {
   private id: number;
   private count: number;
+  /** Smallest `commitBy` among the open batch's orders: the batcher closes it early to commit in time. */
+  private earliestCommitBy: bigint | null = null;
 
   constructor(
     private readonly store: Store,
@@ -19,7 +21,19 @@ export class OpenBatch {
     for (const b of open.slice(0, -1)) store.updateBatch(b.id, { state: "closing" });
     const current = open.at(-1) ?? store.createBatch();
     this.id = current.id;
-    this.count = store.ordersInBatch(current.id).length;
+    const orders = store.ordersInBatch(current.id);
+    this.count = orders.length;
+    for (const o of orders) this.noteCommitBy(o.commitBy);
+  }
+
+  /** The smallest `commitBy` of the open batch's orders, or null when it has none. */
+  get minCommitBy(): bigint | null {
+    return this.earliestCommitBy;
+  }
+
+  private noteCommitBy(commitBy: bigint | null): void {
+    if (commitBy !== null && (this.earliestCommitBy === null || commitBy < this.earliestCommitBy))
+      this.earliestCommitBy = commitBy;
   }
 
   /** The open batch's id. */
@@ -32,10 +46,11 @@ export class OpenBatch {
     return this.count;
   }
 
-  /** Reserves a slot and returns the batch id the new order belongs to. */
-  take(): number {
+  /** Reserves a slot for an order that must be committed by block `commitBy`; returns its batch id. */
+  take(commitBy: bigint | null): number {
     const id = this.id;
     this.count++;
+    this.noteCommitBy(commitBy);
     if (this.count >= this.maxBatchSize) {
       this.rotate();
       this.onFull();
@@ -51,6 +66,7 @@ export class OpenBatch {
       this.id = this.store.createBatch().id;
     });
     this.count = 0;
+    this.earliestCommitBy = null;
     return closed;
   }
 }

@@ -1,7 +1,8 @@
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import type { OperatorSigner, SignedOperatorTx } from "../chain/operatorSigner.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord, BundleKind } from "../store/store.js";
+import { freezeBatch } from "./batcher.js";
 import { findOffenders } from "./findOffenders.js";
 import { closeReveals, expireBatch, finalizeSettled, markCommitted } from "./orderTransitions.js";
 import { settleMayStart } from "./revealWindow.js";
@@ -17,7 +18,7 @@ const SEND_AHEAD_BLOCKS = 3n;
 /** Most operator txs in one bundle (settles first, then commits). */
 const MAX_TXS_PER_BUNDLE = 8;
 
-type Candidate = { batch: BatchRecord; kind: BundleKind; tx: SignedOperatorTx };
+type Candidate = { batch: BatchRecord; kind: BundleKind; tx: SignedOperatorTx; pools?: Address[] };
 
 /**
  * The relay's per-block driver, and its crash recovery: every step reads the store and the chain afresh,
@@ -27,7 +28,11 @@ type Candidate = { batch: BatchRecord; kind: BundleKind; tx: SignedOperatorTx };
  *    (commit: record the on-chain batch id and block; settle: read the `Trade` events), else it is dead;
  * 2. expires batches past `commitBlock + expiry` and frees their orders;
  * 3. builds one bundle for the next block: pending settles then pending commits, with consecutive operator
- *    nonces, each kept only if the bundle still simulates (`eth_callBundle`) with it;
+ *    nonces, each kept only if the bundle still simulates (`eth_callBundle`) with it. Settles come first, so
+ *    each is the first transaction of the block to touch its pools, and no two settles sharing a pool go in
+ *    one bundle (the contract refuses a residual swap on a pool already traded in the block: F2); a commit
+ *    is sent only for blocks up to its batch's commit deadline (the smallest `commitBy` of its orders), and a
+ *    batch that missed it is re-frozen without the orders it can no longer commit;
  * 4. writes the attempts to the store, then sends the bundle to every builder (never to the public pool).
  * A batch's tx is never re-sent while an earlier attempt's target block is still ahead, and a landed tx is
  * seen by receipt before anything is re-signed, so a batch is committed and settled at most once.
@@ -36,6 +41,8 @@ export class OperatorLoop {
   private busy = false;
   private readonly checked = new Set<number>();
   private readonly plans = new Map<number, SettlePlan | null>();
+  /** Whether this relay's operator key committed a batch (F4), read once from the chain per batch. */
+  private readonly owner = new Map<number, boolean>();
   /** Settle simulation failures per batch, and the block before which the next try waits (backoff). */
   private readonly backoff = new Map<number, { failures: number; until: bigint }>();
 
@@ -71,11 +78,13 @@ export class OperatorLoop {
     let nonce = await this.ctx.chain.nonceOf(this.signer.address);
     const baseFee = this.ctx.head.baseFee;
     const txs = () => candidates.map((c) => c.tx.raw);
+    const touched = new Set<string>();
 
     for (const b of store.batchesInStates(["committed", "settling"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
       if (!settleMayStart(this.ctx, b) || this.inFlight(b, "settle", head)) continue;
       if ((this.backoff.get(b.id)?.until ?? 0n) > head) continue;
+      if (!(await this.isOurs(b))) continue;
       if (b.state === "committed") closeReveals(this.ctx, b);
       const batch = store.getBatch(b.id)!;
       let plan = this.plans.get(b.id);
@@ -88,10 +97,20 @@ export class OperatorLoop {
         this.plans.delete(b.id);
         continue;
       }
+      if (plan.pools.some((p) => touched.has(p.toLowerCase()))) {
+        // F2: a second settle on the same pool would find it already traded in this block and revert.
+        this.ctx.metrics.settlePoolWaits.inc({ cause: "own_settle" });
+        this.ctx.logger.debug(
+          { batchId: b.id },
+          "settle shares a pool with another in this bundle; next block",
+        );
+        continue;
+      }
       const tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee);
       const sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
       if (sim.ok) {
-        candidates.push({ batch, kind: "settle", tx });
+        candidates.push({ batch, kind: "settle", tx, pools: plan.pools });
+        for (const p of plan.pools) touched.add(p.toLowerCase());
         nonce++;
       } else {
         this.plans.delete(b.id);
@@ -103,9 +122,16 @@ export class OperatorLoop {
       }
     }
 
-    for (const b of store.batchesInStates(["committing"])) {
+    for (let b of store.batchesInStates(["committing"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
       if (this.inFlight(b, "commit", head)) continue;
+      if (b.commitDeadline !== null && b.commitDeadline < target) {
+        // No attempt can land any more, and none landed (resolved above): commit only what still can.
+        freezeBatch(this.ctx, b);
+        const refrozen = store.getBatch(b.id);
+        if (refrozen?.state !== "committing") continue;
+        b = refrozen;
+      }
       const tx = await this.signer.commit(b.root!, b.leaves!.length, nonce, baseFee);
       const sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
       if (sim.ok) {
@@ -121,6 +147,53 @@ export class OperatorLoop {
     if (candidates.length > 0) await this.send(candidates, target);
   }
 
+  /**
+   * F4: only the operator that committed a batch may settle it (the contract refuses anyone else with
+   * `NotBatchOperator`). After a restart with another operator key, batches the old key committed are left
+   * alone, said once in the log; they expire at the contract's deadline unless the old key settles them.
+   */
+  private async isOurs(b: BatchRecord): Promise<boolean> {
+    let ours = this.owner.get(b.id);
+    if (ours === undefined) {
+      if (b.chainBatchId === null) return false;
+      const onChain = await this.ctx.chain.batch(b.chainBatchId);
+      ours = onChain.operator.toLowerCase() === this.signer.address.toLowerCase();
+      this.owner.set(b.id, ours);
+      if (!ours)
+        this.ctx.logger.error(
+          {
+            batchId: b.id,
+            chainBatchId: b.chainBatchId,
+            committedBy: onChain.operator,
+            operator: this.signer.address,
+          },
+          "batch was committed by another operator key; only that key can settle it (NotBatchOperator): leaving it to expire",
+        );
+    }
+    return ours;
+  }
+
+  /**
+   * F2's cost: the blocks between the settle's first target and the block it landed in where another
+   * transaction traded one of its pools (the contract's same-block guard made the bundle fail there).
+   */
+  private async countPoolWaits(b: BatchRecord, firstLastTarget: bigint, landedIn: bigint): Promise<void> {
+    const pools = this.plans.get(b.id)?.pools ?? [];
+    const from = firstTarget(firstLastTarget);
+    if (pools.length === 0 || landedIn <= from) return;
+    try {
+      const blocks = await this.ctx.chain.poolTouchBlocks(pools, from, landedIn - 1n);
+      if (blocks.length === 0) return;
+      this.ctx.metrics.settlePoolWaits.inc({ cause: "pool_touched" }, blocks.length);
+      this.ctx.logger.info(
+        { batchId: b.id, blocks: blocks.map(String) },
+        "settle missed blocks in which another tx traded its pool first (same-block pool guard)",
+      );
+    } catch (err) {
+      this.ctx.logger.warn({ err: (err as Error).message }, "could not count the settle's pool waits");
+    }
+  }
+
   /** True while an attempt of this kind targets a block that has not been produced yet. */
   private inFlight(b: BatchRecord, kind: BundleKind, head: bigint): boolean {
     const last = this.ctx.store.attempts(b.id, kind).at(-1);
@@ -129,6 +202,11 @@ export class OperatorLoop {
 
   private async send(candidates: Candidate[], target: bigint): Promise<void> {
     const { store, submitter, metrics, logger } = this.ctx;
+    // A commit may land only up to its batch's commit deadline (the contract would refuse its orders later).
+    let last = target + SEND_AHEAD_BLOCKS - 1n;
+    for (const c of candidates)
+      if (c.kind === "commit" && c.batch.commitDeadline !== null && c.batch.commitDeadline < last)
+        last = c.batch.commitDeadline;
     const ids = store.transaction(() =>
       candidates.map(
         (c) =>
@@ -137,14 +215,14 @@ export class OperatorLoop {
             kind: c.kind,
             txHash: c.tx.hash,
             nonce: c.tx.nonce,
-            targetBlock: target + SEND_AHEAD_BLOCKS - 1n,
+            targetBlock: last,
             bundleHash: null,
             error: null,
           }).id,
       ),
     );
     const raws = candidates.map((c) => c.tx.raw);
-    const targets = Array.from({ length: Number(SEND_AHEAD_BLOCKS) }, (_, i) => target + BigInt(i));
+    const targets = Array.from({ length: Number(last - target + 1n) }, (_, i) => target + BigInt(i));
     const sent = await Promise.all(targets.map((t) => submitter.send(raws, t)));
     const res = sent[0];
     const outcomes = sent.flatMap((r) => r.builders);
@@ -189,15 +267,19 @@ export class OperatorLoop {
       if (receipt || a.targetBlock <= head) this.checked.add(a.id);
       if (receipt?.status === "success") landed = a.txHash;
     }
-    if (!landed && attempts.length > 0 && b.chainBatchId !== null) {
+    if (!landed && (attempts.length > 0 || this.owner.get(b.id) === false) && b.chainBatchId !== null) {
       // Belt and braces after a restart: the contract knows whether the batch settled.
       const onChain = await this.ctx.chain.batch(b.chainBatchId);
-      if (onChain.settled) landed = attempts.at(-1)!.txHash;
+      if (onChain.settled) landed = attempts.at(-1)?.txHash ?? SETTLED_ELSEWHERE;
     }
     if (landed) {
       const trades = await this.ctx.chain.tradesOf(b.chainBatchId!, b.commitBlock!);
       this.ctx.metrics.bundleAttempts.inc({ kind: "settle", outcome: "included" });
-      finalizeSettled(this.ctx, b, trades, trades[0]?.txHash ?? landed);
+      this.ctx.metrics.settledBatches.inc();
+      if (attempts.length > 0 && trades[0])
+        await this.countPoolWaits(b, attempts[0].targetBlock, trades[0].blockNumber);
+      const txHash = trades[0]?.txHash ?? (landed === SETTLED_ELSEWHERE ? null : landed);
+      finalizeSettled(this.ctx, b, trades, txHash);
       this.plans.delete(b.id);
       return;
     }
@@ -209,6 +291,9 @@ export class OperatorLoop {
     }
   }
 }
+
+/** Marks a batch another operator key settled (no attempt of ours to name). */
+const SETTLED_ELSEWHERE = "0x" as Hex;
 
 /** First block an attempt was sent for (attempts record the last of their SEND_AHEAD_BLOCKS targets). */
 function firstTarget(lastTarget: bigint): bigint {

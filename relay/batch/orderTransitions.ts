@@ -3,6 +3,7 @@ import type { TradeEvent } from "../chain/chainReader.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord, Fill, OrderRecord } from "../store/store.js";
 import { FINAL_ORDER_STATES } from "../store/store.js";
+import { canStillCommit } from "./commitTiming.js";
 
 /** Public batch state of the REST API for an internal one. */
 export function publicBatchState(state: BatchRecord["state"]): "open" | "committed" | "settled" | "expired" {
@@ -101,8 +102,11 @@ export function finalizeSettled(
 const MAX_EXPIRED_BATCHES = 2;
 
 /**
- * The batch cannot settle any more: mark it expired and give every still-executable order a place in the
- * open batch (same id, a new leaf index once that batch closes); the rest end unfilled with the reason.
+ * The batch cannot settle any more: mark it expired and give every order that can still execute elsewhere a
+ * place in the open batch (same id, a new leaf index once that batch closes); the rest end unfilled with the
+ * reason. Order v2: an order moves only if the open batch can still be committed by its `commitBy`, so a
+ * revealed commit-mode order (whose client revealed only after its `commitBy`) never moves: it ends
+ * `COMMIT_DEADLINE_PASSED`, as the contract would refuse it in any later batch.
  */
 export function expireBatch(ctx: RelayContext, batch: BatchRecord): void {
   const nowS = BigInt(Math.floor(Date.now() / 1000));
@@ -114,12 +118,15 @@ export function expireBatch(ctx: RelayContext, batch: BatchRecord): void {
       let reason: string | null = null;
       if (!o.order) reason = "NOT_REVEALED";
       else if (o.order.validTo <= nowS) reason = "EXPIRED";
+      else if (!canStillCommit(ctx, o.order.commitBy)) reason = "COMMIT_DEADLINE_PASSED";
+      else if (o.mode === "commit")
+        reason = "BATCH_EXPIRED"; // revealed for this batch: never moved
       else if (o.expiredBatches + 1 >= MAX_EXPIRED_BATCHES) reason = "BATCH_EXPIRED";
       if (reason) {
         markUnfilled(ctx, o, reason, { emit: false });
         emitted.push({ id: o.id, state: "unfilled", batchId: batch.id, reason });
       } else {
-        const next = ctx.openBatch.take();
+        const next = ctx.openBatch.take(o.order!.commitBy);
         ctx.store.updateOrder(o.id, {
           state: "pending",
           batchId: next,

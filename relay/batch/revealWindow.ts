@@ -1,9 +1,17 @@
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord } from "../store/store.js";
 
-/** Last block (inclusive) at which a reveal for `batch` is accepted: commitBlock + revealWindow - 1. */
+/**
+ * Last block (inclusive) at which a reveal for `batch` is accepted: `commitBlock + revealWindow - 1`, and,
+ * when the batch holds commit-mode orders, at least `revealAfter + revealWindow`: their clients reveal only
+ * once the head is past their `commitBy` (order v2), so each gets `revealWindow` blocks from then.
+ */
 export function revealDeadline(ctx: RelayContext, batch: BatchRecord): bigint | null {
-  return batch.commitBlock === null ? null : batch.commitBlock + ctx.revealWindow - 1n;
+  if (batch.commitBlock === null) return null;
+  const byCommit = batch.commitBlock + ctx.revealWindow - 1n;
+  if (batch.revealAfter === null) return byCommit;
+  const byCommitBy = batch.revealAfter + ctx.revealWindow;
+  return byCommitBy > byCommit ? byCommitBy : byCommit;
 }
 
 /** Reveals are open while the batch is committed (settler not started) and the head is within the window. */
@@ -12,10 +20,12 @@ export function isRevealOpen(ctx: RelayContext, batch: BatchRecord): boolean {
   return batch.state === "committed" && deadline !== null && ctx.head.block <= deadline;
 }
 
-/** The settler may start once the head reaches the deadline (settle lands in the next block at the earliest). */
+/**
+ * The settler may start once the head reaches the reveal deadline and the contract's reveal delay allows a
+ * settle in the next block.
+ */
 export function settleMayStart(ctx: RelayContext, batch: BatchRecord): boolean {
-  if (batch.commitBlock === null) return false;
-  let window = ctx.revealDelay;
-  if (ctx.revealWindow > window) window = ctx.revealWindow; // bigints: no Math.max
-  return ctx.head.block >= batch.commitBlock + window - 1n;
+  const deadline = revealDeadline(ctx, batch);
+  if (batch.commitBlock === null || deadline === null) return false;
+  return ctx.head.block >= deadline && ctx.head.block >= batch.commitBlock + ctx.revealDelay - 1n;
 }

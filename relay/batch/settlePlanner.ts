@@ -4,6 +4,7 @@ import type { UnfilledReason } from "../errors/errorCodes.js";
 import type { RelayContext } from "../relayContext.js";
 import { solveBatch } from "../solver/solveBatch.js";
 import type { BatchRecord, OrderRecord } from "../store/store.js";
+import { canStillCommit } from "./commitTiming.js";
 import { markUnfilled } from "./orderTransitions.js";
 
 /** A ready `settle` call for one batch, with the orders it fills. */
@@ -13,6 +14,8 @@ export type SettlePlan = {
   gas: bigint;
   /** Order ids executed by this plan, by their EIP-712 digest. */
   tradeIds: Hex[];
+  /** V2 pairs its residual swaps trade on (F2: no two settles touching one pool share a block). */
+  pools: Address[];
 };
 
 /** Seconds of margin between the chain head's timestamp and an order's `validTo` for it to be settled. */
@@ -67,6 +70,7 @@ export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise
       minBuyAmount: order.minBuyAmount,
       nonce: order.nonce,
       validTo: order.validTo,
+      commitBy: order.commitBy,
       salt: o.salt!,
       signature: o.signature!,
     };
@@ -82,23 +86,39 @@ export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise
     data,
     gas: gas > GAS_CAP ? GAS_CAP : gas,
     tradeIds: solution.fills.map((f) => f.id as Hex),
+    pools: solution.swaps.map((sw) => sw.pair),
   };
 }
 
-/** Moves the orders beyond {@link MAX_TRADES_PER_SETTLE} to the open batch; returns the ones kept. */
+/**
+ * Keeps at most {@link MAX_TRADES_PER_SETTLE} orders for this settle: commit-mode orders first (they were
+ * revealed for this batch and can never move: the batcher caps them per batch), then sealed orders in
+ * arrival order. A sealed order beyond the cap moves to the open batch only if that batch can still be
+ * committed by its `commitBy` (order v2); otherwise it ends unfilled `COMMIT_DEADLINE_PASSED`.
+ */
 function deferOverflow(ctx: RelayContext, candidates: OrderRecord[]): OrderRecord[] {
   if (candidates.length <= MAX_TRADES_PER_SETTLE) return candidates;
-  const later = candidates.slice(MAX_TRADES_PER_SETTLE);
-  const moved = ctx.store.transaction(() =>
-    later.map((o) => {
-      const batchId = ctx.openBatch.take();
-      ctx.store.updateOrder(o.id, { state: "pending", batchId, leafIndex: null, reason: null });
-      return { id: o.id, batchId };
-    }),
-  );
-  for (const m of moved) ctx.events.order({ id: m.id, state: "pending", batchId: m.batchId });
+  const ordered = [
+    ...candidates.filter((o) => o.mode === "commit"),
+    ...candidates.filter((o) => o.mode !== "commit"),
+  ];
+  const later = ordered.slice(MAX_TRADES_PER_SETTLE);
+  const emitted: Parameters<typeof ctx.events.order>[0][] = [];
+  ctx.store.transaction(() => {
+    for (const o of later) {
+      if (o.mode === "sealed" && canStillCommit(ctx, o.order?.commitBy ?? null)) {
+        const batchId = ctx.openBatch.take(o.order!.commitBy);
+        ctx.store.updateOrder(o.id, { state: "pending", batchId, leafIndex: null, reason: null });
+        emitted.push({ id: o.id, state: "pending", batchId });
+      } else {
+        markUnfilled(ctx, o, "COMMIT_DEADLINE_PASSED", { emit: false });
+        emitted.push({ id: o.id, state: "unfilled", batchId: o.batchId, reason: "COMMIT_DEADLINE_PASSED" });
+      }
+    }
+  });
+  for (const e of emitted) ctx.events.order(e);
   ctx.logger.info({ deferred: later.length }, "batch has more orders than one settle can execute; deferred");
-  return candidates.slice(0, MAX_TRADES_PER_SETTLE);
+  return ordered.slice(0, MAX_TRADES_PER_SETTLE).sort((a, b) => (a.leafIndex ?? 0) - (b.leafIndex ?? 0));
 }
 
 /**

@@ -9,6 +9,8 @@ export class BlockPoller {
   private stopped = false;
   /** Set while the chain is below the highest head seen, so that episode is logged once, not every poll. */
   private behind = false;
+  /** Wall-clock time the last new head was seen (null until the first). */
+  private lastHeadAt: number | null = null;
 
   constructor(
     private readonly ctx: RelayContext,
@@ -25,10 +27,21 @@ export class BlockPoller {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** Updates the head's block-time estimate (EMA of wall-clock ms per block between heads seen). */
+  private measureBlockTime(next: bigint): void {
+    const now = Date.now();
+    if (this.lastHeadAt !== null && this.ctx.head.block > 0n) {
+      const perBlock = (now - this.lastHeadAt) / Number(next - this.ctx.head.block);
+      this.ctx.head.blockTimeMs = this.ctx.head.blockTimeMs * 0.8 + perBlock * 0.2;
+    }
+    this.lastHeadAt = now;
+  }
+
   private async poll(): Promise<void> {
     try {
       const block = await this.ctx.chain.latestBlock();
       if (block.number !== null && block.number > this.ctx.head.block) {
+        this.measureBlockTime(block.number);
         this.ctx.head.block = block.number;
         this.ctx.head.timestamp = block.timestamp;
         this.ctx.head.baseFee = block.baseFeePerGas ?? 1_000_000_000n;

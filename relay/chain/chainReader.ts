@@ -17,6 +17,7 @@ const pairAbi = parseAbi([
   "function token1() view returns (address)",
   "function getReserves() view returns (uint112, uint112, uint32)",
 ]);
+const [syncEvent] = parseAbi(["event Sync(uint112 reserve0, uint112 reserve1)"]);
 const eip1271Abi = parseAbi(["function isValidSignature(bytes32, bytes) view returns (bytes4)"]);
 const EIP1271_MAGIC = "0x1626ba7e";
 
@@ -139,6 +140,20 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
         eventName: "BatchCommitted",
       } as never) as unknown as { args: { batchId: bigint } }[];
       return logs.length > 0 ? logs[0].args.batchId : null;
+    },
+    /**
+     * Blocks in `[fromBlock, toBlock]` in which any of `pairs` emitted `Sync` (was traded, minted, burnt or
+     * synced): the blocks where the contract's same-block pool guard (F2) refuses a settle on those pools.
+     */
+    async poolTouchBlocks(pairs: readonly Address[], fromBlock: bigint, toBlock: bigint): Promise<bigint[]> {
+      if (pairs.length === 0 || toBlock < fromBlock) return [];
+      const logs = await client.getLogs({
+        address: [...pairs],
+        event: syncEvent,
+        fromBlock,
+        toBlock,
+      });
+      return [...new Set(logs.map((l) => l.blockNumber))].sort((a, b) => (a < b ? -1 : 1));
     },
     /** Every `Trade` event of one on-chain batch, found by its indexed batch id. */
     async tradesOf(chainBatchId: bigint, fromBlock: bigint): Promise<TradeEvent[]> {

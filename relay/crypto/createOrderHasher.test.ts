@@ -20,6 +20,7 @@ describe("createOrderHasher", () => {
         minBuyAmount: i === 1 ? 0n : uint(1 + ((i * 7) % 32)),
         nonce: uint(1 + ((i * 3) % 32)),
         validTo: i === 2 ? (1n << 64n) - 1n : uint(1 + (i % 8)),
+        commitBy: i === 3 ? (1n << 64n) - 1n : uint(1 + (i % 8)),
       };
       const hash = createOrderHasher(chainId, settlement);
       expect(hash(order)).toBe(hashOrder(order, chainId, settlement));
@@ -38,6 +39,7 @@ describe("createOrderHasher", () => {
       minBuyAmount: 1n,
       nonce: 0n,
       validTo: 1n,
+      commitBy: 1n,
     };
     const s = addr();
     expect(createOrderHasher(1, s)(order)).not.toBe(createOrderHasher(2, s)(order));
@@ -54,10 +56,12 @@ describe("createOrderHasher", () => {
       minBuyAmount: 1n,
       nonce: 0n,
       validTo: 1n,
+      commitBy: 1n,
     };
     expect(() => hash({ ...base, sellAmount: 1n << 256n })).toThrow(RangeError);
     expect(() => hash({ ...base, nonce: -1n })).toThrow(RangeError);
     expect(() => hash({ ...base, validTo: 1n << 64n })).toThrow(RangeError);
+    expect(() => hash({ ...base, commitBy: 1n << 64n })).toThrow(RangeError);
     expect(() => hash({ ...base, trader: "0x1234" as Order["trader"] })).toThrow(RangeError);
   });
 });

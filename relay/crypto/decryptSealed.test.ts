@@ -69,6 +69,7 @@ describe("decryptSealed", () => {
       minBuyAmount: 2_000_000n,
       nonce: 7n,
       validTo: 1_900_000_000n,
+      commitBy: 1_000n,
     };
     const signature = await account.sign({ hash: hashOrder(order, 31337, settlement) });
     const salt = randomSalt();

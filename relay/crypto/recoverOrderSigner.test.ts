@@ -20,6 +20,7 @@ function randomOrder(trader: Order["trader"]): Order {
     minBuyAmount: BigInt(`0x${randomBytes(10).toString("hex")}`),
     nonce: BigInt(`0x${randomBytes(4).toString("hex")}`),
     validTo: 1_900_000_000n,
+    commitBy: 1_000n,
   };
 }
 

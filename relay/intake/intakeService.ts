@@ -1,6 +1,7 @@
 import { type Address, type Hex, hashTypedData, hexToBytes } from "viem";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
 import { type SignedOrder, signedOrderSchema } from "../../client/wire/orderWire.js";
+import { maxCommitBy, minCommitBy } from "../batch/commitTiming.js";
 import { isRevealOpen } from "../batch/revealWindow.js";
 import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
 import { RelayError } from "../errors/relayError.js";
@@ -52,10 +53,11 @@ export class IntakeService {
   async submitSealed(ciphertext: Hex): Promise<Accepted> {
     const signed = openSealedEnvelope(this.ctx.eciesKey.privateKey, hexToBytes(ciphertext));
     const v = await validateSignedOrder(signed, this.ctx.orderRules);
+    this.checkCommitBy(v.order.commitBy);
     this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
     await this.ctx.intakeChecks.check(v.order);
     const now = Date.now();
-    const batchId = this.ctx.openBatch.take();
+    const batchId = this.ctx.openBatch.take(v.order.commitBy);
     const record: OrderRecord = {
       id: v.leaf,
       mode: "sealed",
@@ -63,6 +65,7 @@ export class IntakeService {
       state: "pending",
       batchId,
       leafIndex: null,
+      commitBy: v.order.commitBy,
       order: v.order,
       signature: v.signature,
       salt: v.salt,
@@ -78,9 +81,13 @@ export class IntakeService {
     return { id: v.leaf, state: "pending", batchId };
   }
 
-  /** `POST /v1/commitments`: a leaf vouched for by the trader's signature. */
-  async submitCommitment(leaf: Hex, trader: Address, signature: Hex): Promise<Accepted> {
+  /**
+   * `POST /v1/commitments`: a leaf vouched for by the trader's signature, with the hidden order's `commitBy`
+   * in plaintext (the relay must commit the leaf by then; the reveal must carry the same value).
+   */
+  async submitCommitment(leaf: Hex, trader: Address, signature: Hex, commitBy: bigint): Promise<Accepted> {
     const { chainId, settlement, config } = this.ctx;
+    this.checkCommitBy(commitBy);
     recoverMessageSigner(
       hashTypedData(commitmentTypedData(chainId, settlement, trader, leaf)),
       signature,
@@ -102,7 +109,7 @@ export class IntakeService {
       );
     this.refuseDuplicate(leaf, null, null);
     const now = Date.now();
-    const batchId = this.ctx.openBatch.take();
+    const batchId = this.ctx.openBatch.take(commitBy);
     await this.insert({
       id: leaf,
       mode: "commit",
@@ -110,6 +117,7 @@ export class IntakeService {
       state: "pending",
       batchId,
       leafIndex: null,
+      commitBy,
       order: null,
       signature: null,
       salt: null,
@@ -136,6 +144,11 @@ export class IntakeService {
       throw new RelayError(
         "LEAF_MISMATCH",
         "the revealed order's trader is not the trader who committed the leaf",
+      );
+    if (rec.commitBy !== null && rec.commitBy !== v.order.commitBy)
+      throw new RelayError(
+        "LEAF_MISMATCH",
+        `the revealed order's commitBy ${v.order.commitBy} is not the ${rec.commitBy} stated with its commitment`,
       );
     if (rec.state === "revealed") return { id: rec.id, state: "revealed", batchId: rec.batchId };
     const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);
@@ -195,6 +208,34 @@ export class IntakeService {
     );
     this.ctx.events.order({ id: rec.id, state: "cancelled", batchId: rec.batchId, reason: "CANCELLED" });
     return { id: rec.id, state: "cancelled", batchId: rec.batchId };
+  }
+
+  /**
+   * Order v2: the relay must commit an order by its `commitBy`. Too soon, it could not (the batch closes and
+   * its commit lands a block or two later); too late, a commit-mode order's reveal window would outlast the
+   * batch's contract expiry. Both refusals name the accepted range for the current head.
+   */
+  private checkCommitBy(commitBy: bigint): void {
+    const min = minCommitBy(this.ctx);
+    const max = maxCommitBy(this.ctx);
+    const details = {
+      commitBy: commitBy.toString(),
+      head: this.ctx.head.block.toString(),
+      min: min.toString(),
+      max: max.toString(),
+    };
+    if (commitBy < min)
+      throw new RelayError(
+        "COMMIT_BY_TOO_SOON",
+        `commitBy ${commitBy} is too close to the chain head ${this.ctx.head.block} for a batch to be committed by then; sign one >= ${min}`,
+        { details },
+      );
+    if (commitBy > max)
+      throw new RelayError(
+        "COMMIT_BY_TOO_LATE",
+        `commitBy ${commitBy} is too far ahead: its batch could not settle before the contract's expiry; sign one <= ${max}`,
+        { details },
+      );
   }
 
   private refuseDuplicate(id: Hex, trader: Address | null, nonce: bigint | null): void {

@@ -18,6 +18,7 @@ const record = (i: number): OrderRecord => ({
   trader: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
   state: "pending",
   batchId: 1,
+  commitBy: null,
   leafIndex: null,
   order: null,
   signature: null,

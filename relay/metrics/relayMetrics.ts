@@ -39,13 +39,35 @@ export function createRelayMetrics(store: Store) {
     labelNames: ["endpoint", "result"],
     registers: [registry],
   });
+  const settlePoolWaits = new Counter({
+    name: "veil_settle_pool_waits_total",
+    help:
+      "Blocks a settle waited because of the same-block pool guard (F2): own_settle = another settle of this " +
+      "relay on the same pool took the bundle; pool_touched = a target block missed while another tx traded one of its pools in it",
+    labelNames: ["cause"],
+    registers: [registry],
+  });
+  const settledBatches = new Counter({
+    name: "veil_settled_batches_total",
+    help: "Batches whose settle landed (the base the pool waits are counted against)",
+    registers: [registry],
+  });
   const builderRequests = new Counter({
     name: "veil_builder_requests_total",
     help: "Requests to each configured builder (by index in --builder-url), by operation and outcome",
     labelNames: ["builder", "op", "outcome"],
     registers: [registry],
   });
-  return { registry, ordersByState, batchLatency, bundleAttempts, intake, builderRequests };
+  return {
+    registry,
+    ordersByState,
+    batchLatency,
+    bundleAttempts,
+    intake,
+    settlePoolWaits,
+    settledBatches,
+    builderRequests,
+  };
 }
 
 export type RelayMetrics = ReturnType<typeof createRelayMetrics>;

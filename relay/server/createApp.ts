@@ -4,13 +4,14 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import type { z } from "zod";
+import { MIN_COMMIT_LEAD_BLOCKS, maxCommitLeadBlocks } from "../batch/commitTiming.js";
 import { RelayError, toRelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
+import { rateLimit } from "../limits/rateLimit.js";
 import type { RelayContext } from "../relayContext.js";
 import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
 import { OrderViews } from "./orderViews.js";
-import { rateLimit } from "../limits/rateLimit.js";
 import {
   cancelBody,
   commitmentBody,
@@ -48,7 +49,9 @@ function nodeIncoming(c: Context): IncomingMessage | null {
 
 /** True when the body is framed by Content-Length alone (what hono's bodyLimit checks without reading). */
 function hasPlainLength(incoming: IncomingMessage): boolean {
-  return incoming.headers["content-length"] !== undefined && incoming.headers["transfer-encoding"] === undefined;
+  return (
+    incoming.headers["content-length"] !== undefined && incoming.headers["transfer-encoding"] === undefined
+  );
 }
 
 function readIncoming(incoming: IncomingMessage): Promise<string> {
@@ -138,6 +141,11 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
       revealWindowBlocks: Number(ctx.revealWindow),
       maxValiditySeconds: ctx.config.maxValiditySeconds,
       missLimit: ctx.config.missLimit,
+      // Order v2: an order's commitBy must be head + [min, max] blocks; blockTimeMs (measured) turns the
+      // batch interval into blocks, so a client can pick one the relay will commit in time.
+      minCommitLeadBlocks: Number(MIN_COMMIT_LEAD_BLOCKS),
+      maxCommitLeadBlocks: Number(maxCommitLeadBlocks(ctx)),
+      blockTimeMs: Math.round(ctx.head.blockTimeMs),
       tokens,
       pools: ctx.pools.pools.map((p) => ({ pair: p.pair, token0: p.token0, token1: p.token1 })),
     });
@@ -152,7 +160,7 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
 
   app.post("/v1/commitments", async (c) => {
     const body = parse(commitmentBody, await jsonBody(c));
-    const res = await intake.submitCommitment(body.leaf, body.trader, body.signature);
+    const res = await intake.submitCommitment(body.leaf, body.trader, body.signature, body.commitBy);
     count("POST /v1/commitments", "ok");
     return c.json(res, 201);
   });

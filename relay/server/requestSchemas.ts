@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
-import { hexBytes, hexData, signedOrderSchema } from "../../client/wire/orderWire.js";
+import { commitByJsonSchema, hexBytes, hexData, signedOrderSchema } from "../../client/wire/orderWire.js";
 
 /** Largest accepted sealed envelope: a signed order is well under 1 KiB; contract-wallet blobs need more. */
 export const MAX_CIPHERTEXT_BYTES = 8 * 1024;
@@ -17,6 +17,8 @@ export const commitmentBody = z.object({
     .refine((s) => isAddress(s, { strict: false }), "trader must be a 20-byte 0x-hex address")
     .transform((s) => getAddress(s)),
   signature: hexData("signature", 2048),
+  /** The hidden order's signed `commitBy` (order v2): the relay commits the leaf by this block. */
+  commitBy: commitByJsonSchema,
 });
 
 export const revealBody = signedOrderSchema;

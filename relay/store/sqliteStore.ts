@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS orders (
   error TEXT,
   fill_json TEXT,
   expired_batches INTEGER NOT NULL DEFAULT 0,
+  commit_by TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
@@ -45,6 +46,8 @@ CREATE TABLE IF NOT EXISTS batches (
   root TEXT,
   leaves_json TEXT,
   commit_block TEXT,
+  commit_deadline TEXT,
+  reveal_after TEXT,
   commit_tx_hash TEXT,
   settle_tx_hash TEXT,
   created_at INTEGER NOT NULL,
@@ -86,6 +89,7 @@ type OrderRow = {
   error: string | null;
   fill_json: string | null;
   expired_batches: number;
+  commit_by: string | null;
   created_at: number;
   updated_at: number;
 };
@@ -97,6 +101,8 @@ type BatchRow = {
   root: string | null;
   leaves_json: string | null;
   commit_block: string | null;
+  commit_deadline: string | null;
+  reveal_after: string | null;
   commit_tx_hash: string | null;
   settle_tx_hash: string | null;
   created_at: number;
@@ -115,6 +121,7 @@ function rowToOrder(r: OrderRow): OrderRecord {
     state: r.state as OrderRecord["state"],
     batchId: r.batch_id,
     leafIndex: r.leaf_index,
+    commitBy: r.commit_by === null ? null : BigInt(r.commit_by),
     order: r.order_json ? orderJsonSchema.parse(JSON.parse(r.order_json)) : null,
     signature: r.signature as Hex | null,
     salt: r.salt as Hex | null,
@@ -143,6 +150,8 @@ function rowToBatch(r: BatchRow): BatchRecord {
     root: r.root as Hex | null,
     leaves: r.leaves_json ? JSON.parse(r.leaves_json) : null,
     commitBlock: r.commit_block === null ? null : BigInt(r.commit_block),
+    commitDeadline: r.commit_deadline === null ? null : BigInt(r.commit_deadline),
+    revealAfter: r.reveal_after === null ? null : BigInt(r.reveal_after),
     commitTxHash: r.commit_tx_hash as Hex | null,
     settleTxHash: r.settle_tx_hash as Hex | null,
     createdAt: r.created_at,
@@ -186,11 +195,26 @@ function batchColumns(p: BatchPatch): Record<string, unknown> {
   if (p.root !== undefined) c.root = p.root;
   if (p.leaves !== undefined) c.leaves_json = p.leaves ? JSON.stringify(p.leaves) : null;
   if (p.commitBlock !== undefined) c.commit_block = p.commitBlock?.toString() ?? null;
+  if (p.commitDeadline !== undefined) c.commit_deadline = p.commitDeadline?.toString() ?? null;
+  if (p.revealAfter !== undefined) c.reveal_after = p.revealAfter?.toString() ?? null;
   if (p.commitTxHash !== undefined) c.commit_tx_hash = p.commitTxHash;
   if (p.settleTxHash !== undefined) c.settle_tx_hash = p.settleTxHash;
   if (p.closedAt !== undefined) c.closed_at = p.closedAt;
   if (p.settledAt !== undefined) c.settled_at = p.settledAt;
   return c;
+}
+
+/** Columns added after the first release (order v2's commit-by): a data dir from before gains them, null. */
+function addMissingColumns(db: Database.Database): void {
+  const added: [string, string][] = [
+    ["orders", "commit_by"],
+    ["batches", "commit_deadline"],
+    ["batches", "reveal_after"],
+  ];
+  for (const [table, column] of added) {
+    const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
+  }
 }
 
 /**
@@ -207,6 +231,7 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
+  addMissingColumns(db);
 
   const stmt = new Map<string, Database.Statement>();
   const prep = (sql: string) => {
@@ -231,9 +256,9 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     insertOrder(o) {
       const res = prep(
         `INSERT OR IGNORE INTO orders (id, mode, trader, state, batch_id, leaf_index, order_json, nonce, signature,
-           salt, digest, reason, error, fill_json, expired_batches, created_at, updated_at)
+           salt, digest, reason, error, fill_json, expired_batches, commit_by, created_at, updated_at)
          VALUES (@id, @mode, @trader, @state, @batch_id, @leaf_index, @order_json, @nonce, @signature, @salt,
-           @digest, @reason, @error, NULL, 0, @created_at, @updated_at)`,
+           @digest, @reason, @error, NULL, 0, @commit_by, @created_at, @updated_at)`,
       ).run({
         id: o.id,
         mode: o.mode,
@@ -248,6 +273,7 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
         digest: o.digest,
         reason: o.reason,
         error: o.error,
+        commit_by: o.commitBy === null ? null : o.commitBy.toString(),
         created_at: o.createdAt,
         updated_at: o.updatedAt,
       });

@@ -25,6 +25,11 @@ export type OrderRecord = {
   /** The relay batch it is in (or was last in). */
   batchId: number | null;
   leafIndex: number | null;
+  /**
+   * The order's signed `commitBy` (last block its batch may be committed in): from the order (sealed) or
+   * stated in plaintext with the commitment (commit mode; the reveal must match it).
+   */
+  commitBy: bigint | null;
   /** Known from intake (sealed) or from the reveal (commit mode). */
   order: Order | null;
   signature: Hex | null;
@@ -54,6 +59,13 @@ export type BatchRecord = {
   /** Leaves in batch order, frozen when the batch closes. */
   leaves: Hex[] | null;
   commitBlock: bigint | null;
+  /** Last block the commit may land in: the smallest `commitBy` of its leaves (set when it closes). */
+  commitDeadline: bigint | null;
+  /**
+   * Largest `commitBy` of its commit-mode leaves (null: none): their clients reveal only once the head is
+   * past it, so the reveal window stays open until after it.
+   */
+  revealAfter: bigint | null;
   commitTxHash: Hex | null;
   settleTxHash: Hex | null;
   createdAt: number;

@@ -17,6 +17,7 @@ export type BenchTrade = {
   minBuyAmount: bigint;
   nonce: bigint;
   validTo: bigint;
+  commitBy: bigint;
   salt: Hex;
   signature: Hex;
 };
@@ -32,6 +33,11 @@ export type BenchBatch = {
 };
 
 const PRICE_ONE = 10n ** 18n;
+/**
+ * Order v2's `commitBy` of bench orders: a mainnet-sized block number (4 bytes of calldata, as real orders
+ * carry), far above any block the bench's fresh anvil reaches, so the contract's commit-by check passes.
+ */
+const BENCH_COMMIT_BY = 30_000_000n;
 const ZERO_LEAF = `0x${"00".repeat(32)}` as Hex;
 
 /** V2 getAmountOut (0.3% fee), as the pair and the contract compute it. */
@@ -112,6 +118,7 @@ export async function buildBenchBatch(params: {
       minBuyAmount: (buyAmount * 99n) / 100n,
       nonce: params.nonce,
       validTo: params.validTo,
+      commitBy: BENCH_COMMIT_BY,
     };
     const signature = await account.signTypedData({
       domain: veilDomain(params.chainId, params.settlement),
@@ -131,6 +138,7 @@ export async function buildBenchBatch(params: {
       minBuyAmount: order.minBuyAmount,
       nonce: params.nonce,
       validTo: params.validTo,
+      commitBy: BENCH_COMMIT_BY,
       salt,
       signature,
     });

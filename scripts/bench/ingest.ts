@@ -61,6 +61,7 @@ export function prepareOrders(
   hash: (o: Order) => Hex,
   relayPublicKey: Hex,
   nonceBase: bigint,
+  commitBy = 1_000_000n,
 ): { ciphertexts: Hex[]; orders: { order: Order; signature: Hex; salt: Hex }[] } {
   const validTo = BigInt(Math.floor(Date.now() / 1000) + 3_600);
   const pk = hexToBytes(relayPublicKey);
@@ -76,6 +77,7 @@ export function prepareOrders(
       minBuyAmount: 1n,
       nonce: nonceBase + BigInt(Math.floor(i / traders.length)),
       validTo,
+      commitBy,
     };
     const { signature, recid } = secp256k1.ecdsaSign(hexToBytes(hash(order)), hexToBytes(trader.privateKey));
     const sig = `${bytesToHex(signature)}${(27 + recid).toString(16)}` as Hex;
@@ -192,6 +194,7 @@ export async function run(flags: string[]): Promise<void> {
       eciesPublicKey: Hex;
       chainId: number;
       settlement: Address;
+      maxCommitLeadBlocks: number;
     };
     const benchTraders = ["trader1", "trader2", "trader3", "trader4"].map((l) => key(l));
     const { WETH, USDC } = devnet.contracts.tokens;
@@ -206,6 +209,9 @@ export async function run(flags: string[]): Promise<void> {
       relayHash,
       info.eciesPublicKey,
       1n << 20n,
+      // order v2: the latest commitBy the relay accepts now, so the orders stay acceptable while sent
+      (await createPublicClient({ transport: transport(devnet.rpcUrl) }).getBlockNumber()) +
+        BigInt(info.maxCommitLeadBlocks),
     );
     console.log(
       `\nprepared ${prepared.ciphertexts.length} sealed orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`,

@@ -126,13 +126,24 @@ describe("createVeilClient on the devnet", () => {
                 timeoutMs: 90_000,
                 onState: (s) => states.push(s.state),
               });
+        const headAtSubmitReturn = await pub.getBlockNumber({ cacheTime: 0 });
         const settled = await f.client.waitForSettlement({ id: submitted.id, order, timeoutMs: 120_000 });
         const after = [await balance(order.sellToken, trader), await balance(order.buyToken, trader)];
-        return { f, order, submitted, settled, before, after, states, trader };
+        return { f, order, submitted, settled, before, after, states, trader, headAtSubmitReturn };
       }),
     );
 
-    for (const { f, order, submitted, settled, before, after, states, trader } of results) {
+    for (const {
+      f,
+      order,
+      submitted,
+      settled,
+      before,
+      after,
+      states,
+      trader,
+      headAtSubmitReturn,
+    } of results) {
       expect(order.trader).toBe(trader);
       expect(submitted.id).toBe(submitted.leaf.toLowerCase());
       expect(submitted.mode).toBe(f.mode);
@@ -153,7 +164,13 @@ describe("createVeilClient on the devnet", () => {
       expect(inclusion.root).toBe(root);
       if (f.mode === "commit") {
         expect(states.slice(0, 2)).toEqual(["pending", "committed"]);
-        expect((submitted as { inclusion?: { root: Hex } }).inclusion?.root).toBe(root);
+        const { inclusion: proven } = submitted as unknown as {
+          inclusion: { root: Hex; commitBlock: bigint };
+        };
+        expect(proven.root).toBe(root);
+        // order v2: committed by its commitBy, revealed (before submitCommitted returned) only past it
+        expect(proven.commitBlock).toBeLessThanOrEqual(order.commitBy);
+        expect(headAtSubmitReturn).toBeGreaterThan(order.commitBy);
       }
       expect(
         await pub.readContract({
@@ -266,6 +283,7 @@ describe("a relay that lies", () => {
         minBuyAmount: 1n,
         nonce: 1n,
         validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
+        commitBy: 1_000n,
       };
       const err = await client.submitSealed({ order }).catch((e) => e);
       expect(err).toBeInstanceOf(WrongChainError);

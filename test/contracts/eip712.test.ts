@@ -97,6 +97,7 @@ async function signedTrade(account: typeof trader1, order: Order, leafIndex: num
         { name: "minBuyAmount", type: "uint256" },
         { name: "nonce", type: "uint256" },
         { name: "validTo", type: "uint64" },
+        { name: "commitBy", type: "uint64" },
       ],
     },
     primaryType: "Order",
@@ -116,6 +117,7 @@ async function signedTrade(account: typeof trader1, order: Order, leafIndex: num
       minBuyAmount: order.minBuyAmount,
       nonce: order.nonce,
       validTo: order.validTo,
+      commitBy: order.commitBy,
       salt,
       signature,
     },
@@ -145,6 +147,9 @@ async function commitAndSettle(
   const args = [committed.args.batchId, placeholders, [tokenA, tokenB], [ONE, ONE], trades, []] as const;
   return { batchId: committed.args.batchId, root, args, op };
 }
+
+/** A commitBy no batch of this suite reaches (order v2): the commit-by check passes. */
+const COMMIT_BY_FAR = 1_000_000n;
 
 describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
   it("has the domain separator viem computes", async () => {
@@ -181,6 +186,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         minBuyAmount: 5n * ONE,
         nonce: 7n,
         validTo,
+        commitBy: COMMIT_BY_FAR,
       },
       0,
       tokens,
@@ -195,6 +201,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         minBuyAmount: 4n * ONE,
         nonce: 300n,
         validTo,
+        commitBy: COMMIT_BY_FAR,
       },
       2,
       tokens,
@@ -241,6 +248,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         minBuyAmount: ONE,
         nonce: 8n,
         validTo,
+        commitBy: COMMIT_BY_FAR,
       },
       0,
       tokens,
@@ -257,5 +265,74 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         args,
       }),
     ).rejects.toThrow(/InvalidSignature/);
+  });
+
+  it("hashes commitBy into the digest exactly as the contract does (order v2)", async () => {
+    const validTo = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const tokens = [tokenA, tokenB];
+    const order: Order = {
+      trader: trader1.address,
+      sellToken: tokenA,
+      buyToken: tokenB,
+      sellAmount: ONE,
+      minBuyAmount: ONE,
+      nonce: 9n,
+      validTo,
+      commitBy: COMMIT_BY_FAR + 12_345n,
+    };
+    // the digest differs with commitBy alone: it is signed, not a relay-side hint
+    expect(hashOrder(order, foundry.id, settlement)).not.toBe(
+      hashOrder({ ...order, commitBy: order.commitBy + 1n }, foundry.id, settlement),
+    );
+    const b = await signedTrade(
+      trader2,
+      { ...order, trader: trader2.address, sellToken: tokenB, buyToken: tokenA, nonce: 301n },
+      1,
+      tokens,
+    );
+    const a = await signedTrade(trader1, order, 0, tokens);
+    const zero = `0x${"00".repeat(32)}` as Hex;
+    const { args, op } = await commitAndSettle([a.leaf, b.leaf], [zero, zero], [a.trade, b.trade]);
+    const hash = await op.writeContract({
+      address: settlement,
+      abi: veilSettlementAbi,
+      functionName: "settle",
+      args,
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const trades = parseEventLogs({ abi: veilSettlementAbi, logs: receipt.logs, eventName: "Trade" });
+    // the contract's own digest (the Trade event) equals client/order's hashOrder
+    expect(trades.map((t) => t.args.orderDigest)).toEqual([a.digest, b.digest]);
+  });
+
+  it("refuses an order in a batch committed after its commitBy (CommitDeadlinePassed)", async () => {
+    const validTo = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const a = await signedTrade(
+      trader1,
+      {
+        trader: trader1.address,
+        sellToken: tokenA,
+        buyToken: tokenB,
+        sellAmount: ONE,
+        minBuyAmount: ONE,
+        nonce: 10n,
+        validTo,
+        commitBy: head, // the commit below lands in head + 1
+      },
+      0,
+      [tokenA, tokenB],
+    );
+    const zero = `0x${"00".repeat(32)}` as Hex;
+    const { args } = await commitAndSettle([a.leaf], [zero], [a.trade]);
+    await expect(
+      publicClient.simulateContract({
+        account: operator,
+        address: settlement,
+        abi: veilSettlementAbi,
+        functionName: "settle",
+        args,
+      }),
+    ).rejects.toThrow(/CommitDeadlinePassed/);
   });
 });

@@ -174,7 +174,22 @@ export async function approveAll(devnet: Devnet, label: string): Promise<void> {
 
 let nonceCounter = BigInt(Date.now() % 1_000_000) * 1000n;
 
-/** Signs an order from `label` with viem (fresh nonce, salt and a validity of 10 minutes by default). */
+/**
+ * Blocks ahead of the head for a test order's `commitBy` (order v2): inside every suite's accepted range
+ * (the relay takes head + 3 up to head + expiry - revealWindow - 4, i.e. 8 with `--reveal-window 8`).
+ */
+export const TEST_COMMIT_LEAD_BLOCKS = 6n;
+
+/** `commitBy` for an order signed now: the devnet's head + {@link TEST_COMMIT_LEAD_BLOCKS}. */
+export async function commitByFromNow(devnet: Devnet, lead = TEST_COMMIT_LEAD_BLOCKS): Promise<bigint> {
+  const head = await createPublicClient({ transport: http(devnet.rpcUrl) }).getBlockNumber({ cacheTime: 0 });
+  return head + lead;
+}
+
+/**
+ * Signs an order from `label` with viem (fresh nonce, salt, a validity of 10 minutes and a `commitBy` of
+ * {@link commitByFromNow} by default).
+ */
 export async function signOrder(
   devnet: Devnet,
   label: string,
@@ -185,6 +200,7 @@ export async function signOrder(
     minBuyAmount: bigint;
     nonce?: bigint;
     validTo?: bigint;
+    commitBy?: bigint;
   },
   domain: { chainId?: number; settlement?: Address } = {},
 ): Promise<{ order: Order; signature: Hex; salt: Hex }> {
@@ -197,6 +213,7 @@ export async function signOrder(
     minBuyAmount: o.minBuyAmount,
     nonce: o.nonce ?? nonceCounter++,
     validTo: o.validTo ?? BigInt(Math.floor(Date.now() / 1000) + 600),
+    commitBy: o.commitBy ?? (await commitByFromNow(devnet)),
   };
   const signature = await account.signTypedData({
     domain: veilDomain(domain.chainId ?? devnet.chainId, domain.settlement ?? devnet.contracts.settlement),

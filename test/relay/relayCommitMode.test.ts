@@ -38,7 +38,8 @@ describe("relay, commit mode end to end", () => {
     const signature = await account.signTypedData(
       commitmentTypedData(chainId, settlement, account.address, leaf),
     );
-    return api(env.url, "/v1/commitments", { body: { leaf, trader: account.address, signature } });
+    const commitBy = signed.order.commitBy.toString();
+    return api(env.url, "/v1/commitments", { body: { leaf, trader: account.address, signature, commitBy } });
   };
 
   it("should settle a revealed order and end a never-revealed one NOT_REVEALED, then refuse that trader", async () => {

@@ -9,6 +9,7 @@ import { signedOrderToJson } from "../../client/wire/orderWire.js";
 import {
   api,
   approveAll,
+  commitByFromNow,
   keyOf,
   type RelayDevnet,
   signOrder,
@@ -103,6 +104,27 @@ describe("relay intake refuses every bad input with a 4xx and its code", () => {
     );
   });
 
+  it("should refuse a commitBy the relay cannot commit by, or one past the batch's life, naming the range", async () => {
+    const head = await env.client.getBlockNumber({ cacheTime: 0 });
+    const soon = await sealed(await order({ commitBy: head + 1n }));
+    expectError(soon, 400, "COMMIT_BY_TOO_SOON");
+    expect(BigInt(soon.body.error.details.min)).toBeGreaterThan(head + 1n);
+    const info = (await api(env.url, "/v1/info")).body;
+    expect(info.minCommitLeadBlocks).toBe(3);
+    const late = await sealed(await order({ commitBy: head + 1000n }));
+    expectError(late, 400, "COMMIT_BY_TOO_LATE");
+    expect(BigInt(late.body.error.details.max)).toBeLessThan(head + 1000n);
+    // the same rule for a commitment, whose commitBy travels in plaintext beside the leaf
+    const account = privateKeyToAccount(keyOf(env.devnet, "trader1"));
+    const leaf = `0x${"cd".repeat(32)}` as Hex;
+    const { chainId } = env.devnet;
+    const sig = await account.signTypedData(
+      commitmentTypedData(chainId, env.devnet.contracts.settlement, account.address, leaf),
+    );
+    const body = { leaf, trader: account.address, signature: sig, commitBy: (head + 1n).toString() };
+    expectError(await post("/v1/commitments", body), 400, "COMMIT_BY_TOO_SOON");
+  });
+
   it("should refuse bad order fields, each with its own code", async () => {
     const now = BigInt(Math.floor(Date.now() / 1000));
     expectError(await sealed(await order({ validTo: now - 5n })), 400, "ORDER_EXPIRED");
@@ -174,21 +196,27 @@ describe("relay intake refuses every bad input with a 4xx and its code", () => {
     const settlement = env.devnet.contracts.settlement;
     const sig = await account.signTypedData(commitmentTypedData(chainId, settlement, account.address, leaf));
     const other = privateKeyToAccount(keyOf(env.devnet, "trader3")).address;
+    const commitBy = (await commitByFromNow(env.devnet)).toString();
     expectError(
-      await post("/v1/commitments", { leaf, trader: other, signature: sig }),
+      await post("/v1/commitments", { leaf, trader: account.address, signature: sig }),
+      400,
+      "BAD_REQUEST",
+    );
+    expectError(
+      await post("/v1/commitments", { leaf, trader: other, signature: sig, commitBy }),
       400,
       "INVALID_SIGNATURE",
     );
     expectError(
-      await post("/v1/commitments", { leaf: "0x12", trader: account.address, signature: sig }),
+      await post("/v1/commitments", { leaf: "0x12", trader: account.address, signature: sig, commitBy }),
       400,
       "BAD_REQUEST",
     );
-    expect((await post("/v1/commitments", { leaf, trader: account.address, signature: sig })).status).toBe(
-      201,
-    );
+    expect(
+      (await post("/v1/commitments", { leaf, trader: account.address, signature: sig, commitBy })).status,
+    ).toBe(201);
     expectError(
-      await post("/v1/commitments", { leaf, trader: account.address, signature: sig }),
+      await post("/v1/commitments", { leaf, trader: account.address, signature: sig, commitBy }),
       409,
       "DUPLICATE_ORDER",
     );

@@ -4,7 +4,7 @@ import { RelayPacer } from "./relayPacer.js";
 import { FINAL_STATES, type RelayInfo, type RelayOrderStatus, relayRequest } from "./relayRest.js";
 
 /** Blocks orders get to reach a final state (batch close + commit + reveal delay + settle + retries). */
-export const ORDER_MAX_BLOCKS = 30;
+export const ORDER_MAX_BLOCKS = 40;
 
 const batchesAbi = parseAbi([
   "function batches(uint256) view returns (bytes32 root, uint32 leafCount, uint64 commitBlock, bool settled, address operator)",
@@ -16,6 +16,11 @@ export type DriveHooks = {
   beforeDecide?(statuses: RelayOrderStatus[]): Promise<void>;
   /** Right before the block is built: e.g. a public market move that lands in it. */
   beforeStep?(statuses: RelayOrderStatus[]): Promise<void>;
+  /**
+   * Largest `commitBy` of the commit-mode orders driven (order v2): their batch's reveals stay open until
+   * `revealAfter + revealWindow`, so the relay has no settle to send before then.
+   */
+  revealAfter?: bigint;
 };
 
 /**
@@ -49,7 +54,10 @@ export async function driveOrders(
     let relayIdle = true;
     for (const s of open(statuses)) {
       const commitBlock = await onChainCommitBlock(rt, s);
-      if (commitBlock === null || head >= commitBlock + window - 1n) relayIdle = false;
+      let settleFrom = commitBlock === null ? 0n : commitBlock + window - 1n;
+      if (hooks.revealAfter !== undefined && hooks.revealAfter + window > settleFrom)
+        settleFrom = hooks.revealAfter + window;
+      if (commitBlock === null || head >= settleFrom) relayIdle = false;
     }
     if (!relayIdle) await pacer.waitUntil(async () => (await pacer.attempts()) > attempts);
     await hooks.beforeStep?.(statuses);

@@ -21,6 +21,9 @@ export type RelayInfo = {
   maxValiditySeconds: number;
   revealDelayBlocks?: number;
   revealWindowBlocks?: number;
+  blockTimeMs: number;
+  minCommitLeadBlocks: number;
+  maxCommitLeadBlocks: number;
 };
 
 /** The fields of `GET /v1/orders/:id` the scenarios use. */

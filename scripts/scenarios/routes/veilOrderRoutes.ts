@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { defaultCommitBy } from "../../../client/actions/buildOrder.js";
 import { sealOrder } from "../../../client/envelope/sealedEnvelope.js";
 import { verifyMerkleProof } from "../../../client/merkle/merkleTree.js";
 import { commitmentTypedData } from "../../../client/order/offchainMessages.js";
@@ -11,6 +12,7 @@ import {
   randomSalt,
   veilDomain,
 } from "../../../client/order/order.js";
+import { revealDecision } from "../../../client/order/revealRule.js";
 import { signedOrderToJson } from "../../../client/wire/orderWire.js";
 import type { ScenarioRuntime } from "../scenarioRuntime.js";
 import { driveOrders, ORDER_MAX_BLOCKS, onChainBatch } from "./driveOrders.js";
@@ -28,11 +30,15 @@ let nonceCounter = 1n << 40n;
 /** A signed Veil order plus what a commit-mode trader needs to reveal it later. */
 export type SignedTradeOrder = { order: Order; signature: Hex; salt: Hex; leaf: Hex };
 
-/** Builds and signs the Veil order equivalent to the victim's swap (same amount, same limit). */
+/**
+ * Builds and signs the Veil order equivalent to the victim's swap (same amount, same limit), with the
+ * client's default `commitBy` for this relay (order v2) unless one is given.
+ */
 export async function signTradeOrder(
   rt: ScenarioRuntime,
   t: PreparedTrade,
   info: RelayInfo,
+  commitBy?: bigint,
 ): Promise<SignedTradeOrder> {
   const account = privateKeyToAccount(t.trader.privateKey);
   const block = await rt.client.getBlock({ blockTag: "latest" });
@@ -48,6 +54,7 @@ export async function signTradeOrder(
     nonce: nonceCounter++,
     // the relay checks validity against its wall clock, the contract against block time: take the later
     validTo: (now > block.timestamp ? now : block.timestamp) + validity,
+    commitBy: commitBy ?? defaultCommitBy(block.number, info),
   };
   const { devnet } = rt;
   const signature = await account.signTypedData({
@@ -84,13 +91,15 @@ export async function submitCommitment(
       leaf: s.leaf,
       trader: account.address,
       signature,
+      commitBy: s.order.commitBy.toString(),
     })
   ).id;
 }
 
 /**
- * Reveals a committed order once its batch root is on chain and the relay's Merkle proof checks out
- * against that root. Returns false (nothing sent) while the batch is not committed yet.
+ * Reveals a committed order as the client does (order v2, `revealDecision`): once its batch root is on
+ * chain, the relay's Merkle proof checks out against that root, the batch was committed by the order's
+ * `commitBy`, and the head is past `commitBy`. Returns false (nothing sent) while it must wait.
  */
 export async function revealWhenCommitted(
   rt: ScenarioRuntime,
@@ -103,6 +112,12 @@ export async function revealWhenCommitted(
   if (!batch || batch.commitBlock === 0n) return false;
   if (!verifyMerkleProof(s.leaf, status.proof, batch.root)) {
     throw new Error("relay's Merkle proof does not match the on-chain root");
+  }
+  const head = await rt.client.getBlockNumber({ cacheTime: 0 });
+  const decision = revealDecision({ commitBy: s.order.commitBy, head, inclusion: batch });
+  if (!decision.reveal) {
+    if (decision.wait) return false;
+    throw new Error(`not revealing: ${decision.reason}`);
   }
   await relayRequest(relayUrl, "POST", "/v1/reveals", signedOrderToJson(s));
   return true;
@@ -162,6 +177,7 @@ export async function runCommitRoute(
     const id = await submitCommitment(rt, relayUrl, t, signed);
     let revealed = false;
     const { statuses, blocks } = await driveOrders(rt, relayUrl, info, [id], waitMs, {
+      revealAfter: signed.order.commitBy,
       async beforeDecide([s]) {
         if (!revealed) revealed = await revealWhenCommitted(rt, relayUrl, s, signed);
       },
