@@ -1,5 +1,6 @@
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
+import { trustedProxyList } from "./limits/clientKey.js";
 
 /**
  * The relay's configuration, read in one place: command-line flags (`--rpc-url URL` or `--rpc-url=URL`),
@@ -30,6 +31,11 @@ export type RelayConfig = {
   /** Requests per second per client IP on public endpoints (0 = unlimited), and the bucket size. */
   rateLimit: number;
   rateLimitBurst: number;
+  /**
+   * Reverse proxies (CIDRs) whose `X-Forwarded-For` names the client for rate limits (`--trusted-proxy`);
+   * empty = the header is ignored. Optional so a config built by hand still type-checks.
+   */
+  trustedProxies?: string[];
   /** How often the chain head is polled for new blocks. */
   pollMs: number;
   /** Check balance and allowance of the sell token at intake. */
@@ -73,6 +79,16 @@ const configSchema = z.object({
   maxValiditySeconds: int(1, 86_400),
   rateLimit: int(0, 200),
   rateLimitBurst: int(1, 400),
+  trustedProxies: z
+    .array(z.string())
+    .default([])
+    .superRefine((cidrs, ctx) => {
+      try {
+        trustedProxyList(cidrs);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `--trusted-proxy: ${(err as Error).message}` });
+      }
+    }),
   pollMs: int(10, 250),
   checkFunds: z
     .enum(["true", "false", "1", "0"])
@@ -84,7 +100,10 @@ const configSchema = z.object({
 const FLAGS = Object.keys(configSchema.shape) as (keyof RelayConfig)[];
 const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** Flag names that differ from the camelCase key. */
-const FLAG_ALIASES: Record<string, keyof RelayConfig> = { "builder-url": "builderUrls" };
+const FLAG_ALIASES: Record<string, keyof RelayConfig> = {
+  "builder-url": "builderUrls",
+  "trusted-proxy": "trustedProxies",
+};
 
 /** Thrown for an unknown flag or an invalid value; `main` prints it and exits 2. */
 export class ConfigError extends Error {
@@ -120,6 +139,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   const input: Record<string, unknown> = { ...raw };
   input.builderUrls = list(raw.builderUrls);
   input.pools = list(raw.pools);
+  input.trustedProxies = list(raw.trustedProxies);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `${String(i.path[0] ?? "")}: ${i.message}`).join("; ");

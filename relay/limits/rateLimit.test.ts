@@ -1,12 +1,14 @@
+import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { RelayError } from "../errors/relayError.js";
+import { type ClientKeyOf, createClientKey, trustedProxyList } from "./clientKey.js";
 import { rateLimit } from "./rateLimit.js";
 
-function app(ratePerSecond: number, burst: number) {
+function app(ratePerSecond: number, burst: number, clientKey?: ClientKeyOf) {
   const a = new Hono();
   a.onError((err, c) => c.json((err as RelayError).toBody(), (err as RelayError).status as 429));
-  a.use("*", rateLimit({ ratePerSecond, burst }));
+  a.use("*", rateLimit({ ratePerSecond, burst, clientKey }));
   a.get("/", (c) => c.text("ok"));
   return a;
 }
@@ -25,5 +27,42 @@ describe("rateLimit", () => {
   it("should not limit at all with rate 0", async () => {
     const a = app(0, 1);
     for (let i = 0; i < 20; i++) expect((await a.request("/")).status).toBe(200);
+  });
+
+  it("should give each client behind a trusted proxy its own bucket, over real HTTP", async () => {
+    const limited = app(1, 2, createClientKey(trustedProxyList(["127.0.0.1/32"])));
+    const server = serve({ fetch: limited.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const get = (xff?: string) =>
+      fetch(url, { headers: xff ? { "x-forwarded-for": xff } : {} }).then((r) => r.status);
+    try {
+      expect([await get("198.51.100.1"), await get("198.51.100.1"), await get("198.51.100.1")]).toEqual([
+        200, 200, 429,
+      ]);
+      // another client behind the same proxy is not affected
+      expect(await get("198.51.100.2")).toBe(200);
+      // a second IPv6 address of the same /64 shares its bucket
+      expect([await get("2001:db8::1"), await get("2001:db8::2"), await get("2001:db8::3")]).toEqual([
+        200, 200, 429,
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("should ignore X-Forwarded-For from a peer that is not a trusted proxy", async () => {
+    const limited = app(1, 2);
+    const server = serve({ fetch: limited.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      const statuses = [];
+      for (const xff of ["198.51.100.1", "198.51.100.2", "198.51.100.3"])
+        statuses.push((await fetch(url, { headers: { "x-forwarded-for": xff } })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

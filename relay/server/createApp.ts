@@ -8,6 +8,7 @@ import { MIN_COMMIT_LEAD_BLOCKS, maxCommitLeadBlocks } from "../batch/commitTimi
 import { RelayError, toRelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
+import { createClientKey, trustedProxyList } from "../limits/clientKey.js";
 import { rateLimit } from "../limits/rateLimit.js";
 import type { RelayContext } from "../relayContext.js";
 import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
@@ -117,7 +118,14 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
     }
     return honoBodyLimit(c, next);
   });
-  app.use("/v1/*", rateLimit({ ratePerSecond: ctx.config.rateLimit, burst: ctx.config.rateLimitBurst }));
+  // Every endpoint is rate limited per client before its body is read (THREATS.md cost budget), /healthz,
+  // /metrics and /tx included; /rpc counts its own per-IP budget per JSON-RPC call (a batch costs its size).
+  const limited = rateLimit({
+    ratePerSecond: ctx.config.rateLimit,
+    burst: ctx.config.rateLimitBurst,
+    clientKey: createClientKey(trustedProxyList(ctx.config.trustedProxies ?? [])),
+  });
+  app.use("*", (c, next) => (c.req.path === "/rpc" ? next() : limited(c, next)));
 
   // Aggregates only (THREATS.md): liveness and the chain head the relay works on, never a batch or order id.
   app.get("/healthz", (c) => c.json({ ok: true, head: ctx.head.block.toString() }));
