@@ -49,3 +49,16 @@ describe("RateLimiter", () => {
     expect(() => new RateLimiter({ perMinute: 0, burst: 1 })).toThrow(RangeError);
   });
 });
+
+describe("RateLimiter key bound", () => {
+  it("should hold at most maxKeys keys, dropping the least recently used", () => {
+    const limiter = new RateLimiter({ perMinute: 60, burst: 1 }, () => 0, 3);
+    for (const ip of ["a", "b", "c"]) expect(limiter.take(ip)).toBe(true);
+    expect(limiter.take("a")).toBe(false); // a is now the most recently used
+    expect(limiter.take("d")).toBe(true); // evicts b, the least recently used
+    expect(limiter.size).toBe(3);
+    expect(limiter.take("a")).toBe(false); // a kept its empty bucket
+    expect(limiter.take("b")).toBe(true); // b was evicted: a fresh bucket
+    expect(limiter.size).toBe(3);
+  });
+});

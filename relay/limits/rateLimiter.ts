@@ -7,6 +7,12 @@
 /** A rate: `burst` requests at once, refilling at `perMinute` per minute. */
 export type RateLimit = { perMinute: number; burst: number };
 
+/**
+ * Most keys held at once. The keys are strangers' input (IPs, sender addresses), so the map is bounded even
+ * between prunes: past the cap the least recently used key is dropped (it only regains a full bucket).
+ */
+export const MAX_RATE_LIMIT_KEYS = 100_000;
+
 type Bucket = { tokens: number; updatedMs: number };
 
 /** Bucket limiter; `take(key)` says whether one more request from `key` may pass now. */
@@ -16,11 +22,19 @@ export class RateLimiter {
   readonly #now: () => number;
   #lastPruneMs = 0;
 
-  constructor(limit: RateLimit, now: () => number = Date.now) {
+  readonly #maxKeys: number;
+
+  constructor(limit: RateLimit, now: () => number = Date.now, maxKeys = MAX_RATE_LIMIT_KEYS) {
     if (!(limit.perMinute > 0) || !(limit.burst >= 1))
       throw new RangeError(`rate limit needs perMinute > 0 and burst >= 1, got ${JSON.stringify(limit)}`);
     this.#limit = limit;
     this.#now = now;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** Keys currently held (bounded by the constructor's `maxKeys`). */
+  get size(): number {
+    return this.#buckets.size;
   }
 
   /** Consumes `cost` tokens of `key` and returns true, or returns false (nothing consumed) if not enough. */
@@ -33,7 +47,9 @@ export class RateLimiter {
       bucket.tokens + ((now - bucket.updatedMs) * this.#limit.perMinute) / 60_000,
     );
     bucket.updatedMs = now;
+    this.#buckets.delete(key); // re-insert: Map order is then least recently used first
     this.#buckets.set(key, bucket);
+    if (this.#buckets.size > this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value as string);
     if (bucket.tokens < cost) return false;
     bucket.tokens -= cost;
     return true;
