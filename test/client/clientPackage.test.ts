@@ -104,6 +104,7 @@ beforeAll(async () => {
   console.log(
     `${CLIENT_PKG.name}@${CLIENT_PKG.version}: tarball ${(packed.size / 1024).toFixed(1)} kB ` +
       `(${(packed.unpackedSize / 1024).toFixed(1)} kB unpacked, ${packed.files.length} files); ` +
+      `npm pack (with its build) ${(pack.ms / 1000).toFixed(1)} s; ` +
       `npm install ${(install.ms / 1000).toFixed(1)} s, ${dependencies.length} dependency packages, ` +
       `node_modules ${(diskBytes(join(app, "node_modules")) / 1e6).toFixed(1)} MB`,
   );
@@ -123,6 +124,7 @@ describe("@veil/client installed from its tarball", () => {
     expect(paths).toContain("dist/index.js");
     expect(paths).toContain("dist/index.d.ts");
     expect(paths).toContain("dist/cli/veil.js");
+    expect(paths).toContain("README.md");
     for (const path of paths) {
       expect(path, "shipped file").toMatch(/^(package\.json|README\.md|bin\/veil\.js|dist\/.+\.(js|d\.ts))$/);
       expect(path, "no tests or examples").not.toMatch(/\.test\.|examples\//);
@@ -257,6 +259,9 @@ createVeilClient({ relayUrl: 42, account });
     const section = readme.slice(readme.indexOf("## Use the client in your project"));
     const quickstart = /```js\n([\s\S]*?)```/.exec(section)?.[1];
     expect(quickstart).toContain(`from "${CLIENT_PKG.name}"`);
+    // The package's own README (shown by the registry) carries the same quick start.
+    const packageReadme = readFileSync(join(app, "node_modules", CLIENT_PKG.name, "README.md"), "utf8");
+    expect(/```js\n([\s\S]*?)```/.exec(packageReadme)?.[1]).toBe(quickstart);
     writeFileSync(join(app, "trade.mjs"), quickstart!);
     const trader = devnet!.accounts.find((a) => a.label === "trader1")!;
     const env = traderEnv({
