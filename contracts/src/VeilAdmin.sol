@@ -37,17 +37,19 @@ abstract contract VeilAdmin is Ownable2Step {
     /// @notice Largest `expiry` (blocks): each batch stores its window in 16 bits.
     uint64 public constant MAX_WINDOW = type(uint16).max;
 
-    /// @notice Blocks after the commit block before the batch may settle (for batches committed from now on).
-    uint64 public revealDelay;
-    /// @notice Blocks after the commit block after which the batch can no longer settle (for batches committed
-    ///         from now on).
-    uint64 public expiry;
+    /// @notice Receives what `VeilSettlement.sweep` sends: batch surplus, rounding dust, tokens sent by mistake.
+    address public feeRecipient;
     /// @notice Operators allowed to commit and settle.
     mapping(address => bool) public isOperator;
     /// @notice Uniswap V2 pairs allowed for residual swaps.
     mapping(address => bool) public isPool;
-    /// @notice Receives what `VeilSettlement.sweep` sends: batch surplus, rounding dust, tokens sent by mistake.
-    address public feeRecipient;
+    /// @notice Blocks after the commit block before the batch may settle (for batches committed from now on).
+    /// @dev The window is declared last: `VeilSettlement`'s batch counter packs into the same slot, so `commit`
+    ///      reads the window it stores with the batch at no extra cold storage read.
+    uint64 public revealDelay;
+    /// @notice Blocks after the commit block after which the batch can no longer settle (for batches committed
+    ///         from now on).
+    uint64 public expiry;
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                         CONSTRUCTOR                        */

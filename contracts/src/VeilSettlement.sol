@@ -82,14 +82,10 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     ///         received: settle refuses a buy token that delivers less than it sends (measured by balance on the
     ///         first payment of each buy token per batch, `FeeOnTransferBuyToken`), as it refuses sell tokens
     ///         that deliver less (`ReceivedLess`).
+    ///         The order's tokens are not repeated: `orderDigest` commits to them (and to `sellAmount`), and
+    ///         each data word costs 256 gas per trade (issue 12 kept the gas goal by dropping the two).
     event Trade(
-        uint256 indexed batchId,
-        address indexed trader,
-        bytes32 orderDigest,
-        address sellToken,
-        address buyToken,
-        uint256 sellAmount,
-        uint256 buyAmount
+        uint256 indexed batchId, address indexed trader, bytes32 orderDigest, uint256 sellAmount, uint256 buyAmount
     );
     /// @notice A batch was settled with `tradeCount` trades.
     event BatchSettled(uint256 indexed batchId, uint256 tradeCount);
@@ -140,8 +136,8 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /// @notice Most leaves one batch may commit (the leaf count is stored in 16 bits).
     uint256 public constant MAX_LEAVES = type(uint16).max;
 
-    /// @notice Number of committed batches; ids run 1..batchCount.
-    uint256 public batchCount;
+    /// @dev Number of committed batches (`batchCount()`); 128 bits so it shares `VeilAdmin`'s window slot.
+    uint128 private _batchCount;
     /// @notice Permit2-style nonce bitmap: bit `nonce & 0xff` of word `nonce >> 8` is set once used.
     mapping(address => mapping(uint256 => uint256)) public nonceBitmap;
     mapping(uint256 => Batch) private _batches;
@@ -181,10 +177,21 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         if (root == bytes32(0)) revert ZeroRoot();
         if (leafCount == 0) revert EmptyBatch();
         if (leafCount > MAX_LEAVES) revert TooManyLeaves(leafCount, MAX_LEAVES);
-        batchId = ++batchCount;
-        // Both fit in 16 bits: `VeilAdmin` bounds `expiry` (and so `revealDelay <= expiry`) by MAX_WINDOW.
-        (uint16 delay, uint16 exp) = (uint16(revealDelay), uint16(expiry));
-        _batches[batchId] = Batch(root, msg.sender, uint40(block.number), uint16(leafCount), delay, exp, false);
+        batchId = ++_batchCount;
+        // The window shares the counter's slot (warm now). Both fit in 16 bits: `VeilAdmin` bounds `expiry`
+        // (and so `revealDelay <= expiry`) by MAX_WINDOW.
+        uint256 delay = revealDelay;
+        uint256 exp = expiry;
+        Batch storage b = _batches[batchId];
+        b.root = root;
+        // The second word of `Batch` in one write, members from the low-order bits in declaration order:
+        // operator (160) | commitBlock (40) | leafCount (16) | revealDelay (16) | expiry (16) | settled (8).
+        uint256 packed =
+            uint256(uint160(msg.sender)) | (block.number << 160) | (uint256(leafCount) << 200) | (delay << 216) | (exp << 232);
+        /// @solidity memory-safe-assembly
+        assembly {
+            sstore(add(b.slot, 1), packed)
+        }
         emit BatchCommitted(batchId, root, leafCount, msg.sender);
     }
 
@@ -243,6 +250,11 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                            VIEWS                           */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Number of committed batches; ids run 1..batchCount.
+    function batchCount() external view returns (uint256) {
+        return _batchCount;
+    }
 
     /// @notice The committed batch `batchId` (all zero if none).
     function batches(uint256 batchId)
@@ -412,7 +424,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         }
         buyAmount = FixedPointMathLib.fullMulDiv(sellAmount, pSell, pBuy);
         if (buyAmount < minBuyAmount) revert LimitNotMet(i, buyAmount, minBuyAmount);
-        emit Trade(c.batchId, trader, c.digest, c.sellToken, c.buyToken, sellAmount, buyAmount);
+        emit Trade(c.batchId, trader, c.digest, sellAmount, buyAmount);
     }
 
     /// @dev The EIP-712 digest of the order behind trade `t`, hashed straight from its calldata words:
