@@ -2,11 +2,13 @@ import { encodeFunctionData, type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadUniswapArtifact } from "../../scripts/devnet/artifacts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
+import { createPrivateTxWatcher } from "../../relay/rpc/privateTxWatcher.js";
 import {
+  bundleSentFor,
+  bundleTrafficSettled,
   postRpc,
   publicPoolHashes,
   type RpcServer,
-  sleep,
   startRpcServer,
   txStatus,
   waitForStatus,
@@ -48,7 +50,8 @@ describe("wallet RPC: private transaction life cycle", () => {
   const mineUntil = async (hash: Hex, status: string, maxBlocks = 6) => {
     for (let i = 0; i < maxBlocks; i++) {
       expect(await publicPoolHashes(devnet)).not.toContain(hash.toLowerCase());
-      await sleep(80);
+      // The relay's bundle for the block about to be built is at the builder (its own record), not a guess.
+      await bundleSentFor(server, hash, Number(await nodeClient(devnet).getBlockNumber()) + 1);
       await devnet.buildBlock();
       const s = await waitForStatus(server, hash, status, 600).catch(() => undefined);
       if (s) return s;
@@ -56,6 +59,16 @@ describe("wallet RPC: private transaction life cycle", () => {
     throw new Error(
       `${hash} did not reach ${status} in ${maxBlocks} blocks: ${(await txStatus(server, hash)).status}`,
     );
+  };
+
+  /**
+   * Builds `n` blocks, each followed by a full pass of the relay's block watcher for it (the pass that would
+   * re-send a still-pending tx's bundle for the next block), so "not included after n blocks" rests on the
+   * relay having had every chance to send it, not on a sleep.
+   */
+  const blocksWithWatcherPass = async (n: number) => {
+    const watcher = createPrivateTxWatcher(server.deps);
+    for (let i = 0; i < n; i++) await watcher.tick(Number(await devnet.buildBlock()));
   };
 
   beforeAll(async () => {
@@ -148,6 +161,7 @@ describe("wallet RPC: private transaction life cycle", () => {
   it("should cancel a pending tx only when eth_cancelPrivateTransaction is signed by its sender", async () => {
     const trader = accountOf(devnet, "trader3");
     const nonce = await chainNonce("trader3");
+    const head = Number(await nodeClient(devnet).getBlockNumber());
     const hash = await send(
       await signTx(devnet, trader, {
         to: accountOf(devnet, "trader4").address,
@@ -156,7 +170,8 @@ describe("wallet RPC: private transaction life cycle", () => {
         ...(await fees()),
       }),
     );
-    await sleep(100); // its bundle for the next block is now at the builder: the cancel must withdraw it
+    await bundleSentFor(server, hash, head + 1); // at the builder for the next block: the cancel must withdraw it
+    expect((await txStatus(server, hash)).status).toBe("PENDING");
     const payload = {
       jsonrpc: "2.0",
       id: 7,
@@ -180,9 +195,7 @@ describe("wallet RPC: private transaction life cycle", () => {
     });
     expect((await txStatus(server, hash)).status).toBe("CANCELLED");
     expect(await pendingNonce("trader3")).toBe(nonce);
-    await devnet.buildBlock();
-    await devnet.buildBlock();
-    await sleep(150);
+    await blocksWithWatcherPass(2);
     expect(await chainNonce("trader3")).toBe(nonce);
     expect((await txStatus(server, hash)).status).toBe("CANCELLED");
     expect((await postRpc(server.rpcUrl, owner.body, owner.headers)).body.result).toBe(false);
@@ -199,9 +212,8 @@ describe("wallet RPC: private transaction life cycle", () => {
     expect(await txStatus(server, original)).toMatchObject({ status: "CANCELLED", replacedBy: cancel });
     expect((await txStatus(server, cancel)).status).toBe("CANCELLED");
     expect(await pendingNonce("trader4")).toBe(nonce);
-    await devnet.buildBlock();
-    await devnet.buildBlock();
-    await sleep(150);
+    await bundleTrafficSettled(server, original); // the original's bundle is withdrawn from the builder
+    await blocksWithWatcherPass(2);
     expect(await chainNonce("trader4")).toBe(nonce);
   });
 

@@ -14,6 +14,7 @@ import { Hono } from "hono";
 import pino from "pino";
 import type { Hex } from "viem";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
+import { rpcContextOf } from "../../relay/rpc/rpcContext.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
 import type { Devnet } from "../helpers/devnet.js";
 
@@ -158,4 +159,26 @@ export async function waitForStatus(server: { url: string }, hash: Hex, status: 
       throw new Error(`tx ${hash} still ${s.status} (${s.simError}), wanted ${status}`);
     await sleep(30);
   }
+}
+
+/**
+ * Resolves once the relay has sent `hash`'s bundle for `block` or later (its own record, written after the
+ * builder answered), or once the tx is no longer PENDING: an event to wait on instead of a fixed sleep.
+ */
+export async function bundleSentFor(server: RpcServer, hash: Hex, block: number, timeoutMs = 20_000) {
+  const { store } = rpcContextOf(server.deps);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tx = store.get(hash);
+    if (!tx || tx.status !== "PENDING" || tx.lastSentBlock >= block) return;
+    if (Date.now() > deadline)
+      throw new Error(`the relay sent no bundle of ${hash} for block ${block} (last ${tx.lastSentBlock})`);
+    await sleep(20);
+  }
+}
+
+/** Resolves once no bundle send or withdrawal of `hash` is in flight between the relay and its builders. */
+export async function bundleTrafficSettled(server: RpcServer, hash: Hex): Promise<void> {
+  const { inFlight } = rpcContextOf(server.deps);
+  for (let p = inFlight.get(hash.toLowerCase()); p; p = inFlight.get(hash.toLowerCase())) await p;
 }
