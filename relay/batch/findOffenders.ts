@@ -2,60 +2,160 @@ import { decodeErrorResult, type Hex } from "viem";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord } from "../store/store.js";
+import { bisectCulprit, type TrialOutcome } from "./bisectCulprit.js";
 import { markUnfilled } from "./orderTransitions.js";
-import type { SettlePlan } from "./settlePlanner.js";
+import { type SettlePlan, solveSettle } from "./settlePlanner.js";
 
-/** Contract errors that name the trade at fault, and the unfilled reason they map to. */
+/** Contract errors that name the trade at fault (by its index, first argument), and the reason they map to. */
 const TRADE_ERRORS: Record<string, string> = {
   OrderExpired: "EXPIRED",
   InvalidSignature: "INVALID_SIGNATURE",
   LimitNotMet: "LIMIT_NOT_MET",
+  CommitDeadlinePassed: "COMMIT_DEADLINE_PASSED",
 };
 
 /**
- * After `settle` failed to simulate: if the revert names a trade (expired, bad signature, limit not met,
- * nonce used), that order ends unfilled (or failed, for a signature the contract refuses) at once. Other
- * causes (a balance or allowance withdrawn meanwhile, a pool that moved) need no decoding: the next plan
- * re-reads every trader's balance, allowance and nonce and the pool reserves, and drops what fails.
+ * Errors about the batch, the block or the operator, not about one order: bisecting the trades would find
+ * nobody, so none is attempted (the next block re-plans, or the batch expires).
+ */
+const BATCH_ERRORS = new Set([
+  "PoolTouchedThisBlock",
+  "NotBatchOperator",
+  "NotOperator",
+  "BatchExpired",
+  "BatchAlreadySettled",
+  "RevealDelayNotPassed",
+  "UnknownBatch",
+  "Reentrancy",
+  "InsufficientGasForWalletCall",
+]);
+
+/** The outcome of one simulated settle: `revert` is the raw revert data when the node returned some. */
+export type SettleSimulation = { ok: boolean; revert: string | null; error: string };
+
+/** Simulates a settle plan as the next block's first transaction (the operator loop signs and simulates). */
+export type SimulatePlan = (plan: SettlePlan) => Promise<SettleSimulation>;
+
+type Blame = { id: Hex; reason: string };
+
+/**
+ * After `settle` failed to simulate, finds the order to blame and ends it, so the batch settles without it:
+ * - a revert that names a trade (expired, bad signature, limit not met, commit deadline passed, nonce used,
+ *   fee-on-transfer buy token) drops that order at once;
+ * - a revert that names nobody (no data at all, e.g. a contract wallet that fails or runs the call out of
+ *   gas: audit finding F3) is bisected over the plan's trades with simulated settles of subsets
+ *   ({@link bisectCulprit}), and the order whose presence makes it fail is dropped (`failed`,
+ *   `SETTLE_REVERTED`);
+ * - batch-level errors ({@link BATCH_ERRORS}) and changed chain state need no search: the next plan re-reads
+ *   balances, allowances, nonces and reserves.
  */
 export async function findOffenders(
   ctx: RelayContext,
   batch: BatchRecord,
   plan: SettlePlan,
-  revert: string | null,
-  error: string,
+  sim: SettleSimulation,
+  simulate: SimulatePlan,
 ): Promise<void> {
-  let name = "";
-  let args: readonly unknown[] = [];
-  if (revert && /^0x[0-9a-fA-F]{8,}$/.test(revert)) {
-    try {
-      const decoded = decodeErrorResult({ abi: veilSettlementAbi, data: revert as Hex });
-      name = decoded.errorName;
-      args = (decoded.args ?? []) as readonly unknown[];
-    } catch {
-      // Not one of ours (e.g. a token's own revert): handled by the on-chain re-check of the next plan.
-    }
+  const decoded = decodeRevert(sim.revert);
+  ctx.logger.warn(
+    { batchId: batch.id, error: sim.error, revert: decoded?.name ?? sim.revert },
+    "settle does not simulate",
+  );
+  let blame = decoded ? blameOf(ctx, plan.tradeIds, decoded) : null;
+  if (!blame && !(decoded && BATCH_ERRORS.has(decoded.name)) && plan.tradeIds.length > 0) {
+    blame = await bisect(ctx, batch, plan, simulate);
   }
-  ctx.logger.warn({ batchId: batch.id, error, revert: name || revert }, "settle does not simulate");
-  let offender: string | undefined;
-  let reason: string | undefined;
-  if (name in TRADE_ERRORS) {
-    offender = plan.tradeIds[Number(args[0])];
-    reason = TRADE_ERRORS[name];
-  } else if (name === "NonceUsed") {
-    const [trader, nonce] = args as [string, bigint];
-    offender = plan.tradeIds.find((id) => {
-      const o = ctx.store.getOrder(id);
+  if (!blame) return;
+  const o = ctx.store.getOrder(blame.id);
+  if (!o) return;
+  if (
+    blame.reason === "INVALID_SIGNATURE" ||
+    blame.reason === "SETTLE_REVERTED" ||
+    blame.reason === "FEE_ON_TRANSFER"
+  ) {
+    const error =
+      blame.reason === "INVALID_SIGNATURE"
+        ? "the contract refused the order's signature"
+        : blame.reason === "FEE_ON_TRANSFER"
+          ? "the buy token delivers less than sent (fee on transfer); the contract refuses it"
+          : "the batch's settle reverts (without a reason) whenever this order is in it; found by bisecting its trades";
+    ctx.store.updateOrder(o.id, { state: "failed", reason: blame.reason, error });
+    ctx.events.order({ id: o.id, state: "failed", batchId: o.batchId, reason: blame.reason });
+  } else {
+    markUnfilled(ctx, o, blame.reason);
+  }
+  ctx.logger.warn(
+    { batchId: batch.id, order: o.id, reason: blame.reason },
+    "order dropped from its batch's settle",
+  );
+}
+
+function decodeRevert(revert: string | null): { name: string; args: readonly unknown[] } | null {
+  if (!revert || !/^0x[0-9a-fA-F]{8,}$/.test(revert)) return null;
+  try {
+    const d = decodeErrorResult({ abi: veilSettlementAbi, data: revert as Hex });
+    return { name: d.errorName, args: (d.args ?? []) as readonly unknown[] };
+  } catch {
+    return null; // not one of ours (e.g. a token's own revert): bisected like an empty revert
+  }
+}
+
+/** The order a decoded contract error names among `tradeIds` (the plan's trades, by index). */
+function blameOf(
+  ctx: RelayContext,
+  tradeIds: Hex[],
+  e: { name: string; args: readonly unknown[] },
+): Blame | null {
+  if (e.name in TRADE_ERRORS) {
+    const id = tradeIds[Number(e.args[0])];
+    return id ? { id, reason: TRADE_ERRORS[e.name] } : null;
+  }
+  if (e.name === "FeeOnTransferBuyToken") {
+    const id = tradeIds[Number(e.args[1])];
+    return id ? { id, reason: "FEE_ON_TRANSFER" } : null;
+  }
+  if (e.name === "NonceUsed") {
+    const [trader, nonce] = e.args as [string, bigint];
+    const id = tradeIds.find((t) => {
+      const o = ctx.store.getOrder(t);
       return o?.order?.trader.toLowerCase() === trader.toLowerCase() && o.order.nonce === nonce;
     });
-    reason = "NONCE_USED";
+    return id ? { id, reason: "NONCE_USED" } : null;
   }
-  const o = offender ? ctx.store.getOrder(offender as Hex) : null;
-  if (!o || !reason) return;
-  if (reason === "INVALID_SIGNATURE") {
-    ctx.store.updateOrder(o.id, { state: "failed", error: "the contract refused the order's signature" });
-    ctx.events.order({ id: o.id, state: "failed", batchId: o.batchId });
-  } else {
-    markUnfilled(ctx, o, reason);
-  }
+  return null;
+}
+
+/** F3: re-solves and simulates halves of the plan's trades until one order is isolated. */
+async function bisect(
+  ctx: RelayContext,
+  batch: BatchRecord,
+  plan: SettlePlan,
+  simulate: SimulatePlan,
+): Promise<Blame | null> {
+  const trial = async (subset: Hex[]): Promise<TrialOutcome<Hex>> => {
+    const orders = subset.map((id) => ctx.store.getOrder(id)).filter((o) => o?.order) as NonNullable<
+      ReturnType<typeof ctx.store.getOrder>
+    >[];
+    const { plan: sub } = await solveSettle(ctx, batch, orders);
+    if (!sub) return { kind: "pass" }; // nothing of this subset trades alone: no evidence against it
+    const res = await simulate(sub);
+    if (res.ok) return { kind: "pass" };
+    const d = decodeRevert(res.revert);
+    const named = d ? blameOf(ctx, sub.tradeIds, d) : null;
+    if (named) return { kind: "named", id: named.id, reason: named.reason };
+    return d && BATCH_ERRORS.has(d.name) ? { kind: "pass" } : { kind: "fail" };
+  };
+  const culprit = await bisectCulprit(plan.tradeIds, trial);
+  ctx.logger.warn(
+    {
+      batchId: batch.id,
+      trades: plan.tradeIds.length,
+      trials: culprit?.trials ?? null,
+      culprit: culprit?.id ?? null,
+    },
+    culprit
+      ? "bisected the settle's trades: found the order that makes it fail"
+      : "bisecting the settle found no single culprit",
+  );
+  return culprit ? { id: culprit.id, reason: culprit.reason ?? "SETTLE_REVERTED" } : null;
 }

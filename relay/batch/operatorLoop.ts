@@ -118,7 +118,20 @@ export class OperatorLoop {
         const failures = (this.backoff.get(b.id)?.failures ?? 0) + 1;
         this.backoff.set(b.id, { failures, until: head + BigInt(Math.min(2 ** (failures - 1), 8)) });
         const revert = sim.results.find((r) => r.txHash.toLowerCase() === tx.hash.toLowerCase());
-        await findOffenders(this.ctx, batch, plan, revert?.revert ?? null, sim.error ?? "");
+        const first = txs();
+        const simulatePlan = async (p: SettlePlan) => {
+          const t = await this.signer.settle(p.data, p.gas, nonce, baseFee);
+          const r = await this.ctx.submitter.simulate([...first, t.raw], target);
+          const own = r.results.find((x) => x.txHash.toLowerCase() === t.hash.toLowerCase());
+          return { ok: r.ok, revert: own?.revert ?? null, error: r.error ?? "" };
+        };
+        await findOffenders(
+          this.ctx,
+          batch,
+          plan,
+          { ok: false, revert: revert?.revert ?? null, error: sim.error ?? "" },
+          simulatePlan,
+        );
       }
     }
 

@@ -43,16 +43,30 @@ export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise
     .ordersInBatch(batch.id)
     .filter((o) => o.leafIndex !== null && o.order && (o.state === "committed" || o.state === "revealed"));
   const live = await dropInexecutable(ctx, deferOverflow(ctx, candidates));
+  const { plan, unfilled } = await solveSettle(ctx, batch, live);
+  const reasons = new Map<string, string>(unfilled.map((u) => [u.id, u.reason]));
+  ctx.store.transaction(() => {
+    for (const o of live) ctx.store.updateOrder(o.id, { reason: reasons.get(o.id) ?? null });
+  });
+  return plan;
+}
+
+/**
+ * Solves `live` (orders of `batch` with their signed plaintext) against the current pool reserves and
+ * encodes the `settle` call, writing nothing: {@link planSettle} uses it for the batch, the offender search
+ * for subsets of its trades.
+ */
+export async function solveSettle(
+  ctx: RelayContext,
+  batch: BatchRecord,
+  live: OrderRecord[],
+): Promise<{ plan: SettlePlan | null; unfilled: { id: string; reason: string }[] }> {
   const pools = await ctx.pools.states(ctx.chain);
   const solution = solveBatch(
     live.map((o) => ({ id: o.id, order: o.order! })),
     pools,
   );
-  const reasons = new Map<string, string>(solution.unfilled.map((u) => [u.id, u.reason]));
-  ctx.store.transaction(() => {
-    for (const o of live) ctx.store.updateOrder(o.id, { reason: reasons.get(o.id) ?? null });
-  });
-  if (solution.fills.length === 0) return null;
+  if (solution.fills.length === 0) return { plan: null, unfilled: solution.unfilled };
 
   const byId = new Map(live.map((o) => [o.id, o]));
   const tokenIndex = new Map(solution.tokens.map((t, i) => [t.toLowerCase(), i]));
@@ -81,13 +95,14 @@ export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise
     args: [batch.chainBatchId!, leaves, solution.tokens, solution.clearingPrices, trades, solution.swaps],
   } as never);
   const gas = GAS_BASE + GAS_PER_TRADE * BigInt(trades.length) + GAS_PER_SWAP * BigInt(solution.swaps.length);
-  return {
+  const plan = {
     batchId: batch.id,
     data,
     gas: gas > GAS_CAP ? GAS_CAP : gas,
     tradeIds: solution.fills.map((f) => f.id as Hex),
     pools: solution.swaps.map((sw) => sw.pair),
   };
+  return { plan, unfilled: solution.unfilled };
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   type Address,
   createPublicClient,
+  encodeFunctionData,
   erc20Abi,
   type Hex,
   http,
@@ -19,7 +20,8 @@ const pairAbi = parseAbi([
 ]);
 const [syncEvent] = parseAbi(["event Sync(uint112 reserve0, uint112 reserve1)"]);
 const eip1271Abi = parseAbi(["function isValidSignature(bytes32, bytes) view returns (bytes4)"]);
-const EIP1271_MAGIC = "0x1626ba7e";
+/** The EIP-1271 magic value as the one ABI word the contract requires back. */
+const EIP1271_MAGIC_WORD = `0x1626ba7e${"00".repeat(28)}`;
 
 /** On-chain record of a committed batch. */
 export type ChainBatch = {
@@ -58,6 +60,8 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
       args,
     } as never) as Promise<T>;
 
+  /** The contract's `EIP1271_GAS_LIMIT`, read once on the first contract-wallet check. */
+  let walletGasCap: bigint | undefined;
   return {
     client,
     settlement,
@@ -107,18 +111,30 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
       });
       return [r0, r1];
     },
-    /** EIP-1271: true when `account` is a contract that accepts `signature` for `digest`. */
+    /**
+     * EIP-1271: true when `account` is a contract that accepts `signature` for `digest` under the contract's
+     * own rules: at most `EIP1271_GAS_LIMIT` gas for the wallet, and exactly one 32-byte word back holding
+     * the magic value (a wallet answering with more, e.g. a return bomb, is refused as the settle would).
+     * A wallet can still answer the relay differently from the settlement: settle-time failures are named
+     * (InvalidSignature) or bisected by the operator loop.
+     */
     async isValidContractSignature(account: Address, digest: Hex, signature: Hex): Promise<boolean> {
       const code = await client.getCode({ address: account });
       if (!code || code === "0x") return false;
+      walletGasCap ??= BigInt(await settlementRead<bigint | number>("EIP1271_GAS_LIMIT"));
+      const data = encodeFunctionData({
+        abi: eip1271Abi,
+        functionName: "isValidSignature",
+        args: [digest, signature],
+      });
       try {
-        const magic = await client.readContract({
-          address: account,
-          abi: eip1271Abi,
-          functionName: "isValidSignature",
-          args: [digest, signature],
+        const res = await client.call({
+          to: account,
+          data,
+          // the wallet's cap plus this top-level call's intrinsic and calldata gas
+          gas: walletGasCap + 21_000n + 16n * BigInt((data.length - 2) / 2),
         });
-        return magic.toLowerCase() === EIP1271_MAGIC;
+        return res.data?.toLowerCase() === EIP1271_MAGIC_WORD;
       } catch {
         return false;
       }

@@ -26,6 +26,8 @@ const INTAKE = [
   "SAME_TOKEN",
   "ZERO_AMOUNT",
   "UNKNOWN_PAIR",
+  "COMMIT_BY_TOO_SOON",
+  "COMMIT_BY_TOO_LATE",
   "NONCE_USED",
   "INSUFFICIENT_BALANCE",
   "INSUFFICIENT_ALLOWANCE",
@@ -64,12 +66,20 @@ export const OPENAPI_DOCUMENT = {
         summary: "Commit mode: submit a leaf with the trader's Commitment signature",
         requestBody: json({
           type: "object",
-          required: ["leaf", "trader", "signature"],
-          properties: { leaf: hex32, trader: address, signature: hex },
+          required: ["leaf", "trader", "signature", "commitBy"],
+          properties: { leaf: hex32, trader: address, signature: hex, commitBy: uint },
         }),
         responses: {
           "201": json(ref("Accepted")),
-          ...errors("BAD_REQUEST", "INVALID_SIGNATURE", "DUPLICATE_ORDER", "TOO_MANY_MISSES", "RATE_LIMITED"),
+          ...errors(
+            "BAD_REQUEST",
+            "INVALID_SIGNATURE",
+            "COMMIT_BY_TOO_SOON",
+            "COMMIT_BY_TOO_LATE",
+            "DUPLICATE_ORDER",
+            "TOO_MANY_MISSES",
+            "RATE_LIMITED",
+          ),
         },
       },
     },
@@ -140,7 +150,16 @@ export const OPENAPI_DOCUMENT = {
       },
       Order: {
         type: "object",
-        required: ["trader", "sellToken", "buyToken", "sellAmount", "minBuyAmount", "nonce", "validTo"],
+        required: [
+          "trader",
+          "sellToken",
+          "buyToken",
+          "sellAmount",
+          "minBuyAmount",
+          "nonce",
+          "validTo",
+          "commitBy",
+        ],
         properties: {
           trader: address,
           sellToken: address,
@@ -149,6 +168,7 @@ export const OPENAPI_DOCUMENT = {
           minBuyAmount: uint,
           nonce: uint,
           validTo: uint,
+          commitBy: { ...uint, description: "last block its batch may be committed in (order v2)" },
         },
       },
       SignedOrder: {

@@ -176,9 +176,10 @@ let nonceCounter = BigInt(Date.now() % 1_000_000) * 1000n;
 
 /**
  * Blocks ahead of the head for a test order's `commitBy` (order v2): inside every suite's accepted range
- * (the relay takes head + 3 up to head + expiry - revealWindow - 4, i.e. 8 with `--reveal-window 8`).
+ * (the relay takes head + 3 up to head + expiry - revealWindow - 4, i.e. 8 with `--reveal-window 8`), as
+ * large as that allows: 200 ms test slots on a loaded machine leave little time to commit.
  */
-export const TEST_COMMIT_LEAD_BLOCKS = 6n;
+export const TEST_COMMIT_LEAD_BLOCKS = 8n;
 
 /** `commitBy` for an order signed now: the devnet's head + {@link TEST_COMMIT_LEAD_BLOCKS}. */
 export async function commitByFromNow(devnet: Devnet, lead = TEST_COMMIT_LEAD_BLOCKS): Promise<bigint> {

@@ -103,24 +103,30 @@ describe("relay, sealed orders end to end", () => {
 
   it("should cross two opposite traders at one price and pay what the Trade events say", async () => {
     const { WETH, USDC } = env.devnet.contracts.tokens;
-    const a = await signOrder(env.devnet, "trader1", {
-      sell: WETH,
-      buy: USDC,
-      sellAmount: parseEther("1"),
-      minBuyAmount: parseUnits("2900", 6),
-    });
-    const b = await signOrder(env.devnet, "trader2", {
-      sell: USDC,
-      buy: WETH,
-      sellAmount: parseUnits("3000", 6),
-      minBuyAmount: parseEther("0.95"),
-    });
+    const [t1, t2] = [keyOf(env.devnet, "trader1"), keyOf(env.devnet, "trader2")].map(
+      (k) => privateKeyToAccount(k).address,
+    );
+    // balances first: an order's commitBy (order v2) counts blocks from its signing to its commit
     const before = {
-      aUsdc: await balanceOf(env.client, USDC, a.order.trader),
-      aWeth: await balanceOf(env.client, WETH, a.order.trader),
-      bWeth: await balanceOf(env.client, WETH, b.order.trader),
-      bUsdc: await balanceOf(env.client, USDC, b.order.trader),
+      aUsdc: await balanceOf(env.client, USDC, t1),
+      aWeth: await balanceOf(env.client, WETH, t1),
+      bWeth: await balanceOf(env.client, WETH, t2),
+      bUsdc: await balanceOf(env.client, USDC, t2),
     };
+    const [a, b] = await Promise.all([
+      signOrder(env.devnet, "trader1", {
+        sell: WETH,
+        buy: USDC,
+        sellAmount: parseEther("1"),
+        minBuyAmount: parseUnits("2900", 6),
+      }),
+      signOrder(env.devnet, "trader2", {
+        sell: USDC,
+        buy: WETH,
+        sellAmount: parseUnits("3000", 6),
+        minBuyAmount: parseEther("0.95"),
+      }),
+    ]);
     const [ra, rb] = await Promise.all([submit(a), submit(b)]);
     expect(rb.batchId).toBe(ra.batchId);
     expect(ra.id).toBe(orderLeaf(hashOrder(a.order, 31337, env.devnet.contracts.settlement), a.salt));

@@ -34,6 +34,7 @@ ${COMMON_HELP}`,
       `Batches     every ${info.batchIntervalMs} ms, at most ${info.maxBatchSize} orders`,
       `Timing      reveal delay ${info.revealDelayBlocks} blocks, expiry ${info.expiryBlocks} blocks, reveal window ${info.revealWindowBlocks} blocks`,
       `Orders      valid for at most ${info.maxValiditySeconds} s; missed reveals allowed: ${info.missLimit}`,
+      `Commit-by   head + ${info.minCommitLeadBlocks} to head + ${info.maxCommitLeadBlocks} blocks (blocks every ~${info.blockTimeMs} ms)`,
       `Tokens      ${
         Object.entries(tokens)
           .map(([s, a]) => `${s} ${a}`)

@@ -5,6 +5,7 @@ import type { OrderStatus } from "../../relay/relaySchemas.js";
 import { orderToJson } from "../../wire/orderWire.js";
 import { noPositionals, parseTokenAmount, required, secondsFlag } from "../cliArgs.js";
 import { COMMON_HELP, COMMON_OPTIONS, makeClient, withUsageErrors } from "../cliContext.js";
+import { UsageError } from "../cliErrors.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
 import { progressLine, toJson } from "../output.js";
@@ -22,7 +23,11 @@ next batch. TOKEN is a symbol (see \`veil info\`) or an address; amounts are hum
 
 Sealed (default): the order is encrypted to the relay's key and sent in one request.
 --commit: only a salted hash is sent; once the batch root is on chain the client verifies its Merkle proof
-against the root read from the contract and only then reveals the order (never if the proof is wrong).
+against the root read from the contract and, once the chain is past the order's commit-by block, reveals
+the order (never if the proof is wrong): from then on no batch that could still take it can be committed.
+
+Every order carries a signed commit-by block: its batch must be committed by then (the contract refuses it
+in a later batch). The default is the head plus the blocks the relay needs to commit it (from \`veil info\`).
 
 Options:
   --sell TOKEN:AMOUNT   token and amount to sell, e.g. WETH:1.5
@@ -31,6 +36,7 @@ Options:
   --commit              commit-reveal mode
   --wait                wait until settled; checks the Trade event on chain; exit 7 if not filled
   --valid-for SECONDS   order lifetime (default 300, capped by the relay)
+  --commit-by BLOCK     last block its batch may be committed in (default: head + the relay's lead)
   --timeout SECONDS     how long to wait for commit / settlement (default ${DEFAULT_TIMEOUT_S})
 
 Example (devnet, after \`veil approve WETH\`):
@@ -50,6 +56,7 @@ ${COMMON_HELP}`,
             commit: { type: "boolean" },
             wait: { type: "boolean" },
             "valid-for": { type: "string" },
+            "commit-by": { type: "string" },
             timeout: { type: "string" },
           },
         },
@@ -64,6 +71,9 @@ ${COMMON_HELP}`,
     const timeoutMs = secondsFlag("order", "--timeout", values.timeout, DEFAULT_TIMEOUT_S);
     const validForMs = secondsFlag("order", "--valid-for", values["valid-for"], 300);
     const json = values.json === true;
+    const commitByFlag = values["commit-by"];
+    if (commitByFlag !== undefined && !/^[0-9]{1,19}$/.test(commitByFlag))
+      throw new UsageError(`--commit-by must be a block number, got "${commitByFlag}"`, { command: "order" });
 
     const client = makeClient("order", values, { needsKey: true });
     const [sellInfo, buyInfo] = await Promise.all([
@@ -76,6 +86,7 @@ ${COMMON_HELP}`,
       sellAmount: sell.amount,
       minBuyAmount: min,
       validForSeconds: Math.ceil(validForMs / 1000),
+      ...(commitByFlag === undefined ? {} : { commitBy: BigInt(commitByFlag) }),
     });
     let progress: ReturnType<typeof progressLine> | undefined;
     const onState = (s: OrderStatus) => {
@@ -112,7 +123,7 @@ ${COMMON_HELP}`,
         `${formatUnits(v, t.decimals)} ${t.symbol}`;
       const lines = [
         `Order ${submitted.id}`,
-        `  ${submitted.mode}: sell ${fmt(order.sellAmount, sellInfo)} for at least ${fmt(order.minBuyAmount, buyInfo)}, valid until ${new Date(Number(order.validTo) * 1000).toISOString()}`,
+        `  ${submitted.mode}: sell ${fmt(order.sellAmount, sellInfo)} for at least ${fmt(order.minBuyAmount, buyInfo)}, valid until ${new Date(Number(order.validTo) * 1000).toISOString()}, commit by block ${order.commitBy}`,
       ];
       if (inclusion)
         lines.push(`  included in on-chain batch ${inclusion.chainBatchId} (proof verified), revealed`);
