@@ -18,6 +18,14 @@ import {VeilAdmin} from "./VeilAdmin.sol";
 ///         allow-listed Uniswap V2 pairs. Tokens move only inside `settle`: traders approve this contract and
 ///         it never holds their funds between transactions. Owner configuration: `VeilAdmin`; token
 ///         movements: `BatchTransferLib`.
+///         Operator-proof (issue 12): the contract, not the relay's good behaviour, stops the operator from
+///         executing an order in a batch committed after its signed `commitBy` (so not after a commit-mode
+///         reveal: F1), settling against a pool already moved in the same block (F2), settling another
+///         operator's batch (F4), or paying a trader below its limit through a fee-on-transfer buy token (F5);
+///         contract wallets get a bounded EIP-1271 call (F3); surplus and stray tokens can be swept to the
+///         owner's fee recipient (F6); a batch keeps the window it was committed under (I2). The operator still
+///         chooses which committed orders to execute, the prices within every trader's limit, and when in the
+///         window to settle.
 /// @dev Errors live where they are raised: here, in `VeilAdmin` (InvalidWindow) and in `BatchTransferLib`
 ///      (token movements); the compiler puts every error the contract can revert with into its ABI.
 contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
@@ -226,7 +234,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /*                        TRADER ACTIONS                      */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @notice Cancels the caller's nonces on chain: sets the bits of `mask` in nonce word `word`.
+    /// @notice Cancels the caller's nonces on chain: sets the bits of `mask` in nonce word `word` (bits already
+    ///         set stay set). Lets a trader cancel without the relay's cooperation: no batch can execute an order
+    ///         with a cancelled nonce.
     function invalidateNonces(uint256 word, uint256 mask) external {
         nonceBitmap[msg.sender][word] |= mask;
         emit NoncesInvalidated(msg.sender, word, mask);
@@ -256,7 +266,8 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         return _batchCount;
     }
 
-    /// @notice The committed batch `batchId` (all zero if none).
+    /// @notice The committed batch `batchId` (all zero if none), so a trader can check its leaf's batch on chain.
+    ///         Its settle window: `batchWindow`.
     function batches(uint256 batchId)
         external
         view
