@@ -25,6 +25,45 @@ export const veilSettlementAbi = [
   },
   {
     type: "function",
+    name: "EIP1271_GAS_LIMIT",
+    inputs: [],
+    outputs: [
+      {
+        name: "",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
+    stateMutability: "view",
+  },
+  {
+    type: "function",
+    name: "MAX_LEAVES",
+    inputs: [],
+    outputs: [
+      {
+        name: "",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
+    stateMutability: "view",
+  },
+  {
+    type: "function",
+    name: "MAX_WINDOW",
+    inputs: [],
+    outputs: [
+      {
+        name: "",
+        type: "uint64",
+        internalType: "uint64",
+      },
+    ],
+    stateMutability: "view",
+  },
+  {
+    type: "function",
     name: "acceptOwnership",
     inputs: [],
     outputs: [],
@@ -39,6 +78,30 @@ export const veilSettlementAbi = [
         name: "",
         type: "uint256",
         internalType: "uint256",
+      },
+    ],
+    stateMutability: "view",
+  },
+  {
+    type: "function",
+    name: "batchWindow",
+    inputs: [
+      {
+        name: "batchId",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
+    outputs: [
+      {
+        name: "firstBlock",
+        type: "uint64",
+        internalType: "uint64",
+      },
+      {
+        name: "lastBlock",
+        type: "uint64",
+        internalType: "uint64",
       },
     ],
     stateMutability: "view",
@@ -128,6 +191,19 @@ export const veilSettlementAbi = [
         name: "",
         type: "uint64",
         internalType: "uint64",
+      },
+    ],
+    stateMutability: "view",
+  },
+  {
+    type: "function",
+    name: "feeRecipient",
+    inputs: [],
+    outputs: [
+      {
+        name: "",
+        type: "address",
+        internalType: "address",
       },
     ],
     stateMutability: "view",
@@ -284,6 +360,19 @@ export const veilSettlementAbi = [
   },
   {
     type: "function",
+    name: "setFeeRecipient",
+    inputs: [
+      {
+        name: "recipient",
+        type: "address",
+        internalType: "address",
+      },
+    ],
+    outputs: [],
+    stateMutability: "nonpayable",
+  },
+  {
+    type: "function",
     name: "setOperator",
     inputs: [
       {
@@ -406,6 +495,11 @@ export const veilSettlementAbi = [
             internalType: "uint64",
           },
           {
+            name: "commitBy",
+            type: "uint64",
+            internalType: "uint64",
+          },
+          {
             name: "salt",
             type: "bytes32",
             internalType: "bytes32",
@@ -443,6 +537,24 @@ export const veilSettlementAbi = [
             internalType: "uint256",
           },
         ],
+      },
+    ],
+    outputs: [],
+    stateMutability: "nonpayable",
+  },
+  {
+    type: "function",
+    name: "sweep",
+    inputs: [
+      {
+        name: "token",
+        type: "address",
+        internalType: "address",
+      },
+      {
+        name: "amount",
+        type: "uint256",
+        internalType: "uint256",
       },
     ],
     outputs: [],
@@ -507,6 +619,19 @@ export const veilSettlementAbi = [
         type: "uint256",
         indexed: false,
         internalType: "uint256",
+      },
+    ],
+    anonymous: false,
+  },
+  {
+    type: "event",
+    name: "FeeRecipientSet",
+    inputs: [
+      {
+        name: "recipient",
+        type: "address",
+        indexed: true,
+        internalType: "address",
       },
     ],
     anonymous: false,
@@ -614,6 +739,31 @@ export const veilSettlementAbi = [
   },
   {
     type: "event",
+    name: "Swept",
+    inputs: [
+      {
+        name: "token",
+        type: "address",
+        indexed: true,
+        internalType: "address",
+      },
+      {
+        name: "recipient",
+        type: "address",
+        indexed: true,
+        internalType: "address",
+      },
+      {
+        name: "amount",
+        type: "uint256",
+        indexed: false,
+        internalType: "uint256",
+      },
+    ],
+    anonymous: false,
+  },
+  {
+    type: "event",
     name: "Trade",
     inputs: [
       {
@@ -633,18 +783,6 @@ export const veilSettlementAbi = [
         type: "bytes32",
         indexed: false,
         internalType: "bytes32",
-      },
-      {
-        name: "sellToken",
-        type: "address",
-        indexed: false,
-        internalType: "address",
-      },
-      {
-        name: "buyToken",
-        type: "address",
-        indexed: false,
-        internalType: "address",
       },
       {
         name: "sellAmount",
@@ -730,6 +868,17 @@ export const veilSettlementAbi = [
   },
   {
     type: "error",
+    name: "CommitDeadlinePassed",
+    inputs: [
+      {
+        name: "tradeIndex",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
+  },
+  {
+    type: "error",
     name: "DuplicateToken",
     inputs: [
       {
@@ -748,6 +897,48 @@ export const veilSettlementAbi = [
     type: "error",
     name: "EmptyTree",
     inputs: [],
+  },
+  {
+    type: "error",
+    name: "FeeOnTransferBuyToken",
+    inputs: [
+      {
+        name: "token",
+        type: "address",
+        internalType: "address",
+      },
+      {
+        name: "tradeIndex",
+        type: "uint256",
+        internalType: "uint256",
+      },
+      {
+        name: "sent",
+        type: "uint256",
+        internalType: "uint256",
+      },
+      {
+        name: "received",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
+  },
+  {
+    type: "error",
+    name: "InsufficientGasForWalletCall",
+    inputs: [
+      {
+        name: "gasLeft",
+        type: "uint256",
+        internalType: "uint256",
+      },
+      {
+        name: "required",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
   },
   {
     type: "error",
@@ -885,6 +1076,22 @@ export const veilSettlementAbi = [
   },
   {
     type: "error",
+    name: "NotBatchOperator",
+    inputs: [
+      {
+        name: "batchId",
+        type: "uint256",
+        internalType: "uint256",
+      },
+      {
+        name: "caller",
+        type: "address",
+        internalType: "address",
+      },
+    ],
+  },
+  {
+    type: "error",
     name: "NotOperator",
     inputs: [
       {
@@ -933,6 +1140,17 @@ export const veilSettlementAbi = [
     inputs: [
       {
         name: "pair",
+        type: "address",
+        internalType: "address",
+      },
+    ],
+  },
+  {
+    type: "error",
+    name: "PoolTouchedThisBlock",
+    inputs: [
+      {
+        name: "pool",
         type: "address",
         internalType: "address",
       },
@@ -1041,6 +1259,22 @@ export const veilSettlementAbi = [
   },
   {
     type: "error",
+    name: "TooManyLeaves",
+    inputs: [
+      {
+        name: "leafCount",
+        type: "uint256",
+        internalType: "uint256",
+      },
+      {
+        name: "max",
+        type: "uint256",
+        internalType: "uint256",
+      },
+    ],
+  },
+  {
+    type: "error",
     name: "UnknownBatch",
     inputs: [
       {
@@ -1049,6 +1283,11 @@ export const veilSettlementAbi = [
         internalType: "uint256",
       },
     ],
+  },
+  {
+    type: "error",
+    name: "ZeroFeeRecipient",
+    inputs: [],
   },
   {
     type: "error",
