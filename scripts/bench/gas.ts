@@ -7,6 +7,17 @@
  * router), and touched their nonce word; the settlement already holds dust of both tokens from a previous
  * batch. Each batch has ~60% of orders selling WETH and ~40% selling USDC: the crossing part settles between
  * traders, the WETH excess goes to the V2 pool in one swap.
+ *
+ * Block time: settle refuses a pool already touched in its block (issue 12, F2), read from the pair's
+ * `blockTimestampLast`, and anvil's automine stamps every block mined within one wall-clock second alike. So
+ * after the baseline the run advances 12 s per block, as on Ethereum; the settle's residual swap is then the
+ * first touch of its pair in its block and pays V2's price-oracle update, as every settle now must. The
+ * baseline is measured twice: as before (a swap right after another in the same second: no oracle update;
+ * `v2SwapGas`, the figure the goal has always been judged against) and first in its block
+ * (`v2SwapGasFirstInBlock`, what the settle's own swap now pays for).
+ *
+ * Settle is encoded with the ABI of the contract just built (contracts/out), not the generated client module,
+ * so the bench always measures the source it runs against.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +32,6 @@ import {
 } from "viem";
 import { type LocalAccount, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 import { loadForgeArtifact, loadUniswapArtifact } from "../devnet/artifacts.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { ensureContractsBuilt } from "../devnet/buildContracts.js";
@@ -42,6 +52,7 @@ export async function run(flags: string[]): Promise<void> {
   const sizesFlag = flags.find((f) => f.startsWith("--sizes="));
   const sizes = sizesFlag ? sizesFlag.slice(8).split(",").map(Number) : BATCH_SIZES;
   await ensureContractsBuilt(["VeilSettlement", "DemoToken"]);
+  const veilSettlementAbi = loadForgeArtifact("VeilSettlement").abi;
   const anvil = await spawnAnvil({ port: 0 });
   try {
     const transport = http(anvil.url);
@@ -129,6 +140,19 @@ export async function run(flags: string[]): Promise<void> {
     const swapArgs = (amount: bigint) => [amount, 0n, [weth, usdc], swapper.address, 2n ** 40n];
     await send(swapper, demo.uniswapV2.router, router, "swapExactTokensForTokens", swapArgs(10n ** 17n));
     const v2SwapGas = Number(
+      (
+        await send(
+          swapper,
+          demo.uniswapV2.router,
+          router,
+          "swapExactTokensForTokens",
+          swapArgs(5n * 10n ** 17n),
+        )
+      ).gasUsed,
+    );
+    // From here on 12 s per block (see the header): the same swap, now first in its block.
+    await rpc("anvil_setBlockTimestampInterval", [12]);
+    const v2SwapGasFirstInBlock = Number(
       (
         await send(
           swapper,
@@ -227,21 +251,25 @@ export async function run(flags: string[]): Promise<void> {
         gasPerOrder: Math.round((commitGas + settleGas) / batchSize),
       });
     }
-    report(v2SwapGas, rows);
+    report(v2SwapGas, v2SwapGasFirstInBlock, rows);
   } finally {
     await anvil.stop();
   }
 }
 
-function report(v2SwapGas: number, rows: Row[]): void {
+function report(v2SwapGas: number, v2SwapGasFirstInBlock: number, rows: Row[]): void {
   const table = rows.map((r) => ({
     "batch size": r.batchSize,
     "commit gas": r.commitGas,
     "settle gas": r.settleGas,
     "gas / order": r.gasPerOrder,
     "vs V2 swap": `${(r.gasPerOrder / v2SwapGas).toFixed(3)}x`,
+    "vs V2 first in block": `${(r.gasPerOrder / v2SwapGasFirstInBlock).toFixed(3)}x`,
   }));
   console.log(`warm Uniswap V2 router swapExactTokensForTokens: ${v2SwapGas} gas (baseline, same run)`);
+  console.log(
+    `  the same swap first in its block (pays the V2 price-oracle update): ${v2SwapGasFirstInBlock} gas`,
+  );
   console.table(table);
   const at64 = rows.find((r) => r.batchSize === 64);
   if (at64) {
@@ -253,5 +281,8 @@ function report(v2SwapGas: number, rows: Row[]): void {
   }
   const dir = join(REPO_ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "gas.json"), `${JSON.stringify({ v2SwapGas, batches: rows }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, "gas.json"),
+    `${JSON.stringify({ v2SwapGas, v2SwapGasFirstInBlock, batches: rows }, null, 2)}\n`,
+  );
 }
