@@ -29,13 +29,20 @@ const SERVER_ONLY = [
 
 type Run = { code: number | null; stdout: string; stderr: string; ms: number };
 
+/** npm settings a child npm still needs from `npm test`'s environment (registry, TLS, proxy, cache). */
+const NPM_SETTINGS =
+  /^npm_config_(registry|cafile|ca|cache|strict_ssl|proxy|https_proxy|noproxy|userconfig|globalconfig)$/i;
+
 /**
- * The environment of a shell in the trader's project: without the npm_* variables `npm test` sets (they would
- * point a child npm at this checkout) and without VEIL_* from the developer's shell.
+ * The environment of a shell in the trader's project: without the npm_* variables `npm test` sets about this
+ * checkout (package, lifecycle, exec call) beyond the settings above, and without VEIL_* from the developer's
+ * shell.
  */
 function traderEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(npm_|VEIL_)/i.test(k) && k !== "INIT_CWD"),
+    Object.entries(process.env).filter(
+      ([k]) => !(/^(npm_|VEIL_)/i.test(k) && !NPM_SETTINGS.test(k)) && k !== "INIT_CWD",
+    ),
   );
   return { ...env, NO_COLOR: "1", ...extra };
 }
