@@ -219,7 +219,7 @@ contract OperatorAdversaryHandler {
     function _pickRevealed(uint256 seed) internal view returns (bool found, uint256 k) {
         uint256 n = orders.length;
         for (uint256 j; j < n; ++j) {
-            k = (seed + j) % n;
+            k = (seed % n + j) % n;
             if (orders[k].revealed && !orders[k].executed) return (true, k);
         }
     }
