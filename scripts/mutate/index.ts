@@ -16,7 +16,9 @@ const [what = "ts", ...rest] = process.argv.slice(2);
 mkdirSync(OUT, { recursive: true });
 
 if (what === "contracts") {
-  const results = runContractMutants(rest);
+  const worktree = rest.includes("--worktree");
+  const ids = rest.filter((a) => a !== "--worktree");
+  const results = runContractMutants(ids, worktree ? "worktree" : "HEAD");
   const caught = results.filter((r) => r.caught).length;
   const summary = {
     caught,
@@ -24,7 +26,7 @@ if (what === "contracts") {
     score: results.length ? caught / results.length : 0,
     results,
   };
-  if (rest.length === 0) {
+  if (ids.length === 0) {
     writeFileSync(join(OUT, "contracts.json"), `${JSON.stringify(summary, null, 2)}\n`);
     writeFileSync(join(OUT, "contracts.md"), contractMarkdown(summary));
   }
@@ -44,7 +46,7 @@ if (what === "contracts") {
   writeFileSync(join(OUT, "typescript.json"), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`mutation score ${(summary.score * 100).toFixed(1)}% (${summary.killed}/${summary.valid})`);
 } else {
-  console.error("usage: npm run mutate [-- ts | contracts [mutant-id...]]");
+  console.error("usage: npm run mutate [-- ts | contracts [--worktree] [mutant-id...]]");
   process.exit(2);
 }
 

@@ -170,7 +170,7 @@ export async function bundleSentFor(server: RpcServer, hash: Hex, block: number,
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const tx = store.get(hash);
-    if (!tx || tx.status !== "PENDING" || tx.lastSentBlock >= block) return;
+    if (tx?.status !== "PENDING" || tx.lastSentBlock >= block) return;
     if (Date.now() > deadline)
       throw new Error(`the relay sent no bundle of ${hash} for block ${block} (last ${tx.lastSentBlock})`);
     await sleep(20);
