@@ -150,26 +150,40 @@ describe("relay crash safety (SIGKILL and restart)", () => {
     expect(commits.map((c) => c.args.batchId?.toString()).sort()).toEqual([...chainIds].sort());
   });
 
+  /** Polls the relay until `ok` holds of it, failing (not silently going on) when it never does. */
+  const waitForRelay = async (what: string, ok: () => Promise<boolean>, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await ok())) {
+      if (Date.now() > deadline) throw new Error(`relay never reached: ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const relayHead = async () => BigInt((await api(env.url, "/healthz")).body.head);
+
   it("should log a chain head that went back (revert) once, and act again past the highest head seen", async () => {
     await env.blocks.pause();
     const snap = await env.devnet.snapshot();
     await env.blocks.mine(3);
     const highest = await env.client.getBlockNumber({ cacheTime: 0 });
     // the relay has seen the highest head before the chain goes back
-    for (let i = 0; i < 100 && BigInt((await api(env.url, "/healthz")).body.head) < highest; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitForRelay(`head ${highest}`, async () => (await relayHead()) >= highest);
     const warned = env.waitForLog(/chain head went back/, undefined, 10_000);
     await env.devnet.revert(snap);
     const line = await warned;
     expect(JSON.parse(line).highestSeen).toBe(highest.toString());
     const before = env.logs.filter((l) => l.includes("chain head went back")).length;
-    await new Promise((r) => setTimeout(r, 500)); // many polls below the highest head: still one line
+    // Many polls (every 40 ms) below the highest head: still one line. The relay stays up and behind for the
+    // whole wait (checked on both sides), so the wait really covers polls of a chain that went back.
+    const chainBehind = await env.client.getBlockNumber({ cacheTime: 0 });
+    expect(chainBehind).toBeLessThan(highest);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await relayHead()).toBe(highest);
+    expect(await env.client.getBlockNumber({ cacheTime: 0 })).toBe(chainBehind);
     expect(env.logs.filter((l) => l.includes("chain head went back")).length).toBe(before);
     await env.blocks.mine(4);
     const past = await env.client.getBlockNumber({ cacheTime: 0 });
     expect(past).toBeGreaterThan(highest);
-    for (let i = 0; i < 100 && BigInt((await api(env.url, "/healthz")).body.head) < past; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitForRelay(`head ${past}`, async () => (await relayHead()) >= past);
     expect((await api(env.url, "/healthz")).body.head).toBe(past.toString());
     env.blocks.resume();
   });
