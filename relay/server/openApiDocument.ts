@@ -97,6 +97,10 @@ export const OPENAPI_DOCUMENT = {
       parameters: [{ name: "id", in: "path", required: true, schema: hex32 }],
       get: {
         summary: "Order status, Merkle proof once committed, fill or reason",
+        description:
+          "The id (the order's leaf) is the capability. Before the order's batch is committed: the state only. " +
+          "After the commit: + batchId, chainBatchId, leafIndex, root, proof, commitTxHash. The order, trader, " +
+          "mode, fill, reason and error only once the order is final (filled, unfilled, failed, cancelled).",
         responses: { "200": json(ref("OrderStatus")), ...errors("BAD_REQUEST", "NOT_FOUND") },
       },
       delete: {
@@ -112,19 +116,36 @@ export const OPENAPI_DOCUMENT = {
       parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }],
       get: {
         summary: "Batch state, root, commit block and txs, order ids",
-        responses: { "200": json({ type: "object" }), ...errors("BAD_REQUEST", "NOT_FOUND") },
+        description:
+          "Before the commit: state (open), leafCount once closed, timing. After the commit: + chainBatchId, root, " +
+          "commitBlock, commitTxHash. orderIds and settleTxHash only once the batch is settled or expired.",
+        responses: { "200": json(ref("BatchStatus")), ...errors("BAD_REQUEST", "NOT_FOUND") },
       },
     },
     "/v1/events": {
       get: {
-        summary: "Server-sent events: `order` {id, state, batchId, reason?, fill?} and `batch` {id, state}",
+        summary:
+          "Server-sent events: unfiltered, `batch` {id, state} only; with ?order=ID, that order's `order` events",
+        description:
+          "An `order` event carries the order's view as GET /v1/orders/{id} shows it at that moment (same disclosure).",
         parameters: [{ name: "order", in: "query", required: false, schema: hex32 }],
         responses: { "200": { description: "text/event-stream" } },
       },
     },
-    "/healthz": { get: { summary: "Liveness", responses: { "200": json({ type: "object" }) } } },
+    "/healthz": {
+      get: {
+        summary: "Liveness and the chain head the relay works on (no batch or order ids)",
+        responses: {
+          "200": json({ type: "object", properties: { ok: { type: "boolean" }, head: uint } }),
+        },
+      },
+    },
     "/metrics": {
-      get: { summary: "Prometheus metrics", responses: { "200": { description: "text/plain" } } },
+      get: {
+        summary:
+          "Prometheus metrics: aggregates only (orders by state, latencies, bundle outcomes, intake codes)",
+        responses: { "200": { description: "text/plain" } },
+      },
     },
   },
   components: {
@@ -176,12 +197,29 @@ export const OPENAPI_DOCUMENT = {
         required: ["order", "signature", "salt"],
         properties: { order: ref("Order"), signature: hex, salt: hex32 },
       },
+      BatchStatus: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          state: { enum: ["open", "committed", "settled", "expired"] },
+          leafCount: { type: ["integer", "null"] },
+          createdAt: { type: "integer" },
+          closedAt: { type: ["integer", "null"] },
+          chainBatchId: { type: ["string", "null"] },
+          root: { type: ["string", "null"] },
+          commitBlock: { type: ["string", "null"] },
+          commitTxHash: { type: ["string", "null"] },
+          settleTxHash: { type: ["string", "null"] },
+          settledAt: { type: ["integer", "null"] },
+          orderIds: { type: ["array", "null"], items: hex32 },
+        },
+      },
       OrderStatus: {
         type: "object",
         properties: {
           id: hex32,
-          mode: { enum: ["sealed", "commit"] },
-          trader: address,
+          mode: { enum: ["sealed", "commit", null] },
+          trader: { oneOf: [address, { type: "null" }] },
           state: { enum: ["pending", "committed", "revealed", "filled", "unfilled", "failed", "cancelled"] },
           batchId: { type: ["integer", "null"] },
           chainBatchId: { type: ["string", "null"] },
