@@ -419,6 +419,99 @@ contract AuditFindingsTest is Helper {
         assertEq(tokenB.balanceOf(trader1) - before, 100e18, "settled in its own window");
     }
 
+    /// Sorted-pair hashing: a trade may sit at its sibling's index (leafIndex is not binding; harmless, the
+    /// root still fixes the set of leaves). Unchanged by issue 12.
+    function test_audit_I1_tradeSettlesAtSiblingLeafIndex() public {
+        Batch memory b = _crossingBatch(); // committed [L0, X, L2]; trade0 at 0
+        bytes32 l0 = OrderLib.leaf(_digest(b.trades[0], b.tokens), b.trades[0].salt);
+        bytes32[] memory committed = new bytes32[](2);
+        committed[0] = l0;
+        committed[1] = b.leaves[1];
+        uint256 batchId = _commit(committed);
+        TradeData[] memory trades = new TradeData[](1);
+        trades[0] = b.trades[0];
+        trades[0].leafIndex = 1;
+        bytes32[] memory passed = new bytes32[](2);
+        passed[0] = b.leaves[1];
+        PoolSwap[] memory swaps = new PoolSwap[](1);
+        uint256 out = _quote(address(tokenA), 100e18);
+        swaps[0] = PoolSwap(pair, address(tokenA), 100e18, out);
+        vm.prank(operator);
+        settlement.settle(batchId, passed, b.tokens, _prices(out, 100e18), trades, swaps);
+    }
+
+    /// The settle's own first swap on a pair stamps it too: two swaps on one pair in one settle are refused
+    /// (the relay combines them into one).
+    function test_twoSwapsOnOnePairInOneSettleRefused() public {
+        address[] memory tokens = _tokensAB();
+        OrderLib.Order memory o = _order(trader1, address(tokenA), address(tokenB), 100e18, 90e18, 1);
+        TradeData[] memory trades = new TradeData[](1);
+        bytes32[] memory committed = new bytes32[](1);
+        (trades[0], committed[0]) = _trade(TRADER1_KEY, o, 0, tokens);
+        uint256 batchId = _commit(committed);
+        PoolSwap[] memory swaps = new PoolSwap[](2);
+        swaps[0] = PoolSwap(pair, address(tokenA), 50e18, 0);
+        swaps[1] = PoolSwap(pair, address(tokenA), 50e18, 0);
+        vm.expectRevert(abi.encodeWithSelector(V2SwapLib.PoolTouchedThisBlock.selector, pair));
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](1), tokens, _prices(90e18, 100e18), trades, swaps);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*          SANITY (things that should hold, and do)           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function test_audit_S1_sameOrderTwiceInOneBatchRefused() public {
+        Batch memory b = _crossingBatch();
+        bytes32 l0 = OrderLib.leaf(_digest(b.trades[0], b.tokens), b.trades[0].salt);
+        bytes32[] memory committed = new bytes32[](2);
+        committed[0] = l0;
+        committed[1] = l0;
+        uint256 batchId = _commit(committed);
+        TradeData[] memory trades = new TradeData[](2);
+        trades[0] = b.trades[0];
+        trades[1] = abi.decode(abi.encode(b.trades[0]), (TradeData)); // a deep copy
+        trades[1].leafIndex = 1; // the very same order and leaf, at the second slot
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.NonceUsed.selector, trader1, 1));
+        vm.prank(operator);
+        settlement.settle(batchId, new bytes32[](2), b.tokens, b.prices, trades, new PoolSwap[](0));
+    }
+
+    function test_audit_S2_orderSignedForAnotherDeploymentRefused() public {
+        VeilSettlement other = new VeilSettlement(owner, REVEAL_DELAY, EXPIRY);
+        vm.prank(owner);
+        other.setOperator(operator, true);
+        address[] memory tokens = _tokensAB();
+        OrderLib.Order memory o = _order(trader1, address(tokenA), address(tokenB), 100e18, 99e18, 1);
+        (TradeData memory t,) = _trade(TRADER1_KEY, o, 0, tokens); // signed for `settlement`
+        bytes32 leaf = OrderLib.leaf(OrderLib.hash(o, other.domainSeparator()), t.salt);
+        vm.prank(operator);
+        uint256 batchId = other.commit(leaf, 1);
+        vm.roll(block.number + REVEAL_DELAY);
+        TradeData[] memory trades = new TradeData[](1);
+        trades[0] = t;
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.InvalidSignature.selector, 0));
+        vm.prank(operator);
+        other.settle(batchId, new bytes32[](1), tokens, _prices(UNIT, UNIT), trades, new PoolSwap[](0));
+    }
+
+    function test_audit_S3_innerNodesCannotStandInForLeaves() public {
+        bytes32[] memory committed = new bytes32[](4);
+        for (uint256 i; i < 4; ++i) {
+            committed[i] = keccak256(abi.encode(i));
+        }
+        uint256 batchId = _commit(committed);
+        bytes32[] memory inner = new bytes32[](2);
+        bytes32[] memory half = new bytes32[](2);
+        (half[0], half[1]) = (committed[0], committed[1]);
+        inner[0] = _root(half);
+        (half[0], half[1]) = (committed[2], committed[3]);
+        inner[1] = _root(half);
+        vm.expectRevert(abi.encodeWithSelector(VeilSettlement.LeafCountMismatch.selector, 4, 2));
+        vm.prank(operator);
+        settlement.settle(batchId, inner, new address[](0), new uint256[](0), new TradeData[](0), new PoolSwap[](0));
+    }
+
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                          HELPERS                            */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
