@@ -69,13 +69,15 @@ abstract contract VeilAdmin is Ownable2Step {
     /*                        OWNER ACTIONS                       */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @notice Allows or disallows `operator` to commit and settle batches.
+    /// @notice Allows or disallows `operator` to commit and settle batches. Revoking stops it at once, including
+    ///         for batches it already committed (they expire unsettled: no other operator may take them over).
     function setOperator(address operator, bool allowed) external onlyOwner {
         isOperator[operator] = allowed;
         emit OperatorSet(operator, allowed);
     }
 
-    /// @notice Allows or disallows Uniswap V2 `pair` for residual swaps.
+    /// @notice Allows or disallows Uniswap V2 `pair` for residual swaps: the settlement pays the pair before it
+    ///         swaps, so only vetted pairs (real V2 code, known tokens) may receive a batch's tokens.
     function setPool(address pair, bool allowed) external onlyOwner {
         isPool[pair] = allowed;
         emit PoolSet(pair, allowed);
