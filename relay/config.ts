@@ -38,6 +38,12 @@ export type RelayConfig = {
   trustedProxies?: string[];
   /** How often the chain head is polled for new blocks. */
   pollMs: number;
+  /**
+   * Blocks a commit, settle or private tx needs (its own block counts as 1) before the relay calls it final
+   * (`--confirmations`, default 2; 0 and 1 both mean the first receipt). Reorgs are followed either way;
+   * optional so a config built by hand still type-checks (2).
+   */
+  confirmations?: number;
   /** Check balance and allowance of the sell token at intake. */
   checkFunds: boolean;
   logLevel: string;
@@ -90,6 +96,7 @@ const configSchema = z.object({
       }
     }),
   pollMs: int(10, 250),
+  confirmations: z.coerce.number().int().min(0).max(64).default(2),
   checkFunds: z
     .enum(["true", "false", "1", "0"])
     .default("true")

@@ -3,7 +3,9 @@ import type { Address, Hex } from "viem";
 import type { Order } from "../client/order/order.js";
 import type { OpenBatch } from "./batch/openBatch.js";
 import type { BundleSubmitter } from "./bundles/bundleSubmitter.js";
+import type { ChainHealth } from "./chain/chainHealth.js";
 import type { ChainReader } from "./chain/chainReader.js";
+import type { ChainTracker } from "./chain/chainTracker.js";
 import type { PoolRegistry } from "./chain/poolRegistry.js";
 import type { RelayConfig } from "./config.js";
 import type { EciesKey } from "./crypto/eciesKey.js";
@@ -45,4 +47,10 @@ export type RelayContext = {
   tokenSymbols: Map<string, Address>;
   /** Latest block seen by the block poller, and the wall-clock time between heads it measures (EMA). */
   head: { block: bigint; timestamp: bigint; baseFee: bigint; blockTimeMs: number };
+  /** Canonical block hashes of the recent chain (followed by parent hash): is a landed tx still there? */
+  tracker: ChainTracker;
+  /** Node reachability, head freshness, reorgs and chain identity, for `/healthz` and the operator loop. */
+  chainHealth: ChainHealth;
+  /** Blocks a landed tx needs before it is final (`--confirmations`, at least 1). */
+  confirmations: number;
 };

@@ -7,7 +7,9 @@ import { OpenBatch } from "./batch/openBatch.js";
 import { OperatorLoop } from "./batch/operatorLoop.js";
 import { BundleSubmitter } from "./bundles/bundleSubmitter.js";
 import { BlockPoller } from "./chain/blockPoller.js";
+import { newChainHealth } from "./chain/chainHealth.js";
 import { createChainReader } from "./chain/chainReader.js";
+import { ChainTracker } from "./chain/chainTracker.js";
 import { createOperatorSigner } from "./chain/operatorSigner.js";
 import { PoolRegistry } from "./chain/poolRegistry.js";
 import { type RelayConfig, redactConfig } from "./config.js";
@@ -43,12 +45,13 @@ export async function startRelay(
   const chain = createChainReader(config.rpcUrl, config.settlement);
   const chainId = await chain.chainId();
   const signer = createOperatorSigner(config.operatorKey, chainId, config.settlement);
-  const [revealDelay, expiry, isOperator, pools, head] = await Promise.all([
+  const [revealDelay, expiry, isOperator, pools, head, genesis] = await Promise.all([
     chain.revealDelay(),
     chain.expiry(),
     chain.isOperator(signer.address),
     PoolRegistry.load(chain, config.pools),
     chain.latestBlock(),
+    chain.blockByNumber(0n),
   ]);
   if (!isOperator)
     throw new Error(
@@ -108,14 +111,13 @@ export async function startRelay(
       baseFee: head.baseFeePerGas ?? 1_000_000_000n,
       blockTimeMs: INITIAL_BLOCK_TIME_MS,
     },
+    tracker: new ChainTracker({ blockByNumber: (n) => chain.blockByNumber(n) }),
+    chainHealth: newChainHealth(),
+    confirmations: Math.max(1, config.confirmations ?? 2),
   };
   const batcher = new Batcher(ctx);
   batcherRef.current = batcher;
   const operatorLoop = new OperatorLoop(ctx, signer);
-  const poller = new BlockPoller(ctx, () => {
-    batcher.onBlock(); // first: a batch closed for its commit deadline is committed in this block's bundle
-    return operatorLoop.onBlock();
-  });
 
   const rpcDeps = {
     rpcUrl: config.rpcUrl,
@@ -123,9 +125,27 @@ export async function startRelay(
     submitter,
     db: store.db,
     logger: logger.child({ part: "rpc" }),
+    chain: {
+      head: () => ctx.head.block,
+      hashAt: (n: bigint) => ctx.tracker.hashAt(n),
+      confirmations: ctx.confirmations,
+    },
   };
   const rpcWatcher = createPrivateTxWatcher(rpcDeps);
-  const app = createApp(ctx, new IntakeService(ctx), { rpc: rpcRoutes(rpcDeps) });
+  // One poller for the whole relay: order flow and wallet RPC see the same heads and the same reorgs.
+  const poller = new BlockPoller(ctx, genesis?.hash ?? null, {
+    onNewBlock: () => {
+      batcher.onBlock(); // first: a batch closed for its commit deadline is committed in this block's bundle
+      void rpcWatcher.onHead(ctx.head.block);
+      return operatorLoop.onBlock();
+    },
+    onReorg: (forkBlock) => {
+      rpcWatcher.onReorg(forkBlock);
+      void operatorLoop.onReorg(forkBlock);
+    },
+  });
+  const intake = new IntakeService(ctx);
+  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpcDeps) });
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   // Keep idle connections well past clients' own keep-alive timeouts (undici: 4 s), so a client never
@@ -142,7 +162,6 @@ export async function startRelay(
 
   batcher.start();
   poller.start();
-  rpcWatcher.start();
   void operatorLoop.onBlock();
 
   let closed = false;
@@ -153,7 +172,7 @@ export async function startRelay(
       if (closed) return;
       closed = true;
       batcher.stop();
-      poller.stop();
+      await poller.stop();
       await rpcWatcher.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,10 +1,20 @@
-import type { Address, Hex } from "viem";
+import type { Address, Hex, TransactionReceipt } from "viem";
+import { TRACKED_BLOCKS } from "../chain/chainTracker.js";
 import type { OperatorSigner, SignedOperatorTx } from "../chain/operatorSigner.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord, BundleKind } from "../store/store.js";
 import { freezeBatch } from "./batcher.js";
 import { findOffenders } from "./findOffenders.js";
-import { closeReveals, expireBatch, finalizeSettled, markCommitted } from "./orderTransitions.js";
+import {
+  closeReveals,
+  confirmationsOf,
+  expireBatch,
+  finalizeSettled,
+  markCommitted,
+  markSettleLanded,
+  rollBackCommit,
+  rollBackSettle,
+} from "./orderTransitions.js";
 import { settleMayStart } from "./revealWindow.js";
 import { planSettle, type SettlePlan } from "./settlePlanner.js";
 
@@ -36,6 +46,12 @@ type Candidate = { batch: BatchRecord; kind: BundleKind; tx: SignedOperatorTx; p
  * 4. writes the attempts to the store, then sends the bundle to every builder (never to the public pool).
  * A batch's tx is never re-sent while an earlier attempt's target block is still ahead, and a landed tx is
  * seen by receipt before anything is re-signed, so a batch is committed and settled at most once.
+ *
+ * Nothing is final on the first receipt: a commit and a settle are kept with their block hash; a settle's
+ * orders become final only once it has `--confirmations` blocks, and whenever the block poller reports a
+ * reorg (or at start, for the recent past) every commit and settle that landed from the fork block on is
+ * checked against the canonical chain: one that is gone moves its batch back a state (commit: re-sent with the
+ * same root; settle: re-planned and re-sent), one that moved to another block is re-anchored.
  */
 export class OperatorLoop {
   private busy = false;
@@ -45,15 +61,26 @@ export class OperatorLoop {
   private readonly owner = new Map<number, boolean>();
   /** Settle simulation failures per batch, and the block before which the next try waits (backoff). */
   private readonly backoff = new Map<number, { failures: number; until: bigint }>();
+  /** Attempts up to this id belong to a chain a reorg replaced: they no longer hold a batch back. */
+  private readonly staleAttempts = new Map<number, number>();
+  /** Lowest fork block reported and not yet re-checked (at start: the recent past, a reorg may have happened). */
+  private pendingFork: bigint | null;
+  private again = false;
 
   constructor(
     private readonly ctx: RelayContext,
     private readonly signer: OperatorSigner,
-  ) {}
+  ) {
+    const back = BigInt(TRACKED_BLOCKS);
+    this.pendingFork = ctx.head.block > back ? ctx.head.block - back : 0n;
+  }
 
-  /** Runs one step for a new head; overlapping calls are skipped (the next block catches up). */
+  /** Runs one step for a new head; a call while one runs makes it run once more right after. */
   async onBlock(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     this.busy = true;
     try {
       await this.step();
@@ -62,10 +89,32 @@ export class OperatorLoop {
     } finally {
       this.busy = false;
     }
+    if (this.again) {
+      this.again = false;
+      await this.onBlock();
+    }
+  }
+
+  /** The block poller saw blocks from `forkBlock` on replaced: re-check what landed there, then step. */
+  onReorg(forkBlock: bigint): Promise<void> {
+    if (this.pendingFork === null || forkBlock < this.pendingFork) this.pendingFork = forkBlock;
+    return this.onBlock();
   }
 
   private async step(): Promise<void> {
     const { store } = this.ctx;
+    if (this.pendingFork !== null) {
+      const fork = this.pendingFork;
+      this.pendingFork = null;
+      try {
+        await this.recheck(fork);
+      } catch (err) {
+        if (this.pendingFork === null || fork < this.pendingFork) this.pendingFork = fork;
+        throw err;
+      }
+    }
+    // A node on another chain: nothing this relay signs could mean what it should there.
+    if (this.ctx.chainHealth.wrongChain) return;
     const head = this.ctx.head.block;
     await Promise.all([
       ...store.batchesInStates(["committing"]).map((b) => this.resolveCommit(b, head)),
@@ -82,6 +131,7 @@ export class OperatorLoop {
 
     for (const b of store.batchesInStates(["committed", "settling"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
+      if (b.settleBlock !== null) continue; // landed; waiting for confirmations
       if (!settleMayStart(this.ctx, b) || this.inFlight(b, "settle", head)) continue;
       if ((this.backoff.get(b.id)?.until ?? 0n) > head) continue;
       if (!(await this.isOurs(b))) continue;
@@ -207,10 +257,86 @@ export class OperatorLoop {
     }
   }
 
-  /** True while an attempt of this kind targets a block that has not been produced yet. */
+  /** True while an attempt of this kind targets a block that has not been produced yet (on this chain). */
   private inFlight(b: BatchRecord, kind: BundleKind, head: bigint): boolean {
     const last = this.ctx.store.attempts(b.id, kind).at(-1);
+    if (last !== undefined && last.id <= (this.staleAttempts.get(b.id) ?? 0)) return false;
     return last !== undefined && last.targetBlock > head;
+  }
+
+  /** Drops what the loop remembers of a batch whose commit or settle a reorg removed. */
+  private forget(batchId: number): void {
+    this.plans.delete(batchId);
+    this.backoff.delete(batchId);
+    this.owner.delete(batchId);
+    this.checked.clear();
+    const ids = [
+      ...this.ctx.store.attempts(batchId, "commit"),
+      ...this.ctx.store.attempts(batchId, "settle"),
+    ].map((a) => a.id);
+    if (ids.length > 0) this.staleAttempts.set(batchId, Math.max(...ids));
+  }
+
+  /** Re-checks every commit and settle that landed at or above `fork` (see the class comment). */
+  private async recheck(fork: bigint): Promise<void> {
+    const landed = this.ctx.store
+      .batchesLandedSince(fork)
+      .filter((b) => b.state === "committed" || b.state === "settling" || b.state === "settled");
+    if (landed.length > 0)
+      this.ctx.logger.info({ fork: fork.toString(), batches: landed.length }, "re-checking landed batches");
+    for (const b of landed) await this.verifyLanding(b);
+  }
+
+  /**
+   * Is the batch's commit (and settle, if landed) still in the block it was seen in? If not: the same tx in
+   * another block is re-anchored; a tx that is gone moves the batch back (rollBackCommit / rollBackSettle).
+   * Returns false when the batch was moved back.
+   */
+  private async verifyLanding(b: BatchRecord): Promise<boolean> {
+    const { chain, tracker, store } = this.ctx;
+    if (b.commitBlock !== null) {
+      const canonical = await tracker.hashAt(b.commitBlock);
+      if (canonical === null || canonical !== b.commitBlockHash) {
+        const r = b.commitTxHash ? await chain.receipt(b.commitTxHash) : null;
+        const id = r?.status === "success" ? chain.committedBatchId(r) : null;
+        if (r && id !== null && id === b.chainBatchId) {
+          store.updateBatch(b.id, { commitBlock: r.blockNumber, commitBlockHash: r.blockHash });
+        } else {
+          rollBackCommit(this.ctx, b, r ? "commit now in another batch id" : "commit tx not on chain");
+          this.forget(b.id);
+          return false;
+        }
+      }
+    }
+    const now = store.getBatch(b.id);
+    if (now?.settleBlock != null) {
+      const canonical = await tracker.hashAt(now.settleBlock);
+      if (canonical === null || canonical !== now.settleBlockHash) {
+        const r = now.settleTxHash ? await chain.receipt(now.settleTxHash) : null;
+        if (r?.status === "success") {
+          store.updateBatch(b.id, { settleBlock: r.blockNumber, settleBlockHash: r.blockHash });
+        } else {
+          rollBackSettle(this.ctx, now, "settle tx not on chain");
+          this.forget(b.id);
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** A landed settle: final once it has the confirmations (and it and the commit are still canonical). */
+  private async confirmSettle(b: BatchRecord): Promise<void> {
+    if (b.settleBlock === null) return;
+    const conf = confirmationsOf(this.ctx, b.settleBlock) ?? 0;
+    if (conf < this.ctx.confirmations) return;
+    if (!(await this.verifyLanding(b))) return;
+    const now = this.ctx.store.getBatch(b.id);
+    if (!now || now.settleBlock === null || now.chainBatchId === null || now.commitBlock === null) return;
+    if ((confirmationsOf(this.ctx, now.settleBlock) ?? 0) < this.ctx.confirmations) return;
+    const trades = await this.ctx.chain.tradesOf(now.chainBatchId, now.commitBlock);
+    finalizeSettled(this.ctx, now, trades, now.settleTxHash);
+    this.plans.delete(b.id);
   }
 
   private async send(candidates: Candidate[], target: bigint): Promise<void> {
@@ -265,35 +391,50 @@ export class OperatorLoop {
         continue;
       }
       this.ctx.metrics.bundleAttempts.inc({ kind: "commit", outcome: "included" });
-      markCommitted(this.ctx, b, chainBatchId, receipt.blockNumber, a.txHash);
+      markCommitted(this.ctx, b, chainBatchId, receipt.blockNumber, a.txHash, receipt.blockHash);
       return;
     }
   }
 
-  /** Looks for a landed settle; expires the batch once no settle can land any more. */
+  /**
+   * Looks for a landed settle: records it (with its block hash) and finalizes the batch once it has the
+   * confirmations; expires the batch once no settle can land any more.
+   */
   private async resolveSettle(b: BatchRecord, head: bigint): Promise<void> {
+    if (b.settleBlock !== null) return this.confirmSettle(b);
     const attempts = this.ctx.store.attempts(b.id, "settle");
-    let landed: Hex | null = null;
+    let landed: { txHash: Hex; receipt: TransactionReceipt } | null = null;
     for (const a of attempts) {
       if (firstTarget(a.targetBlock) > head || this.checked.has(a.id)) continue;
       const receipt = await this.ctx.chain.receipt(a.txHash);
       if (receipt || a.targetBlock <= head) this.checked.add(a.id);
-      if (receipt?.status === "success") landed = a.txHash;
+      if (receipt?.status === "success") landed = { txHash: a.txHash, receipt };
     }
+    let settledOnChain = false;
     if (!landed && (attempts.length > 0 || this.owner.get(b.id) === false) && b.chainBatchId !== null) {
       // Belt and braces after a restart: the contract knows whether the batch settled.
-      const onChain = await this.ctx.chain.batch(b.chainBatchId);
-      if (onChain.settled) landed = attempts.at(-1)?.txHash ?? SETTLED_ELSEWHERE;
+      settledOnChain = (await this.ctx.chain.batch(b.chainBatchId)).settled;
     }
-    if (landed) {
+    if (landed || settledOnChain) {
       const trades = await this.ctx.chain.tradesOf(b.chainBatchId!, b.commitBlock!);
+      const txHash = trades[0]?.txHash ?? landed?.txHash ?? null;
+      if (txHash === null) {
+        finalizeSettled(this.ctx, b, trades, null); // settled by another key with nothing of ours in it
+        this.plans.delete(b.id);
+        return;
+      }
+      const receipt =
+        landed?.txHash.toLowerCase() === txHash.toLowerCase()
+          ? landed.receipt
+          : await this.ctx.chain.receipt(txHash);
+      if (!receipt) return; // the node is catching up: next block
       this.ctx.metrics.bundleAttempts.inc({ kind: "settle", outcome: "included" });
       this.ctx.metrics.settledBatches.inc();
       if (attempts.length > 0 && trades[0])
         await this.countPoolWaits(b, attempts[0].targetBlock, trades[0].blockNumber);
-      const txHash = trades[0]?.txHash ?? (landed === SETTLED_ELSEWHERE ? null : landed);
-      finalizeSettled(this.ctx, b, trades, txHash);
-      this.plans.delete(b.id);
+      markSettleLanded(this.ctx, b, txHash, receipt.blockNumber, receipt.blockHash);
+      const now = this.ctx.store.getBatch(b.id);
+      if (now) await this.confirmSettle(now);
       return;
     }
     const lastSettleBlock = b.commitBlock! + this.ctx.expiry;
@@ -304,9 +445,6 @@ export class OperatorLoop {
     }
   }
 }
-
-/** Marks a batch another operator key settled (no attempt of ours to name). */
-const SETTLED_ELSEWHERE = "0x" as Hex;
 
 /** First block an attempt was sent for (attempts record the last of their SEND_AHEAD_BLOCKS targets). */
 function firstTarget(lastTarget: bigint): bigint {

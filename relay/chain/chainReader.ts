@@ -68,6 +68,15 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
     chainId: () => client.getChainId(),
     blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
     latestBlock: () => client.getBlock({ blockTag: "latest" }),
+    /** The canonical block at height `n` (null when the node has no such block: it went back). */
+    async blockByNumber(n: bigint) {
+      try {
+        return await client.getBlock({ blockNumber: n });
+      } catch (err) {
+        if ((err as Error).name === "BlockNotFoundError") return null;
+        throw err;
+      }
+    },
     revealDelay: async () => BigInt(await settlementRead<bigint | number>("revealDelay")),
     expiry: async () => BigInt(await settlementRead<bigint | number>("expiry")),
     isOperator: (who: Address) => settlementRead<boolean>("isOperator", [who]),

@@ -8,10 +8,15 @@ export type OrderEvent = {
   batchId: number | null;
   reason?: string;
   fill?: { sellAmount: string; buyAmount: string; txHash: Hex; blockNumber: string };
+  /**
+   * Blocks on top of (and including) the commit or settle this state rests on, when it changed because one
+   * landed or was reorged out (0): final once it reaches the relay's `confirmations`.
+   */
+  confirmations?: number;
 };
 
 /** A batch state change (event `batch`), with the public state name. */
-export type BatchEvent = { id: number; state: string };
+export type BatchEvent = { id: number; state: string; confirmations?: number };
 
 /**
  * In-process fan-out of state changes to SSE subscribers. Emitted after the change is committed to the

@@ -171,15 +171,23 @@ export class IntakeService {
     const now = this.ctx.store.getBatch(batch.id);
     if (!now || !isRevealOpen(this.ctx, now))
       throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
-    await this.ctx.writeQueue.run(() =>
-      this.ctx.store.updateOrder(rec.id, {
-        state: "revealed",
-        order: v.order,
-        signature: v.signature,
-        salt: v.salt,
-        digest: v.digest,
-      }),
-    );
+    // Compare-and-set inside the write: the settler closing reveals (batch -> settling, the order -> unfilled
+    // NOT_REVEALED) may have run since the check above; then exactly one of the two wins, never both.
+    await this.ctx.writeQueue.run(() => {
+      const current = this.ctx.store.getBatch(batch.id);
+      const won =
+        current !== null &&
+        isRevealOpen(this.ctx, current) &&
+        this.ctx.store.updateOrderIf(rec.id, ["committed"], {
+          state: "revealed",
+          order: v.order,
+          signature: v.signature,
+          salt: v.salt,
+          digest: v.digest,
+        });
+      if (!won)
+        throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
+    });
     this.ctx.events.order({ id: rec.id, state: "revealed", batchId: rec.batchId });
     return { id: rec.id, state: "revealed", batchId: rec.batchId };
   }
@@ -203,9 +211,18 @@ export class IntakeService {
         "the order's batch is already closed; to stop it use invalidateNonces on chain",
         { details: { state: rec.state } },
       );
-    await this.ctx.writeQueue.run(() =>
-      this.ctx.store.updateOrder(rec.id, { state: "cancelled", reason: "CANCELLED" }),
-    );
+    // Compare-and-set inside the write: the batcher may have frozen the batch since the check above.
+    await this.ctx.writeQueue.run(() => {
+      const current = this.ctx.store.getBatch(batch.id);
+      const won =
+        (current?.state === "open" || current?.state === "closing") &&
+        this.ctx.store.updateOrderIf(rec.id, ["pending"], { state: "cancelled", reason: "CANCELLED" });
+      if (!won)
+        throw new RelayError(
+          "CANCEL_TOO_LATE",
+          "the order's batch closed while the cancel was checked; to stop it use invalidateNonces on chain",
+        );
+    });
     this.ctx.events.order({ id: rec.id, state: "cancelled", batchId: rec.batchId, reason: "CANCELLED" });
     return { id: rec.id, state: "cancelled", batchId: rec.batchId };
   }

@@ -58,8 +58,21 @@ export function createRelayMetrics(store: Store) {
     labelNames: ["builder", "op", "outcome"],
     registers: [registry],
   });
+  const reorgs = new Counter({
+    name: "veil_reorgs_total",
+    help: "Chain reorganisations seen by the block poller (incl. a head that went back and node state lost)",
+    registers: [registry],
+  });
+  const rollbacks = new Counter({
+    name: "veil_reorg_rollbacks_total",
+    help: "Commits, settles and private txs moved back a state because a reorg removed them (by kind)",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
   return {
     registry,
+    reorgs,
+    rollbacks,
     ordersByState,
     batchLatency,
     bundleAttempts,

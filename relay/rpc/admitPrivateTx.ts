@@ -180,6 +180,7 @@ function toPendingRecord(
     submittedBlock: head,
     lastSentBlock: 0,
     includedBlock: null,
+    includedBlockHash: null,
     simError: null,
     revertReason: null,
     isRevert: false,

@@ -18,6 +18,8 @@ export type PrivateTxRecord = DecodedTx & {
   /** Highest block a bundle with this tx was sent for. */
   lastSentBlock: number;
   includedBlock: number | null;
+  /** Hash of the block it was included in: a reorg that replaces that block sends it back to PENDING. */
+  includedBlockHash: Hex | null;
   simError: string | null;
   revertReason: string | null;
   /** Mined with receipt status 0 (only possible when the sender opted in with canRevert). */
@@ -48,6 +50,7 @@ type Row = {
   submitted_block: number;
   last_sent_block: number;
   included_block: number | null;
+  included_block_hash?: string | null;
   sim_error: string | null;
   revert_reason: string | null;
   is_revert: number;
@@ -105,6 +108,9 @@ export class PrivateTxStore {
   constructor(db: Database) {
     this.#db = db;
     db.exec(SCHEMA);
+    const cols = db.prepare("PRAGMA table_info(rpc_private_txs)").all() as { name: string }[];
+    if (!cols.some((c) => c.name === "included_block_hash"))
+      db.exec("ALTER TABLE rpc_private_txs ADD COLUMN included_block_hash TEXT");
     this.#stmts = {
       insert: db.prepare(`INSERT INTO rpc_private_txs (hash, sender, nonce, raw, to_addr, value, gas, max_fee,
         max_priority_fee, data, chain_id, tx_type, status, max_block_number, submitted_block, can_revert, fast,
@@ -122,7 +128,22 @@ export class PrivateTxStore {
         "SELECT MAX(nonce) AS n FROM rpc_private_txs WHERE status = 'PENDING' AND sender = ?",
       ),
       included: db.prepare(`UPDATE rpc_private_txs SET status = 'INCLUDED', included_block = ?, is_revert = ?,
-        updated_at_ms = ? WHERE hash = ? AND status = 'PENDING'`),
+        included_block_hash = ?, updated_at_ms = ? WHERE hash = ? AND status = 'PENDING'`),
+      landedAnyway:
+        db.prepare(`UPDATE rpc_private_txs SET status = 'INCLUDED', included_block = ?, is_revert = ?,
+        included_block_hash = ?, updated_at_ms = ? WHERE hash = ? AND status IN ('CANCELLED','FAILED')`),
+      reorged: db.prepare(`UPDATE rpc_private_txs SET status = 'PENDING', included_block = NULL,
+        included_block_hash = NULL, is_revert = 0, last_sent_block = 0, updated_at_ms = ?
+        WHERE hash = ? AND status = 'INCLUDED'`),
+      reanchor:
+        db.prepare(`UPDATE rpc_private_txs SET included_block = ?, included_block_hash = ?, updated_at_ms = ?
+        WHERE hash = ? AND status = 'INCLUDED'`),
+      includedSince: db.prepare(
+        "SELECT * FROM rpc_private_txs WHERE status = 'INCLUDED' AND included_block >= ? ORDER BY included_block",
+      ),
+      endedSentSince: db.prepare(
+        "SELECT * FROM rpc_private_txs WHERE status IN ('CANCELLED','FAILED') AND last_sent_block >= ? ORDER BY sender, nonce",
+      ),
       failed: db.prepare(`UPDATE rpc_private_txs SET status = 'FAILED', sim_error = ?, revert_reason = ?,
         updated_at_ms = ? WHERE hash = ? AND status = 'PENDING'`),
       cancelled:
@@ -183,9 +204,37 @@ export class PrivateTxStore {
     return row.n;
   }
 
-  /** PENDING -> INCLUDED. Returns false if it was not pending. */
-  markIncluded(hash: Hex, block: number, isRevert: boolean): boolean {
-    return this.#stmts.included.run(block, isRevert ? 1 : 0, Date.now(), hash).changes === 1;
+  /** PENDING -> INCLUDED (compare-and-set). Returns false if it was not pending. */
+  markIncluded(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null = null): boolean {
+    return this.#stmts.included.run(block, isRevert ? 1 : 0, blockHash, Date.now(), hash).changes === 1;
+  }
+
+  /**
+   * CANCELLED/FAILED -> INCLUDED: the tx landed anyway (a builder still held its bundle, or a reorg brought
+   * back a block it was targeted at). The chain is the truth: the status follows it.
+   */
+  markLandedAnyway(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null): boolean {
+    return this.#stmts.landedAnyway.run(block, isRevert ? 1 : 0, blockHash, Date.now(), hash).changes === 1;
+  }
+
+  /** INCLUDED -> PENDING: a reorg removed the block; the watcher re-sends it (until its maxBlockNumber). */
+  markReorged(hash: Hex): boolean {
+    return this.#stmts.reorged.run(Date.now(), hash).changes === 1;
+  }
+
+  /** The INCLUDED tx is on the canonical chain in another block (a reorg re-included it). */
+  reanchor(hash: Hex, block: number, blockHash: Hex | null): void {
+    this.#stmts.reanchor.run(block, blockHash, Date.now(), hash);
+  }
+
+  /** INCLUDED txs in blocks at or above `block` (what a reorg from `block` may have removed). */
+  includedSince(block: number): PrivateTxRecord[] {
+    return (this.#stmts.includedSince.all(block) as Row[]).map(fromRow);
+  }
+
+  /** CANCELLED/FAILED txs whose bundle was sent for a block at or above `block` (they may land anyway). */
+  endedSentSince(block: number): PrivateTxRecord[] {
+    return (this.#stmts.endedSentSince.all(block) as Row[]).map(fromRow);
   }
 
   /** PENDING -> FAILED with Protect's simError and an optional revert reason. */
@@ -223,6 +272,7 @@ function fromRow(r: Row): PrivateTxRecord {
     submittedBlock: r.submitted_block,
     lastSentBlock: r.last_sent_block,
     includedBlock: r.included_block,
+    includedBlockHash: (r.included_block_hash ?? null) as Hex | null,
     simError: r.sim_error,
     revertReason: r.revert_reason,
     isRevert: r.is_revert === 1,

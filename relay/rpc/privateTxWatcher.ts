@@ -1,9 +1,14 @@
 /**
- * The block watcher of the wallet endpoint: polls eth_blockNumber and, at each new block, settles every
- * PENDING private tx: INCLUDED (with its block, and isRevert from the receipt) once its nonce is used by it,
- * FAILED once its nonce is used by another tx (SimErrorNonceTooLow) or its maxBlockNumber has passed (with the
- * simulation's reason), and otherwise re-sends its bundle for the next block. State lives in SQLite, so a
- * restarted relay picks up where it stopped.
+ * The block watcher of the wallet endpoint: at each new block (driven by the relay's one block poller, or by
+ * its own eth_blockNumber loop when used alone) it settles every PENDING private tx: INCLUDED (with its block,
+ * its block hash and isRevert from the receipt) once its nonce is used by it, FAILED once its nonce is used by
+ * another tx (SimErrorNonceTooLow) or its maxBlockNumber has passed (with the simulation's reason), and
+ * otherwise re-sends its bundle for the next block. Each sender is handled under the sender lock the
+ * admission path takes, from a list read inside it, so a tx replaced or cancelled meanwhile never rides along.
+ * A CANCELLED or FAILED tx whose bundle could still land is watched too: if it lands anyway it ends INCLUDED.
+ * After a reorg (and at start), INCLUDED txs from the fork block on are checked against the canonical chain:
+ * one that is gone goes back to PENDING and is re-sent. State lives in SQLite, so a restarted relay picks up
+ * where it stopped.
  */
 import type { Address, Hex } from "viem";
 import { classifySimulation } from "./classifySimulation.js";
@@ -18,7 +23,16 @@ export type PrivateTxWatcher = {
   stop(): Promise<void>;
   /** One pass for chain head `head` (the loop calls it on each new block; exposed for tools). */
   tick(head: number): Promise<void>;
+  /** A new head from the relay's block poller: runs a pass (after the one in progress, never two at once). */
+  onHead(head: bigint): Promise<void>;
+  /** Blocks from `forkBlock` on were replaced: INCLUDED txs there are re-checked on the next pass. */
+  onReorg(forkBlock: bigint): void;
 };
+
+/** Blocks after a bundle's last target during which an ended (cancelled, failed) tx is still watched. */
+const LANDING_WATCH_BLOCKS = 2;
+/** At start, INCLUDED txs this many blocks back are re-checked (a reorg may have happened while down). */
+const STARTUP_RECHECK_BLOCKS = 256;
 
 /**
  * Creates the watcher for the endpoint built from the same `deps` (see rpcContextOf).
@@ -30,12 +44,47 @@ export function createPrivateTxWatcher(deps: RpcDeps): PrivateTxWatcher {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
   let lastHead = -1;
+  let pendingFork: number | null = null;
+  let firstPass = true;
+  let queued: number | null = null;
+  let passing = false;
+
+  const pass = async (head: number) => {
+    if (firstPass) {
+      firstPass = false;
+      pendingFork = Math.min(pendingFork ?? head, Math.max(0, head - STARTUP_RECHECK_BLOCKS));
+    }
+    const fork = pendingFork;
+    pendingFork = null;
+    try {
+      await tick(ctx, head, fork);
+    } catch (err) {
+      if (fork !== null) pendingFork = Math.min(pendingFork ?? fork, fork);
+      throw err;
+    }
+  };
+  const drive = async (head: number) => {
+    queued = head;
+    if (passing) return;
+    passing = true;
+    try {
+      while (queued !== null) {
+        const h = queued;
+        queued = null;
+        await pass(h).catch((err) =>
+          ctx.logger.warn({ err: (err as Error).message }, "private tx watcher pass failed; retrying"),
+        );
+      }
+    } finally {
+      passing = false;
+    }
+  };
 
   const poll = async () => {
     try {
       const head = Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber")));
       if (head !== lastHead) {
-        await tick(ctx, head);
+        await pass(head);
         lastHead = head;
       }
     } catch (err) {
@@ -59,30 +108,74 @@ export function createPrivateTxWatcher(deps: RpcDeps): PrivateTxWatcher {
       if (timer) clearTimeout(timer);
       await current;
     },
-    tick: (head) => tick(ctx, head),
+    tick: (head) => tick(ctx, head, null),
+    onHead: (head) => {
+      lastHead = Number(head);
+      return drive(Number(head));
+    },
+    onReorg: (forkBlock) => {
+      const f = Number(forkBlock);
+      pendingFork = pendingFork === null ? f : Math.min(pendingFork, f);
+    },
   };
 }
 
-async function tick(ctx: RpcContext, head: number): Promise<void> {
-  const bySender = new Map<string, PrivateTxRecord[]>();
-  for (const tx of ctx.store.pendingAll()) {
-    const list = bySender.get(tx.from) ?? [];
-    list.push(tx);
-    bySender.set(tx.from, list);
-  }
-  await Promise.all([...bySender].map(([sender, txs]) => settleSender(ctx, sender as Address, txs, head)));
+type Receipt = { blockNumber: Hex; blockHash: Hex; status: Hex };
+
+async function tick(ctx: RpcContext, head: number, fork: number | null): Promise<void> {
+  if (fork !== null) await recheckIncluded(ctx, fork);
+  const senders = new Set<string>();
+  for (const tx of ctx.store.pendingAll()) senders.add(tx.from);
+  const watchFrom = Math.min(head - LANDING_WATCH_BLOCKS, fork ?? head);
+  for (const tx of ctx.store.endedSentSince(watchFrom)) senders.add(tx.from);
+  await Promise.all(
+    [...senders].map((sender) =>
+      // Under the admission path's lock, from lists read inside it: a replacement or cancel admitted
+      // meanwhile is seen, never overtaken.
+      ctx.senderLocks.run(sender, () => settleSender(ctx, sender as Address, head, watchFrom)),
+    ),
+  );
 }
 
-async function settleSender(ctx: RpcContext, sender: Address, txs: PrivateTxRecord[], head: number) {
-  const chainNonce = Number(BigInt(await ctx.node.call<Hex>("eth_getTransactionCount", [sender, "latest"])));
-  for (const tx of txs.filter((t) => t.nonce < chainNonce)) {
-    const receipt = await ctx.node.call<{ blockNumber: Hex; status: Hex } | null>(
-      "eth_getTransactionReceipt",
-      [tx.hash],
-    );
+/**
+ * INCLUDED txs from `fork` on: still in the canonical block they were seen in? Same tx in another block:
+ * re-anchored; gone: back to PENDING (the watcher re-sends it while its maxBlockNumber allows).
+ */
+async function recheckIncluded(ctx: RpcContext, fork: number): Promise<void> {
+  for (const tx of ctx.store.includedSince(fork)) {
+    const canonical =
+      ctx.chain && tx.includedBlock !== null ? await ctx.chain.hashAt(BigInt(tx.includedBlock)) : null;
+    if (canonical !== null && canonical === tx.includedBlockHash) continue;
+    const receipt = await ctx.node.call<Receipt | null>("eth_getTransactionReceipt", [tx.hash]);
     if (receipt) {
-      ctx.store.markIncluded(tx.hash, Number(BigInt(receipt.blockNumber)), receipt.status === "0x0");
-      ctx.logger.info({ tx: tx.hash, block: Number(BigInt(receipt.blockNumber)) }, "private tx included");
+      ctx.store.reanchor(tx.hash, Number(BigInt(receipt.blockNumber)), receipt.blockHash);
+      continue;
+    }
+    if (ctx.store.markReorged(tx.hash))
+      ctx.logger.warn(
+        { tx: tx.hash, block: tx.includedBlock },
+        "private tx reorged out: pending again, re-sending",
+      );
+  }
+}
+
+async function settleSender(ctx: RpcContext, sender: Address, head: number, watchFrom: number) {
+  const txs = ctx.store.pendingBySender(sender);
+  const ended = ctx.store.endedSentSince(watchFrom).filter((t) => t.from === sender);
+  const chainNonce = Number(BigInt(await ctx.node.call<Hex>("eth_getTransactionCount", [sender, "latest"])));
+  for (const tx of ended.filter((t) => t.nonce < chainNonce)) {
+    const receipt = await ctx.node.call<Receipt | null>("eth_getTransactionReceipt", [tx.hash]);
+    if (!receipt) continue;
+    const block = Number(BigInt(receipt.blockNumber));
+    if (ctx.store.markLandedAnyway(tx.hash, block, receipt.status === "0x0", receipt.blockHash))
+      ctx.logger.warn({ tx: tx.hash, was: tx.status, block }, "private tx landed after it ended: INCLUDED");
+  }
+  for (const tx of txs.filter((t) => t.nonce < chainNonce)) {
+    const receipt = await ctx.node.call<Receipt | null>("eth_getTransactionReceipt", [tx.hash]);
+    if (receipt) {
+      const block = Number(BigInt(receipt.blockNumber));
+      ctx.store.markIncluded(tx.hash, block, receipt.status === "0x0", receipt.blockHash);
+      ctx.logger.info({ tx: tx.hash, block }, "private tx included");
     } else {
       ctx.store.markFailed(tx.hash, "SimErrorNonceTooLow", null);
       ctx.logger.info({ tx: tx.hash }, "private tx failed: its nonce was used by another transaction");

@@ -4,11 +4,22 @@
  */
 import type { Database } from "better-sqlite3";
 import type { Logger } from "pino";
+import type { Hex } from "viem";
+import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
 import { KeyedMutex } from "./keyedMutex.js";
 import { NodeClient } from "./nodeClient.js";
 import type { PrivateBundleSubmitter } from "./privateTxBundles.js";
 import { PrivateTxStore } from "./privateTxStore.js";
-import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
+
+/**
+ * The relay's view of the chain, shared with the wallet endpoint so there is one block poller: the head, the
+ * canonical hash at a height (is an INCLUDED tx still in its block?) and the confirmations a tx needs.
+ */
+export type RpcChainView = {
+  head(): bigint;
+  hashAt(block: bigint): Promise<Hex | null>;
+  confirmations: number;
+};
 
 /** What the relay gives the wallet endpoint (relay/server/createApp.ts wires it). */
 export type RpcDeps = {
@@ -32,8 +43,10 @@ export type RpcDeps = {
   maxBodyBytes?: number;
   /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
   trustProxy?: boolean;
-  /** How often the block watcher polls eth_blockNumber. */
+  /** How often the block watcher polls eth_blockNumber (only when it runs its own loop: no `chain`). */
   pollIntervalMs?: number;
+  /** The relay's chain view; without it the watcher polls on its own and cannot notice reorgs. */
+  chain?: RpcChainView;
 };
 
 export const RPC_DEFAULTS = {
@@ -64,6 +77,7 @@ export type RpcContext = {
   senderLocks: KeyedMutex;
   /** Bundle sends/withdrawals in flight per tx hash (privateTxBundles orders them). */
   inFlight: Map<string, Promise<void>>;
+  chain: RpcChainView | null;
 };
 
 const contexts = new WeakMap<RpcDeps, RpcContext>();
@@ -105,5 +119,6 @@ export function createRpcContext(deps: RpcDeps): RpcContext {
     senderLimiter: new RateLimiter(deps.rateLimits?.perSender ?? RPC_DEFAULTS.perSender),
     senderLocks: new KeyedMutex(),
     inFlight: new Map(),
+    chain: deps.chain ?? null,
   };
 }

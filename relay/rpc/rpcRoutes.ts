@@ -59,7 +59,18 @@ export function rpcRoutes(deps: RpcDeps): Hono {
         400,
       );
     const tx = ctx.store.get(hash.toLowerCase() as Hex);
-    return c.json(tx ? txStatusJson(tx) : unknownTxStatusJson(hash.toLowerCase() as Hex));
+    if (!tx) return c.json(unknownTxStatusJson(hash.toLowerCase() as Hex));
+    // Confirmations of an INCLUDED tx (its block counts 1; a receipt may be newer than the polled head).
+    const head = ctx.chain?.head();
+    const confirmations =
+      tx.includedBlock === null || head === undefined
+        ? null
+        : Math.max(1, Number(head) - tx.includedBlock + 1);
+    return c.json({
+      ...txStatusJson(tx),
+      confirmations,
+      requiredConfirmations: ctx.chain?.confirmations ?? 1,
+    });
   });
 
   return app;

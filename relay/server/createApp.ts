@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { MIN_COMMIT_LEAD_BLOCKS, maxCommitLeadBlocks } from "../batch/commitTiming.js";
+import { healthReport } from "../chain/chainHealth.js";
 import { RelayError, toRelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
@@ -79,6 +80,10 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
+/** `/healthz` calls the head stale after this many block times without a new one (at least the minimum). */
+const STALE_HEAD_BLOCKS = 10;
+const STALE_HEAD_MIN_MS = 30_000;
+
 /**
  * Builds the relay's HTTP app: the pinned REST API under /v1, SSE events, health and Prometheus metrics,
  * and the wallet JSON-RPC routes when given. Every error becomes `{error: {code, message, details?}}` with
@@ -87,7 +92,7 @@ async function jsonBody(c: Context): Promise<unknown> {
  */
 export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc?: Hono } = {}): Hono {
   const app = new Hono();
-  const views = new OrderViews(ctx.store);
+  const views = new OrderViews(ctx.store, ctx);
   const count = (endpoint: string, result: string) => ctx.metrics.intake.inc({ endpoint, result });
 
   app.onError((err, c) => {
@@ -128,7 +133,19 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   app.use("*", (c, next) => (c.req.path === "/rpc" ? next() : limited(c, next)));
 
   // Aggregates only (THREATS.md): liveness and the chain head the relay works on, never a batch or order id.
-  app.get("/healthz", (c) => c.json({ ok: true, head: ctx.head.block.toString() }));
+  // Aggregates only (THREATS.md): node reachable and on its chain, head fresh, builders healthy. 503 when the
+  // relay cannot do its job now, so a load balancer or an operator's alert sees it.
+  app.get("/healthz", (c) => {
+    const report = healthReport({
+      health: ctx.chainHealth,
+      head: ctx.head.block,
+      builders: ctx.submitter.builderHealth(),
+      staleHeadMs: Math.max(STALE_HEAD_MIN_MS, ctx.head.blockTimeMs * STALE_HEAD_BLOCKS),
+      pollMs: ctx.config.pollMs,
+      confirmations: ctx.confirmations,
+    });
+    return c.json(report, report.ok ? 200 : 503);
+  });
   app.get("/metrics", async (c) =>
     c.text(await ctx.metrics.registry.metrics(), 200, { "content-type": ctx.metrics.registry.contentType }),
   );

@@ -23,7 +23,16 @@ export type OrderView = {
   fill: { sellAmount: string; buyAmount: string; txHash: Hex; blockNumber: string } | null;
   reason: string | null;
   error: string | null;
+  /**
+   * Blocks on top of (and including) the tx this state rests on: the settle once it landed, else the commit;
+   * null before the commit. The state is final only at `requiredConfirmations` (a reorg can move it back).
+   */
+  confirmations: number | null;
+  requiredConfirmations: number;
 };
+
+/** Chain facts a view needs: the head and the confirmations the relay waits for. */
+export type ViewChain = { head: { block: bigint }; confirmations: number };
 
 /** What `GET /v1/batches/:id` discloses: order ids only once the batch is settled or expired. */
 export type BatchView = {
@@ -39,6 +48,8 @@ export type BatchView = {
   settleTxHash: Hex | null;
   settledAt: number | null;
   orderIds: Hex[] | null;
+  /** Confirmations of the settle once it landed, else of the commit; null before the commit. */
+  confirmations: number | null;
 };
 
 /**
@@ -54,7 +65,18 @@ export type BatchView = {
 export class OrderViews {
   private readonly trees = new Map<number, MerkleTree>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly chain: ViewChain = { head: { block: 0n }, confirmations: 1 },
+  ) {}
+
+  /** Confirmations of what the batch's state rests on (settle if landed, else commit), null if neither. */
+  private confirmations(b: BatchRecord | null): number | null {
+    const block = b?.settleBlock ?? b?.commitBlock ?? null;
+    if (block === null) return null;
+    const n = this.chain.head.block - block + 1n;
+    return n < 0n ? 0 : Number(n);
+  }
 
   private tree(batch: BatchRecord): MerkleTree | null {
     if (!batch.leaves || batch.leaves.length === 0) return null;
@@ -83,6 +105,8 @@ export class OrderViews {
       fill: null,
       reason: null,
       error: null,
+      confirmations: null,
+      requiredConfirmations: this.chain.confirmations,
     };
     const batch = o.batchId === null ? null : this.store.getBatch(o.batchId);
     if (batch && batch.chainBatchId !== null && o.leafIndex !== null) {
@@ -93,6 +117,7 @@ export class OrderViews {
       view.root = batch.root;
       view.proof = tree ? getMerkleProof(tree, o.leafIndex) : null;
       view.commitTxHash = batch.commitTxHash;
+      view.confirmations = this.confirmations(batch);
     }
     if (!FINAL_ORDER_STATES.includes(o.state)) return view;
     view.mode = o.mode;
@@ -127,6 +152,7 @@ export class OrderViews {
       settleTxHash: null,
       settledAt: null,
       orderIds: null,
+      confirmations: this.confirmations(b),
     };
     if (b.chainBatchId !== null) {
       view.chainBatchId = b.chainBatchId.toString();

@@ -49,7 +49,10 @@ CREATE TABLE IF NOT EXISTS batches (
   commit_deadline TEXT,
   reveal_after TEXT,
   commit_tx_hash TEXT,
+  commit_block_hash TEXT,
   settle_tx_hash TEXT,
+  settle_block TEXT,
+  settle_block_hash TEXT,
   created_at INTEGER NOT NULL,
   closed_at INTEGER,
   settled_at INTEGER
@@ -104,7 +107,10 @@ type BatchRow = {
   commit_deadline: string | null;
   reveal_after: string | null;
   commit_tx_hash: string | null;
+  commit_block_hash: string | null;
   settle_tx_hash: string | null;
+  settle_block: string | null;
+  settle_block_hash: string | null;
   created_at: number;
   closed_at: number | null;
   settled_at: number | null;
@@ -153,7 +159,10 @@ function rowToBatch(r: BatchRow): BatchRecord {
     commitDeadline: r.commit_deadline === null ? null : BigInt(r.commit_deadline),
     revealAfter: r.reveal_after === null ? null : BigInt(r.reveal_after),
     commitTxHash: r.commit_tx_hash as Hex | null,
+    commitBlockHash: (r.commit_block_hash ?? null) as Hex | null,
     settleTxHash: r.settle_tx_hash as Hex | null,
+    settleBlock: r.settle_block === null || r.settle_block === undefined ? null : BigInt(r.settle_block),
+    settleBlockHash: (r.settle_block_hash ?? null) as Hex | null,
     createdAt: r.created_at,
     closedAt: r.closed_at,
     settledAt: r.settled_at,
@@ -199,6 +208,9 @@ function batchColumns(p: BatchPatch): Record<string, unknown> {
   if (p.revealAfter !== undefined) c.reveal_after = p.revealAfter?.toString() ?? null;
   if (p.commitTxHash !== undefined) c.commit_tx_hash = p.commitTxHash;
   if (p.settleTxHash !== undefined) c.settle_tx_hash = p.settleTxHash;
+  if (p.commitBlockHash !== undefined) c.commit_block_hash = p.commitBlockHash;
+  if (p.settleBlock !== undefined) c.settle_block = p.settleBlock?.toString() ?? null;
+  if (p.settleBlockHash !== undefined) c.settle_block_hash = p.settleBlockHash;
   if (p.closedAt !== undefined) c.closed_at = p.closedAt;
   if (p.settledAt !== undefined) c.settled_at = p.settledAt;
   return c;
@@ -210,6 +222,9 @@ function addMissingColumns(db: Database.Database): void {
     ["orders", "commit_by"],
     ["batches", "commit_deadline"],
     ["batches", "reveal_after"],
+    ["batches", "commit_block_hash"],
+    ["batches", "settle_block"],
+    ["batches", "settle_block_hash"],
   ];
   for (const [table, column] of added) {
     const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
@@ -247,6 +262,25 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     if (names.length === 0) return;
     const sql = `UPDATE ${table} SET ${names.map((n) => `${n} = @${n}`).join(", ")} WHERE ${key} = @__id`;
     prep(sql).run({ ...cols, __id: id });
+  };
+  /** UPDATE ... WHERE key = id AND state IN (expected): the compare-and-set of a state transition. */
+  const updateIf = (
+    table: string,
+    key: string,
+    id: unknown,
+    expected: readonly string[],
+    cols: Record<string, unknown>,
+  ): boolean => {
+    if (expected.length === 0) return false;
+    const names = Object.keys(cols);
+    const set = names.length > 0 ? names.map((n) => `${n} = @${n}`).join(", ") : "state = state";
+    const states = expected.map((_, i) => `@__s${i}`).join(",");
+    const sql = `UPDATE ${table} SET ${set} WHERE ${key} = @__id AND state IN (${states})`;
+    const params: Record<string, unknown> = { ...cols, __id: id };
+    expected.forEach((st, i) => {
+      params[`__s${i}`] = st;
+    });
+    return prep(sql).run(params).changes === 1;
   };
 
   return {
@@ -303,6 +337,12 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     updateOrder(id, patch) {
       update("orders", "id", id.toLowerCase(), { ...orderColumns(patch), updated_at: Date.now() });
     },
+    updateOrderIf(id, expected, patch) {
+      return updateIf("orders", "id", id.toLowerCase(), expected, {
+        ...orderColumns(patch),
+        updated_at: Date.now(),
+      });
+    },
     countOrdersByState() {
       const rows = prep("SELECT state, COUNT(*) AS n FROM orders GROUP BY state").all() as {
         state: string;
@@ -327,6 +367,15 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     },
     updateBatch(id, patch) {
       update("batches", "id", id, batchColumns(patch));
+    },
+    updateBatchIf(id, expected, patch) {
+      return updateIf("batches", "id", id, expected, batchColumns(patch));
+    },
+    batchesLandedSince(block) {
+      const sql = `SELECT * FROM batches WHERE (commit_block IS NOT NULL AND CAST(commit_block AS INTEGER) >= ?)
+        OR (settle_block IS NOT NULL AND CAST(settle_block AS INTEGER) >= ?) ORDER BY id`;
+      const n = block < 0n ? 0 : Number(block);
+      return (prep(sql).all(n, n) as BatchRow[]).map(rowToBatch);
     },
 
     addAttempt(a) {
@@ -382,6 +431,10 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
         `INSERT INTO trader_misses (trader, count, last_at) VALUES (?, 1, ?)
          ON CONFLICT(trader) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
       ).run(trader, at);
+    },
+
+    removeMiss(trader) {
+      prep("UPDATE trader_misses SET count = MAX(0, count - 1) WHERE trader = ?").run(trader);
     },
 
     close() {

@@ -67,7 +67,15 @@ export type BatchRecord = {
    */
   revealAfter: bigint | null;
   commitTxHash: Hex | null;
+  /** Hash of the block the commit landed in: a reorg that replaces it moves the batch back to `committing`. */
+  commitBlockHash: Hex | null;
   settleTxHash: Hex | null;
+  /**
+   * Block (and its hash) the settle landed in. Set at the first receipt, while the batch is still `settling`
+   * and its orders not final; the orders become final once it has the configured confirmations.
+   */
+  settleBlock: bigint | null;
+  settleBlockHash: Hex | null;
   createdAt: number;
   closedAt: number | null;
   settledAt: number | null;
@@ -122,12 +130,21 @@ export interface Store {
   /** A non-final order of `trader` with this nonce, if any. */
   activeOrderWithNonce(trader: Address, nonce: bigint): OrderRecord | null;
   updateOrder(id: Hex, patch: OrderPatch): void;
+  /**
+   * Compare-and-set: applies `patch` only if the order is in one of `expected` states (checked by the write
+   * itself); returns whether it did. Two paths racing for one order cannot both win.
+   */
+  updateOrderIf(id: Hex, expected: readonly OrderState[], patch: OrderPatch): boolean;
   countOrdersByState(): Record<string, number>;
 
   createBatch(): BatchRecord;
   getBatch(id: number): BatchRecord | null;
   batchesInStates(states: readonly BatchState[]): BatchRecord[];
   updateBatch(id: number, patch: BatchPatch): void;
+  /** Compare-and-set on the batch state, like {@link Store.updateOrderIf}. */
+  updateBatchIf(id: number, expected: readonly BatchState[], patch: BatchPatch): boolean;
+  /** Batches whose commit or settle landed at or above `block` (what a reorg from `block` may have removed). */
+  batchesLandedSince(block: bigint): BatchRecord[];
 
   addAttempt(attempt: Omit<BundleAttempt, "id" | "createdAt">): BundleAttempt;
   updateAttempt(id: number, patch: { bundleHash?: Hex | null; error?: string | null }): void;
@@ -136,6 +153,8 @@ export interface Store {
   /** Missed reveals of a trader and when the last one was counted. */
   misses(trader: Address): { count: number; lastAt: number };
   addMiss(trader: Address, at: number): void;
+  /** Takes back one miss (the commit it was charged for was reorged out). */
+  removeMiss(trader: Address): void;
 
   close(): void;
 }
