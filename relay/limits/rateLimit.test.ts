@@ -24,6 +24,12 @@ describe("rateLimit", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
   });
 
+  it("should refuse a negative rate or a burst below one at configuration time", () => {
+    expect(() => rateLimit({ ratePerSecond: -1, burst: 1 })).toThrow(RangeError);
+    expect(() => rateLimit({ ratePerSecond: 1, burst: 0 })).toThrow(RangeError);
+    expect(() => rateLimit({ ratePerSecond: 0, burst: 1 })).not.toThrow();
+  });
+
   it("should not limit at all with rate 0", async () => {
     const a = app(0, 1);
     for (let i = 0; i < 20; i++) expect((await a.request("/")).status).toBe(200);
