@@ -11,12 +11,16 @@ export function markdownReport(report: ScenarioReport, chartFile?: string): stri
     "",
     report.description,
     "",
-    "| route | trades | executed | mean loss (bps) | median loss (bps) | max loss (bps) | bot profit (ETH) | mean trader gas (ETH) | mean blocks to inclusion |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| route | trades | executed | mean loss (bps) | median loss (bps) | max loss (bps) | bot profit (ETH) | by bot (ETH) | mean trader gas (ETH) | mean blocks to inclusion |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
   ];
   for (const s of report.summary) {
+    const byBot =
+      Object.entries(s.botProfitWeiByBot ?? {})
+        .map(([bot, wei]) => `${bot} ${trim(formatEther(BigInt(wei)))}`)
+        .join(", ") || "-";
     lines.push(
-      `| ${s.route} | ${s.trades} | ${s.executed} | ${s.meanLossBps} | ${s.medianLossBps} | ${s.maxLossBps} | ${trim(formatEther(BigInt(s.botProfitWei)))} | ${trim(formatEther(BigInt(s.meanGasPaidWei)))} | ${s.meanBlocksToInclusion ?? "-"} |`,
+      `| ${s.route} | ${s.trades} | ${s.executed} | ${s.meanLossBps} | ${s.medianLossBps} | ${s.maxLossBps} | ${trim(formatEther(BigInt(s.botProfitWei)))} | ${byBot} | ${trim(formatEther(BigInt(s.meanGasPaidWei)))} | ${s.meanBlocksToInclusion ?? "-"} |`,
     );
   }
   const missing = Object.entries(report.unavailable).filter(([, why]) => why);

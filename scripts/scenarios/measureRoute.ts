@@ -3,8 +3,13 @@ import type { PreparedTrade, RouteOutcome } from "./routes/preparedTrade.js";
 import type { RouteName } from "./scenario.js";
 import type { ScenarioRuntime } from "./scenarioRuntime.js";
 
-/** A route's outcome plus what the balances say happened. */
-export type MeasuredRoute = RouteOutcome & { route: RouteName; received: bigint; botProfitWei: bigint };
+/** A route's outcome plus what the balances say happened (bot profit in total and per bot name). */
+export type MeasuredRoute = RouteOutcome & {
+  route: RouteName;
+  received: bigint;
+  botProfitWei: bigint;
+  botProfitsWei?: Record<string, bigint>;
+};
 
 /**
  * Runs one route for one trade and measures it by balances, not by what anyone reports: the trader's
@@ -36,5 +41,9 @@ export async function measureRoute(
   const received = (await rt.balance(t.buySymbol, t.trader.address)) - receivedBefore;
   const botsAfter = await Promise.all(rt.bots.map((b) => botValue(b.address)));
   const botProfitWei = botsAfter.reduce((sum, v, i) => sum + v - botsBefore[i], 0n);
-  return { ...outcome, route, received, botProfitWei };
+  const botProfitsWei: Record<string, bigint> = {};
+  rt.bots.forEach((b, i) => {
+    botProfitsWei[b.name] = (botProfitsWei[b.name] ?? 0n) + botsAfter[i] - botsBefore[i];
+  });
+  return { ...outcome, route, received, botProfitWei, botProfitsWei };
 }

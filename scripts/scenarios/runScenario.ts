@@ -123,6 +123,11 @@ export async function runScenario(
     log(`time per route (ms, all trades): ${JSON.stringify(routeMs)}`);
     run = { trades };
   }
+  for (const bot of rt.bots) {
+    const stats = bot.stats?.();
+    if (stats) run.notes = [...(run.notes ?? []), `${bot.name} bot over the run: ${JSON.stringify(stats)}`];
+    bot.stop?.();
+  }
   return summarize({
     scenario: scenario.name,
     description: scenario.description,
@@ -176,6 +181,8 @@ export async function prepareTrade(
     buyToken,
     sellAmount: v.sellAmount,
     quote,
+    reserveIn: r.reserveIn,
+    reserveOut: r.reserveOut,
     minBuyAmount: (quote * BigInt(10_000 - v.slippageBps)) / 10_000n,
     slippageBps: v.slippageBps,
   };
@@ -221,6 +228,13 @@ export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[], room 
       loss: loss.toString(),
       lossBps: comparable && base > 0n ? Number((loss * 1_000_000n) / base) / 100 : 0,
       botProfitWei: m.botProfitWei.toString(),
+      ...(m.botProfitsWei && Object.keys(m.botProfitsWei).length > 0
+        ? {
+            botProfitByBot: Object.fromEntries(
+              Object.entries(m.botProfitsWei).map(([k, v]) => [k, v.toString()]),
+            ),
+          }
+        : {}),
       gasPaidWei: m.gasPaidWei.toString(),
       blocksToInclusion: m.blocksToInclusion,
       ...(m.note ? { note: m.note } : {}),
@@ -235,6 +249,8 @@ export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[], room 
       sellAmount: t.sellAmount.toString(),
       minBuyAmount: t.minBuyAmount.toString(),
       slippageBps: t.slippageBps,
+      reserveIn: t.reserveIn.toString(),
+      reserveOut: t.reserveOut.toString(),
       sandwichRoomWei: room.toString(),
     },
     routes,

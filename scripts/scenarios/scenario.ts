@@ -111,6 +111,8 @@ export type RouteResult = {
   lossBps: number;
   /** The bots' net gain in wei (ETH and WETH, other tokens at the pool mid price), gas and bids included. */
   botProfitWei: string;
+  /** The same, per bot (by name: "sandwich", "frontrun", "snooper"), each measured on its own account. */
+  botProfitByBot?: Record<string, string>;
   /** Gas the trader paid, in wei (0 for Veil orders: the operator pays). */
   gasPaidWei: string;
   /** Blocks from submission to the block that executed it; null if never. */
@@ -128,6 +130,9 @@ export type TradeResult = {
     sellAmount: string;
     minBuyAmount: string;
     slippageBps: number;
+    /** The victim pair's reserves at the starting state (sell token, buy token; smallest units). */
+    reserveIn?: string;
+    reserveOut?: string;
     /** What an optimal sandwich would net at the starting state (WETH wei, after gas); "0" = no room. */
     sandwichRoomWei?: string;
     /** Scenario-specific facts about the trade (e.g. the market move and the option holder's choice). */
@@ -143,6 +148,8 @@ export type RouteSummary = {
   trades: number;
   meanLossBps: number;
   botProfitWei: string;
+  /** Bot profit per bot name, over the route's trades (wei). */
+  botProfitWeiByBot: Record<string, string>;
   /** Extra columns (not pinned): medians, fills, unavailable counts, gas. */
   executed: number;
   unavailable: number;

@@ -43,11 +43,16 @@ export function summarize(
     for (const { t, r } of executed) totalLoss[t.trade.buy] = (totalLoss[t.trade.buy] ?? 0n) + BigInt(r.loss);
     const blocks = executed.map(({ r }) => r.blocksToInclusion).filter((b): b is number => b !== null);
     const gas = rows.reduce((s, { r }) => s + BigInt(r.gasPaidWei), 0n);
+    const byBot: Record<string, bigint> = {};
+    for (const { r } of rows)
+      for (const [bot, wei] of Object.entries(r.botProfitByBot ?? {}))
+        byBot[bot] = (byBot[bot] ?? 0n) + BigInt(wei);
     return {
       route,
       trades: rows.length,
       meanLossBps: round2(bps.length ? bps.reduce((a, b) => a + b, 0) / bps.length : 0),
       botProfitWei: rows.reduce((s, { r }) => s + BigInt(r.botProfitWei), 0n).toString(),
+      botProfitWeiByBot: Object.fromEntries(Object.entries(byBot).map(([k, v]) => [k, v.toString()])),
       executed: executed.length,
       unavailable: rows.filter(({ r }) => r.status === "unavailable").length,
       medianLossBps: round2(median(bps)),

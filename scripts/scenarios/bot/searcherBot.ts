@@ -25,4 +25,8 @@ export interface SearcherBot {
   prepare(): Promise<Hex[]>;
   /** Looks at the pending pool now and acts; returns what it did. */
   tick(): Promise<BotAction[]>;
+  /** What it read and did over the run, for the report's notes (optional). */
+  stats?(): Record<string, unknown>;
+  /** Closes what it holds open (event streams); called once at the end of a run (optional). */
+  stop?(): void;
 }

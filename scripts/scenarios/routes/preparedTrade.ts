@@ -12,6 +12,12 @@ export type PreparedTrade = {
   sellAmount: bigint;
   /** What the router quotes at the starting state. */
   quote: bigint;
+  /**
+   * The victim pair's reserves at the starting state, along the trade (sell token in, buy token out), in
+   * smallest units: enough to recompute the baseline and the optimal sandwich from the report alone.
+   */
+  reserveIn: bigint;
+  reserveOut: bigint;
   /** The trader's limit: amountOutMin of the swap, minBuyAmount of the Veil order. */
   minBuyAmount: bigint;
   slippageBps: number;
