@@ -9,7 +9,7 @@ const account = privateKeyToAccount(trader1.privateKey);
 const veil = createVeilClient({ relayUrl: devnet.relayUrl, rpcUrl: devnet.rpcUrl, account });
 await veil.ensureAllowance({ token: "WETH" }); // approve the settlement contract once
 const trade = { sellToken: "WETH", buyToken: "USDC", sellAmount: "0.1", minBuyAmount: "100" }; // human units
-const order = await veil.buildOrder(trade); // reads decimals on chain, picks a nonce and expiry
+const order = await veil.buildOrder(trade); // reads decimals on chain, picks a nonce, expiry and commitBy
 const { id } = await veil.submitSealed({ order }); // or: await veil.submitCommitted({ order })
 const { state, fill } = await veil.waitForSettlement({ id, order }); // checks the Trade event on chain
 console.log(`order ${id} ${state}: got ${fill?.buyAmount} USDC base units in tx ${fill?.txHash}`);
