@@ -21,6 +21,10 @@ export type BundleSubmitterOptions = {
   onBuilderOutcome?: (outcome: BuilderOutcome) => void;
   /** A builder that has not answered in this many ms counts as failed for this request (default 5,000). */
   builderTimeoutMs?: number;
+  /** Ask the next healthy builder to simulate too when the current one has not answered within this (300). */
+  simulateHedgeMs?: number;
+  /** After one builder accepted a bundle, how long `send` still waits for the others (500 ms). */
+  sendGraceMs?: number;
 };
 
 /** One builder request's outcome; `transition` says when the builder just went down or came back. */
@@ -145,22 +149,48 @@ export class BundleSubmitter {
 
   /**
    * Simulates the bundle with `eth_callBundle` on top of the latest state, as the block `targetBlock`, on the
-   * first healthy builder that answers (an unreachable builder is skipped and backs off; the answer of one
-   * that responds is authoritative, even when it says the bundle fails).
+   * healthy builders as a hedged request: the best one first, the next one too if no answer came within
+   * `hedgeMs`, and so on; the first answer wins (an unreachable builder is skipped and backs off; the answer of
+   * one that responds is authoritative, even when it says the bundle fails). A hanging builder so costs
+   * `hedgeMs`, not its timeout, which matters when an order's commit deadline is a few blocks away.
    */
   async simulate(signedTxs: readonly Hex[], targetBlock: bigint): Promise<BundleSimulation> {
-    let response: SimulationResponse | undefined;
+    const hedgeMs = this.options.simulateHedgeMs ?? 300;
+    const order = this.health.order();
     const failures: string[] = [];
-    for (const index of this.health.order()) {
-      try {
-        response = await this.ask(index, "simulate", (p) =>
-          p.simulate([...signedTxs], Number(targetBlock), "latest"),
+    const response = await new Promise<SimulationResponse | undefined>((resolve) => {
+      let settled = false;
+      let started = 0;
+      let finished = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const startNext = () => {
+        clearTimeout(timer);
+        if (settled || started >= order.length) return;
+        const index = order[started++];
+        this.ask(index, "simulate", (p) => p.simulate([...signedTxs], Number(targetBlock), "latest")).then(
+          (answer) => {
+            finished++;
+            if (!settled) {
+              settled = true;
+              clearTimeout(timer);
+              resolve(answer);
+            }
+          },
+          (err: Error) => {
+            finished++;
+            failures.push(`builder ${index}: ${err.message}`);
+            if (settled) return;
+            if (started < order.length) startNext();
+            else if (finished === started) {
+              settled = true;
+              resolve(undefined);
+            }
+          },
         );
-        break;
-      } catch (err) {
-        failures.push(`builder ${index}: ${(err as Error).message}`);
-      }
-    }
+        timer = setTimeout(startNext, hedgeMs);
+      };
+      startNext();
+    });
     if (response === undefined) {
       return {
         ok: false,
@@ -219,8 +249,31 @@ export class BundleSubmitter {
         return { url, ok: false, error: (err as Error).message };
       }
     });
-    const outcomes = await Promise.all(
-      awaited.length > 0 ? targets.flatMap((index, k) => (healthyNow.has(index) ? [sent[k]] : [])) : sent,
+    const waitIdx = awaited.length > 0 ? awaited : targets;
+    const waitFor = waitIdx.map((index) => sent[targets.indexOf(index)]);
+    // Once one builder took the bundle, a slow one gets `sendGraceMs` more, then answers in the background
+    // (its outcome still updates its health): a hanging builder must not stall the next block's work.
+    const graceMs = this.options.sendGraceMs ?? 500;
+    const answers: (Awaited<(typeof sent)[number]> | undefined)[] = waitFor.map(() => undefined);
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      waitFor.forEach((p, i) => {
+        p.then((o) => {
+          answers[i] = o;
+          if (answers.every((a) => a !== undefined)) {
+            clearTimeout(timer);
+            resolve();
+          } else if (o.ok && timer === undefined) timer = setTimeout(resolve, graceMs);
+        });
+      });
+    });
+    const outcomes = answers.map(
+      (o, i) =>
+        o ?? {
+          url: this.builders[waitIdx[i]].url,
+          ok: false,
+          error: `no answer within ${graceMs} ms of the first builder's`,
+        },
     );
     const bundleHash = outcomes.find((o) => "bundleHash" in o)?.bundleHash ?? bundleHashOf(signedTxs);
     return {
