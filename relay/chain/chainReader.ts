@@ -138,6 +138,7 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
       });
       try {
         const res = await client.call({
+          account: settlement, // as the settlement calls it: a wallet that singles it out is caught here
           to: account,
           data,
           // the wallet's cap plus this top-level call's intrinsic and calldata gas
