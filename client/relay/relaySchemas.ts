@@ -92,8 +92,31 @@ export const orderStatusSchema = z.object({
     .nullish(),
   reason: z.string().nullish(),
   error: z.string().nullish(),
+  /** Blocks on top of the block holding the order's latest commit or settle tx (1 = in the head block). */
+  confirmations: count.nullish(),
 });
 export type OrderStatus = z.output<typeof orderStatusSchema>;
+
+/**
+ * `GET /v1/batches/:id`. Before the commit: state, leafCount once closed, timing; after it: + chain batch id,
+ * root, commit block and tx; the order ids and settle tx only once the batch is settled or expired.
+ */
+export const batchStatusSchema = z.object({
+  id: count,
+  state: z.enum(["open", "committed", "settled", "expired"]),
+  leafCount: count.nullable(),
+  createdAt: count,
+  closedAt: count.nullable(),
+  chainBatchId: uintLike.nullable(),
+  root: bytes32.nullable(),
+  commitBlock: uintLike.nullable(),
+  commitTxHash: bytes32.nullable(),
+  settleTxHash: bytes32.nullable(),
+  settledAt: count.nullable(),
+  orderIds: z.array(bytes32).nullable(),
+  confirmations: count.nullish(),
+});
+export type BatchStatus = z.output<typeof batchStatusSchema>;
 
 /** `data` of an SSE `order` event (only its id and state are relied on; the rest is re-read by GET). */
 export const orderEventSchema = z.object({ id: bytes32, state: z.enum(ORDER_STATES) });

@@ -1,24 +1,78 @@
-import { ERROR_CODES } from "../errors/errorCodes.js";
+import { z } from "zod";
+import {
+  acceptedOrderSchema,
+  batchStatusSchema,
+  orderStateAnswerSchema,
+  orderStatusSchema,
+  relayInfoSchema,
+} from "../../client/relay/relaySchemas.js";
+import { ERROR_CODES, type ErrorCode } from "../errors/errorCodes.js";
+import { cancelBody, commitmentBody, orderIdParam, revealBody, sealedOrderBody } from "./requestSchemas.js";
 
-const hex32 = { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" };
-const hex = { type: "string", pattern: "^0x([0-9a-fA-F]{2})*$" };
-const address = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" };
-const uint = { type: "string", pattern: "^(0|[1-9][0-9]*)$", description: "decimal integer string" };
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: unknown) => ({ content: { "application/json": { schema } } });
-const errors = (...codes: string[]) =>
-  Object.fromEntries(
-    [...new Set(codes.map((c) => ERROR_CODES[c as keyof typeof ERROR_CODES].status))].map((status) => [
-      String(status),
-      {
-        description: codes
-          .filter((c) => ERROR_CODES[c as keyof typeof ERROR_CODES].status === status)
-          .join(", "),
-        ...json(ref("Error")),
-      },
-    ]),
+/** Every refusal's body: `{ error: { code, message, details? } }` with a code from the one error table. */
+const errorBody = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+const healthBody = z
+  .object({ ok: z.boolean(), head: z.string().regex(/^[0-9]+$/) })
+  .catchall(z.unknown())
+  .describe("aggregates only (THREATS.md): no batch or order ids, traders or amounts");
+
+/**
+ * The schemas of the document's components: the very zod schemas that validate requests (relay/server/
+ * requestSchemas.ts) and parse answers (client/relay/relaySchemas.ts), so the document cannot drift from
+ * either side. JSON Schema comes from zod 4's `toJSONSchema` in input mode: the wire shapes, before transforms.
+ */
+const COMPONENTS = {
+  Error: errorBody,
+  SealedOrderBody: sealedOrderBody,
+  CommitmentBody: commitmentBody,
+  SignedOrder: revealBody,
+  CancelBody: cancelBody,
+  Accepted: acceptedOrderSchema,
+  OrderStateAnswer: orderStateAnswerSchema,
+  OrderStatus: orderStatusSchema,
+  BatchStatus: batchStatusSchema,
+  RelayInfo: relayInfoSchema,
+  Health: healthBody,
+} as const;
+
+type ComponentName = keyof typeof COMPONENTS;
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
+  return rest;
+}
+
+const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: ComponentName, description: string) => ({
+  description,
+  content: { "application/json": { schema: ref(name) } },
+});
+/** One response per HTTP status the listed codes map to, each naming its codes. */
+const errors = (...codes: ErrorCode[]) => {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const c of new Set(codes))
+    byStatus.set(ERROR_CODES[c].status, [...(byStatus.get(ERROR_CODES[c].status) ?? []), c]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, cs]) => [String(status), json("Error", cs.join(", "))]),
   );
-const INTAKE = [
+};
+const body = (name: ComponentName) => ({
+  required: true,
+  content: { "application/json": { schema: ref(name) } },
+});
+
+const INTAKE: ErrorCode[] = [
   "BAD_REQUEST",
   "INVALID_SIGNATURE",
   "ORDER_EXPIRED",
@@ -34,43 +88,47 @@ const INTAKE = [
   "DUPLICATE_ORDER",
   "BODY_TOO_LARGE",
   "RATE_LIMITED",
+  "UPSTREAM_UNAVAILABLE",
 ];
 
 /**
- * The OpenAPI 3.1 description of the relay's REST API (served at `GET /v1/openapi.json`), written next to
- * the routes it describes so the two change together; error statuses come from the one error table.
+ * The OpenAPI 3.1 description of the relay's REST API (served at `GET /v1/openapi.json`). Paths are written
+ * here, next to the routes; every request and response schema is generated from the zod schemas the relay and
+ * the client use, and error statuses from the one error table. test/relay/openApi.test.ts validates it with a
+ * real OpenAPI validator and generates client types from it.
  */
 export const OPENAPI_DOCUMENT = {
   openapi: "3.1.0",
   info: {
     title: "Veil relay",
     version: "1",
-    description: "Sealed and committed order intake, batches, status.",
+    description:
+      "Sealed and committed order intake, batches, status. What each answer discloses, and when, follows the " +
+      "disclosure table of THREATS.md.",
   },
   paths: {
     "/v1/info": {
       get: {
         summary: "Relay facts: chain, settlement, ECIES key, timing, limits, tokens",
-        responses: { "200": json({ type: "object" }) },
+        responses: { "200": json("RelayInfo", "the relay's facts"), ...errors("RATE_LIMITED") },
       },
     },
     "/v1/orders": {
       post: {
         summary: "Submit a sealed order (eciesjs ciphertext of {order, signature, salt})",
-        requestBody: json({ type: "object", required: ["ciphertext"], properties: { ciphertext: hex } }),
-        responses: { "201": json(ref("Accepted")), ...errors("DECRYPT_FAILED", ...INTAKE) },
+        requestBody: body("SealedOrderBody"),
+        responses: {
+          "201": json("Accepted", "durable and queued in the open batch"),
+          ...errors("DECRYPT_FAILED", ...INTAKE),
+        },
       },
     },
     "/v1/commitments": {
       post: {
-        summary: "Commit mode: submit a leaf with the trader's Commitment signature",
-        requestBody: json({
-          type: "object",
-          required: ["leaf", "trader", "signature", "commitBy"],
-          properties: { leaf: hex32, trader: address, signature: hex, commitBy: uint },
-        }),
+        summary: "Commit mode: submit a leaf with the trader's Commitment signature and the order's commitBy",
+        requestBody: body("CommitmentBody"),
         responses: {
-          "201": json(ref("Accepted")),
+          "201": json("Accepted", "durable and queued in the open batch"),
           ...errors(
             "BAD_REQUEST",
             "INVALID_SIGNATURE",
@@ -78,164 +136,118 @@ export const OPENAPI_DOCUMENT = {
             "COMMIT_BY_TOO_LATE",
             "DUPLICATE_ORDER",
             "TOO_MANY_MISSES",
+            "BODY_TOO_LARGE",
             "RATE_LIMITED",
+            "UPSTREAM_UNAVAILABLE",
           ),
         },
       },
     },
     "/v1/reveals": {
       post: {
-        summary: "Commit mode: reveal {order, signature, salt} once the batch root is on chain",
-        requestBody: json(ref("SignedOrder")),
+        summary:
+          "Commit mode: reveal {order, signature, salt} once the batch root is on chain and head > commitBy",
+        requestBody: body("SignedOrder"),
         responses: {
-          "200": json({ type: "object", properties: { id: hex32, state: { const: "revealed" } } }),
-          ...errors("LEAF_MISMATCH", "REVEAL_WINDOW_CLOSED", ...INTAKE),
+          "200": json("OrderStateAnswer", "revealed"),
+          ...errors("LEAF_MISMATCH", "REVEAL_WINDOW_CLOSED", "NOT_FOUND", ...INTAKE),
         },
       },
     },
     "/v1/orders/{id}": {
-      parameters: [{ name: "id", in: "path", required: true, schema: hex32 }],
+      parameters: [{ name: "id", in: "path", required: true, schema: jsonSchema(orderIdParam) }],
       get: {
-        summary: "Order status, Merkle proof once committed, fill or reason",
+        summary: "Order status, Merkle proof once committed, fill or reason once final",
         description:
           "The id (the order's leaf) is the capability. Before the order's batch is committed: the state only. " +
           "After the commit: + batchId, chainBatchId, leafIndex, root, proof, commitTxHash. The order, trader, " +
           "mode, fill, reason and error only once the order is final (filled, unfilled, failed, cancelled).",
-        responses: { "200": json(ref("OrderStatus")), ...errors("BAD_REQUEST", "NOT_FOUND") },
+        responses: {
+          "200": json("OrderStatus", "the order as far as its stage discloses"),
+          ...errors("BAD_REQUEST", "NOT_FOUND", "RATE_LIMITED"),
+        },
       },
       delete: {
         summary: "Cancel (trader-signed Cancel typed data) while the batch is open",
-        requestBody: json({ type: "object", required: ["signature"], properties: { signature: hex } }),
+        requestBody: body("CancelBody"),
         responses: {
-          "200": json({ type: "object", properties: { id: hex32, state: { const: "cancelled" } } }),
-          ...errors("BAD_REQUEST", "INVALID_SIGNATURE", "NOT_FOUND", "CANCEL_TOO_LATE"),
+          "200": json("OrderStateAnswer", "cancelled"),
+          ...errors("BAD_REQUEST", "INVALID_SIGNATURE", "NOT_FOUND", "CANCEL_TOO_LATE", "RATE_LIMITED"),
         },
       },
     },
     "/v1/batches/{id}": {
       parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }],
       get: {
-        summary: "Batch state, root, commit block and txs, order ids",
-        description:
-          "Before the commit: state (open), leafCount once closed, timing. After the commit: + chainBatchId, root, " +
-          "commitBlock, commitTxHash. orderIds and settleTxHash only once the batch is settled or expired.",
-        responses: { "200": json(ref("BatchStatus")), ...errors("BAD_REQUEST", "NOT_FOUND") },
+        summary: "Batch state and timing; root and commit once committed; order ids once settled or expired",
+        responses: {
+          "200": json("BatchStatus", "the batch as far as its stage discloses"),
+          ...errors("BAD_REQUEST", "NOT_FOUND", "RATE_LIMITED"),
+        },
       },
     },
     "/v1/events": {
       get: {
         summary:
-          "Server-sent events: unfiltered, `batch` {id, state} only; with ?order=ID, that order's `order` events",
+          "Server-sent events: unfiltered, `batch` events only; with ?order=ID, that order's `order` events",
         description:
           "An `order` event carries the order's view as GET /v1/orders/{id} shows it at that moment (same disclosure).",
-        parameters: [{ name: "order", in: "query", required: false, schema: hex32 }],
-        responses: { "200": { description: "text/event-stream" } },
+        parameters: [{ name: "order", in: "query", required: false, schema: jsonSchema(orderIdParam) }],
+        responses: {
+          "200": {
+            description: "event stream",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+          },
+          ...errors("BAD_REQUEST", "RATE_LIMITED"),
+        },
+      },
+    },
+    "/v1/openapi.json": {
+      get: {
+        summary: "This document",
+        responses: {
+          "200": {
+            description: "OpenAPI 3.1",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["openapi", "info", "paths"],
+                  properties: {
+                    openapi: { const: "3.1.0" },
+                    info: { type: "object" },
+                    paths: { type: "object" },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
     "/healthz": {
       get: {
-        summary: "Liveness and the chain head the relay works on (no batch or order ids)",
-        responses: {
-          "200": json({ type: "object", properties: { ok: { type: "boolean" }, head: uint } }),
-        },
+        summary: "Liveness and the chain head the relay works on",
+        responses: { "200": json("Health", "the relay can do its job"), "503": json("Health", "it cannot") },
       },
     },
     "/metrics": {
       get: {
         summary:
-          "Prometheus metrics: aggregates only (orders by state, latencies, bundle outcomes, intake codes)",
-        responses: { "200": { description: "text/plain" } },
+          "Prometheus metrics: aggregates only (orders by state, latencies, bundle and builder outcomes)",
+        responses: {
+          "200": {
+            description: "Prometheus text format",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+          ...errors("RATE_LIMITED"),
+        },
       },
     },
   },
   components: {
-    schemas: {
-      Error: {
-        type: "object",
-        required: ["error"],
-        properties: {
-          error: {
-            type: "object",
-            required: ["code", "message"],
-            properties: {
-              code: { enum: Object.keys(ERROR_CODES) },
-              message: { type: "string" },
-              details: {},
-            },
-          },
-        },
-      },
-      Accepted: {
-        type: "object",
-        properties: { id: hex32, state: { const: "pending" }, batchId: { type: "integer" } },
-      },
-      Order: {
-        type: "object",
-        required: [
-          "trader",
-          "sellToken",
-          "buyToken",
-          "sellAmount",
-          "minBuyAmount",
-          "nonce",
-          "validTo",
-          "commitBy",
-        ],
-        properties: {
-          trader: address,
-          sellToken: address,
-          buyToken: address,
-          sellAmount: uint,
-          minBuyAmount: uint,
-          nonce: uint,
-          validTo: uint,
-          commitBy: { ...uint, description: "last block its batch may be committed in (order v2)" },
-        },
-      },
-      SignedOrder: {
-        type: "object",
-        required: ["order", "signature", "salt"],
-        properties: { order: ref("Order"), signature: hex, salt: hex32 },
-      },
-      BatchStatus: {
-        type: "object",
-        properties: {
-          id: { type: "integer" },
-          state: { enum: ["open", "committed", "settled", "expired"] },
-          leafCount: { type: ["integer", "null"] },
-          createdAt: { type: "integer" },
-          closedAt: { type: ["integer", "null"] },
-          chainBatchId: { type: ["string", "null"] },
-          root: { type: ["string", "null"] },
-          commitBlock: { type: ["string", "null"] },
-          commitTxHash: { type: ["string", "null"] },
-          settleTxHash: { type: ["string", "null"] },
-          settledAt: { type: ["integer", "null"] },
-          orderIds: { type: ["array", "null"], items: hex32 },
-        },
-      },
-      OrderStatus: {
-        type: "object",
-        properties: {
-          id: hex32,
-          mode: { enum: ["sealed", "commit", null] },
-          trader: { oneOf: [address, { type: "null" }] },
-          state: { enum: ["pending", "committed", "revealed", "filled", "unfilled", "failed", "cancelled"] },
-          batchId: { type: ["integer", "null"] },
-          chainBatchId: { type: ["string", "null"] },
-          leafIndex: { type: ["integer", "null"] },
-          root: { type: ["string", "null"] },
-          proof: { type: ["array", "null"], items: hex32 },
-          commitTxHash: { type: ["string", "null"] },
-          order: { oneOf: [ref("Order"), { type: "null" }] },
-          fill: {
-            type: ["object", "null"],
-            properties: { sellAmount: uint, buyAmount: uint, txHash: hex32, blockNumber: uint },
-          },
-          reason: { type: ["string", "null"] },
-          error: { type: ["string", "null"] },
-        },
-      },
-    },
+    schemas: Object.fromEntries(
+      Object.entries(COMPONENTS).map(([name, schema]) => [name, jsonSchema(schema)]),
+    ),
   },
-} as const;
+};
