@@ -132,7 +132,6 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   });
   app.use("*", (c, next) => (c.req.path === "/rpc" ? next() : limited(c, next)));
 
-  // Aggregates only (THREATS.md): liveness and the chain head the relay works on, never a batch or order id.
   // Aggregates only (THREATS.md): node reachable and on its chain, head fresh, builders healthy. 503 when the
   // relay cannot do its job now, so a load balancer or an operator's alert sees it.
   app.get("/healthz", (c) => {
