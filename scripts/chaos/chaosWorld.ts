@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
@@ -90,7 +90,26 @@ export class ChaosWorld {
     return this.builderPorts.map((p) => `http://127.0.0.1:${p}`);
   }
 
+  /**
+   * Starts the relay, trying again (a few times) when a start fails: on a loaded machine a start can time
+   * out, and the run must go on with a relay (a failed start is not a fault the relay is being tested for).
+   */
   private async startRelay(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.spawnRelayOnce();
+        return;
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        this.relayLines.push(
+          `chaos: relay start ${attempt} failed: ${(err as Error).message.split("\n")[0]}`,
+        );
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  private async spawnRelayOnce(): Promise<void> {
     this.relay = await spawnRelay({
       ...devnetRelayOptions(this.devnet),
       builderUrl: this.builderUrls.join(","),
@@ -98,6 +117,8 @@ export class ChaosWorld {
       port: this.relayPort,
       extraArgs: ["--batch-interval-ms", "500", "--log-level", "warn", "--rate-limit", "0"],
       onLine: (l) => {
+        // CHAOS_RELAY_LOG=<file>: keep every relay line (warn and up) of the run, for a post-mortem.
+        if (process.env.CHAOS_RELAY_LOG) appendFileSync(process.env.CHAOS_RELAY_LOG, `${l}\n`);
         this.relayLines.push(l);
         if (this.relayLines.length > 2000) this.relayLines.shift();
       },

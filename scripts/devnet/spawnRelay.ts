@@ -108,10 +108,11 @@ export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   let tail = "";
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`relay did not start in time:\n${tail}`)),
-      STARTUP_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => {
+      // Never leave a half-started relay behind: it would hold the port (and the data dir) of the next try.
+      child.kill("SIGKILL");
+      reject(new Error(`relay did not start in time:\n${tail}`));
+    }, STARTUP_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {
         if (!line) continue;
