@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { trustedProxyList } from "./limits/clientKey.js";
@@ -46,6 +47,11 @@ export type RelayConfig = {
   confirmations?: number;
   /** Check balance and allowance of the sell token at intake. */
   checkFunds: boolean;
+  /**
+   * Worker threads that open, hash and recover sealed orders (0 = on the main thread). Optional so a config
+   * built by hand still type-checks; default one per core but the main thread's, at least 1, at most 8.
+   */
+  intakeWorkers?: number;
   logLevel: string;
 };
 
@@ -101,6 +107,7 @@ const configSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("true")
     .transform((s) => s === "true" || s === "1"),
+  intakeWorkers: int(0, Math.max(1, Math.min(8, availableParallelism() - 1))),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

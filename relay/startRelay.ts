@@ -146,6 +146,7 @@ export async function startRelay(
   });
   const intake = new IntakeService(ctx);
   const app = createApp(ctx, intake, { rpc: rpcRoutes(rpcDeps) });
+  await intake.ready(); // the intake workers are loaded before the first order can arrive
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   // Keep idle connections well past clients' own keep-alive timeouts (undici: 4 s), so a client never
@@ -179,6 +180,7 @@ export async function startRelay(
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       ctx.writeQueue.flush();
+      await intake.close();
       submitter.close();
       store.close();
       logger.info("relay stopped");

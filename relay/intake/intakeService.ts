@@ -1,4 +1,4 @@
-import { type Address, type Hex, hashTypedData, hexToBytes } from "viem";
+import { type Address, type Hex, hashTypedData } from "viem";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
 import { type SignedOrder, signedOrderSchema } from "../../client/wire/orderWire.js";
 import { maxCommitBy, minCommitBy } from "../batch/commitTiming.js";
@@ -7,8 +7,8 @@ import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
 import { RelayError } from "../errors/relayError.js";
 import type { RelayContext } from "../relayContext.js";
 import type { OrderRecord } from "../store/store.js";
-import { openSealedEnvelope } from "./openSealedEnvelope.js";
-import { validateSignedOrder } from "./validateOrder.js";
+import { defaultIntakeWorkers, SealedOrderPool } from "./sealedOrderPool.js";
+import { validateOpenedOrder, validateSignedOrder } from "./validateOrder.js";
 
 /** The answer to an accepted order or commitment. */
 export type Accepted = { id: Hex; state: string; batchId: number | null };
@@ -47,12 +47,32 @@ function recoverMessageSigner(
  * sit in two batches at once.
  */
 export class IntakeService {
-  constructor(private readonly ctx: RelayContext) {}
+  /** Opens, hashes and recovers sealed orders on worker threads. */
+  private readonly sealedPool: SealedOrderPool;
+
+  constructor(private readonly ctx: RelayContext) {
+    this.sealedPool = new SealedOrderPool({
+      workers: ctx.config.intakeWorkers ?? defaultIntakeWorkers(),
+      privateKey: ctx.eciesKey.privateKey,
+      chainId: ctx.chainId,
+      settlement: ctx.settlement,
+    });
+  }
+
+  /** Resolves once the intake worker threads are loaded (start serving after it). */
+  ready(): Promise<void> {
+    return this.sealedPool.ready();
+  }
+
+  /** Stops the intake worker threads. */
+  async close(): Promise<void> {
+    await this.sealedPool.close();
+  }
 
   /** `POST /v1/orders`: a sealed `{order, signature, salt}`. */
   async submitSealed(ciphertext: Hex): Promise<Accepted> {
-    const signed = openSealedEnvelope(this.ctx.eciesKey.privateKey, hexToBytes(ciphertext));
-    const v = await validateSignedOrder(signed, this.ctx.orderRules);
+    // decrypt, parse, digest, ECDSA recovery: on a worker thread; the rest needs the relay's state
+    const v = await validateOpenedOrder(await this.sealedPool.open(ciphertext), this.ctx.orderRules);
     this.checkCommitBy(v.order.commitBy);
     this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
     await this.ctx.intakeChecks.check(v.order);

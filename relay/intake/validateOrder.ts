@@ -1,10 +1,10 @@
-import { type Address, concat, type Hex, keccak256 } from "viem";
+import type { Address, Hex } from "viem";
 import type { Order } from "../../client/order/order.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
 import type { ChainReader } from "../chain/chainReader.js";
 import type { PoolRegistry } from "../chain/poolRegistry.js";
-import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
 import { RelayError } from "../errors/relayError.js";
+import { hashAndRecover, type OpenedOrder } from "./openSealedOrder.js";
 
 /** What order validation needs to know about the relay. */
 export type OrderRules = {
@@ -53,16 +53,20 @@ export function checkOrderFields(order: Order, rules: OrderRules): void {
  * @example const v = await validateSignedOrder(signed, rules)
  */
 export async function validateSignedOrder(signed: SignedOrder, rules: OrderRules): Promise<ValidatedOrder> {
+  return validateOpenedOrder(hashAndRecover(signed, rules.hashOrder), rules);
+}
+
+/**
+ * The rest of {@link validateSignedOrder} for an order whose digest, leaf and ECDSA signer were computed
+ * already (by the intake worker pool): field checks, then the signer, falling back to EIP-1271 via eth_call
+ * for contract wallets.
+ * @example const v = await validateOpenedOrder(await pool.open(ciphertext), rules)
+ */
+export async function validateOpenedOrder(opened: OpenedOrder, rules: OrderRules): Promise<ValidatedOrder> {
+  const { signed, digest, signer } = opened;
   checkOrderFields(signed.order, rules);
-  const digest = rules.hashOrder(signed.order);
-  let signer: Address | null = null;
-  let reason = "signature does not recover to the order's trader";
-  try {
-    signer = recoverOrderSigner(digest, signed.signature);
-  } catch (err) {
-    reason = (err as Error).message;
-  }
   if (signer !== signed.order.trader) {
+    const reason = opened.signerError ?? "signature does not recover to the order's trader";
     const ok = await rules.chain
       .isValidContractSignature(signed.order.trader, digest, signed.signature)
       .catch(() => {
@@ -75,6 +79,5 @@ export async function validateSignedOrder(signed: SignedOrder, rules: OrderRules
         { details: { chainId: rules.chainId, settlement: rules.settlement, recovered: signer } },
       );
   }
-  // = orderLeaf(digest, salt): abi.encode of two bytes32 is their concatenation; skips viem's ABI encoder.
-  return { ...signed, digest, leaf: keccak256(concat([digest, signed.salt])) };
+  return { ...signed, digest, leaf: opened.leaf };
 }

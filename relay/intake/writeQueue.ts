@@ -1,22 +1,33 @@
+import type Database from "better-sqlite3";
+import { GroupCommit } from "../store/groupCommit.js";
 import type { Store } from "../store/store.js";
 
 type Pending<T> = { op: () => T; resolve: (v: T) => void; reject: (e: unknown) => void };
 
 /**
  * Group commit for the intake hot path: writes queued during one event-loop turn run in a single SQLite
- * transaction (one fsync for all of them), and each caller's promise settles only after that transaction
- * has committed. So an order is durable before its 2xx, but a burst of 1,000 orders costs one disk flush,
- * not 1,000.
+ * transaction (one disk flush for all of them), and each caller's promise settles only after that
+ * transaction is durable. So an order is durable before its 2xx, but a burst of 1,000 orders costs one disk
+ * flush, not 1,000.
+ *
+ * On the SQLite store (WAL) the flush itself runs off the event loop ({@link GroupCommit}: the group commits
+ * without fsync and the WAL is fsynced on the libuv pool before the promises resolve), so the relay's one JS
+ * thread never waits for the disk on intake. A store without a SQLite connection gets the same grouping with
+ * the store's own durable `transaction`.
  * @example const accepted = await queue.run(() => store.insertOrder(record))
  */
 export class WriteQueue {
   private pending: Pending<unknown>[] = [];
   private scheduled = false;
+  private readonly group: GroupCommit | null;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store & { db?: Database.Database }) {
+    this.group = store.db ? new GroupCommit(store.db) : null;
+  }
 
   /** Queues `op` (a synchronous store write) for the next group commit; resolves with its result. */
   run<T>(op: () => T): Promise<T> {
+    if (this.group) return this.group.run(op);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve, reject } as Pending<unknown>);
       if (!this.scheduled) {
@@ -27,10 +38,15 @@ export class WriteQueue {
   }
 
   /**
-   * Runs every queued write now, in one transaction. An op that throws fails alone (its own savepoint);
-   * if the commit itself fails, every caller of this group gets the error and nothing was written.
+   * Commits every queued write now, in one transaction (visible to readers on return). An op that throws
+   * fails alone (its own savepoint); if the commit itself fails, every caller of this group gets the error
+   * and nothing was written.
    */
   flush(): void {
+    if (this.group) {
+      this.group.flush();
+      return;
+    }
     this.scheduled = false;
     const group = this.pending;
     this.pending = [];

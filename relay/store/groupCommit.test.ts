@@ -14,6 +14,7 @@ function openDb(wal = true) {
   const dir = mkdtempSync(join(tmpdir(), "veil-groupcommit-"));
   const db = new Database(join(dir, "t.sqlite"));
   if (wal) db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
   db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)");
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => db.close());
@@ -25,12 +26,14 @@ describe("GroupCommit", () => {
     const db = openDb();
     const gc = new GroupCommit(db);
     cleanups.push(() => gc.close());
-    expect(String(db.pragma("synchronous", { simple: true }))).toBe("1"); // NORMAL
+    // the connection keeps its level (FULL) for every other writer
+    expect(Number(db.pragma("synchronous", { simple: true }))).toBe(2);
     const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
     const ids = await Promise.all(
       Array.from({ length: 500 }, (_, i) => gc.run(() => Number(insert.run(`v${i}`).lastInsertRowid))),
     );
     expect(new Set(ids).size).toBe(500);
+    expect(Number(db.pragma("synchronous", { simple: true }))).toBe(2);
     expect(gc.stats.writes).toBe(500);
     expect(gc.stats.commits).toBeLessThan(500);
     expect(gc.stats.syncs).toBeGreaterThanOrEqual(1);

@@ -13,17 +13,17 @@ export type GroupCommitStats = { writes: number; commits: number; syncs: number 
  *
  * With `synchronous=FULL`, every SQLite commit fsyncs the WAL inside the synchronous better-sqlite3 call:
  * on this kind of machine that blocks the relay's only JS thread ~4-5 ms per commit, whatever the group
- * size, which caps intake and stretches p99 latency. Here the connection runs `synchronous=NORMAL` (a
- * commit writes its WAL frames to the OS, no fsync: ~0.05 ms), and the fsync of the WAL file runs on the
- * libuv thread pool (`fs.fsync`) while the event loop keeps serving requests. A write's promise resolves
- * only after an fsync that started after its commit has completed, so an accepted order is on disk
- * before the 2xx exactly as with `FULL` (SQLite replays committed WAL frames on open). Writes arriving
- * during one event-loop turn share one transaction; commits made while an fsync is in flight share the next
- * fsync, so under load there is at most one flush in flight and groups grow by themselves.
+ * size, which caps intake and stretches p99 latency. Here a group's transaction runs with
+ * `synchronous=NORMAL` (a commit writes its WAL frames to the OS, no fsync: ~0.05 ms), and the fsync of the
+ * WAL file runs on the libuv thread pool (`fs.fsync`) while the event loop keeps serving requests. A write's
+ * promise resolves only after an fsync that started after its commit has completed, so an accepted order is
+ * on disk before the 2xx exactly as with `FULL` (SQLite replays committed WAL frames on open). Writes
+ * arriving during one event-loop turn share one transaction; commits made while an fsync is in flight share
+ * the next fsync, so under load there is at most one flush in flight and groups grow by themselves.
  *
- * Other writers on the same connection (batcher, settler) keep their own transactions; with NORMAL they
- * survive a process crash (the OS has the frames) and reach the disk with the next group fsync or
- * checkpoint. Only one GroupCommit per connection.
+ * The connection's own level is restored right after each group's commit, so other writers on the same
+ * connection (batcher, settler, wallet RPC) keep exactly the durability they had. Only one GroupCommit per
+ * connection.
  *
  * @example
  * const commits = new GroupCommit(store.db);
@@ -36,12 +36,14 @@ export class GroupCommit {
   private unsynced: Waiter[] = [];
   private syncing = false;
   private walFd: number | null = null;
+  /** The connection's synchronous level, restored after each group commit. */
+  private readonly level: number;
   readonly stats: GroupCommitStats = { writes: 0, commits: 0, syncs: 0 };
 
   constructor(private readonly db: Database.Database) {
     const mode = String(db.pragma("journal_mode", { simple: true })).toLowerCase();
     if (mode !== "wal") throw new Error(`GroupCommit needs journal_mode=WAL, the database is in ${mode}`);
-    db.pragma("synchronous = NORMAL");
+    this.level = Number(db.pragma("synchronous", { simple: true }));
     // the WAL file's directory entry must be durable too
     const dirFd = openSync(dirname(db.name), "r");
     try {
@@ -68,6 +70,14 @@ export class GroupCommit {
     this.walFd = null;
   }
 
+  /**
+   * Commits the queued writes now (they are visible to readers when this returns; their promises resolve
+   * once the fsync covering them is done). The batcher calls it before it freezes a batch.
+   */
+  flush(): void {
+    this.commit();
+  }
+
   /** Runs the queued writes in one transaction, each in its own savepoint so one failure fails alone. */
   private commit(): void {
     this.scheduled = false;
@@ -75,6 +85,7 @@ export class GroupCommit {
     this.pending = [];
     if (group.length === 0) return;
     const done: Waiter[] = [];
+    this.db.pragma("synchronous = NORMAL");
     try {
       this.db.transaction(() => {
         for (const p of group) {
@@ -88,6 +99,8 @@ export class GroupCommit {
     } catch (err) {
       for (const p of group) p.reject(err);
       return;
+    } finally {
+      this.db.pragma(`synchronous = ${this.level}`);
     }
     this.stats.writes += group.length;
     this.stats.commits++;
