@@ -157,7 +157,8 @@ describe("relay crash safety (SIGKILL and restart)", () => {
       if (r.status === 404) break;
       if (r.body.chainBatchId !== null) chainIds.push(r.body.chainBatchId);
     }
-    expect(chainIds.length).toBeGreaterThanOrEqual(5);
+    // one batch per test above (the expired batch's orders end at their commitBy instead of a 5th batch)
+    expect(chainIds.length).toBeGreaterThanOrEqual(4);
     expect(new Set(chainIds).size).toBe(chainIds.length);
     expect(commits.map((c) => c.args.batchId?.toString()).sort()).toEqual([...chainIds].sort());
   });
