@@ -129,7 +129,12 @@ function forgeTest(cwd: string): { ok: boolean; failing: string[]; output: strin
     },
   });
   const output = `${res.stdout ?? ""}${res.stderr ?? ""}`;
-  const failing = [...output.matchAll(/^\[FAIL[^\]]*\]\s*(\w+)/gm)].map((x) => x[1]);
+  // forge lists failures after "Failing tests:", each ending "name() (gas: ...)" or, for fuzz and
+  // invariant campaigns (whose counterexample sequence comes first), "name() (runs: ...)".
+  const summary = output.slice(Math.max(0, output.indexOf("Failing tests:")));
+  const failing = output.includes("Failing tests:")
+    ? [...summary.matchAll(/(\w+)\(\)\s*\((?:gas|runs):/g)].map((x) => x[1])
+    : [];
   // A compile error also counts as "not ok"; name it so the report shows it rather than a test.
   if (res.status !== 0 && failing.length === 0) failing.push("(compile error or no test ran)");
   return { ok: res.status === 0, failing: [...new Set(failing)], output };
