@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import type { RelayContext } from "../relayContext.js";
+import { TRACKED_BLOCKS } from "./chainTracker.js";
 
 /** Polls between two checks of the node's identity (chain id, genesis hash) while nothing looks wrong. */
 const IDENTITY_CHECK_EVERY = 25;
@@ -32,7 +33,7 @@ export class BlockPoller {
 
   constructor(
     private readonly ctx: RelayContext,
-    private readonly genesisHash: Hex | null,
+    private genesisHash: Hex | null,
     private readonly handlers: BlockPollerHandlers,
   ) {}
 
@@ -58,16 +59,22 @@ export class BlockPoller {
     this.lastHeadAt = now;
   }
 
-  /** Chain id and genesis hash as the node says now; a change is a different chain. */
-  private async identityProblem(): Promise<string | null> {
+  /**
+   * Chain id and genesis hash as the node says now. Another chain id is another chain: nothing the relay
+   * signs is valid there. A new genesis hash under the same chain id is a node that was reset (a devnet node
+   * restarted from a state dump gets a fresh genesis block): everything recent is re-checked, then the relay
+   * goes on with the new genesis.
+   */
+  private async identity(): Promise<{ wrongChain: string | null; newGenesis: Hex | null }> {
     const [chainId, genesis] = await Promise.all([
       this.ctx.chain.chainId(),
       this.ctx.chain.blockByNumber(0n),
     ]);
-    if (chainId !== this.ctx.chainId) return `chain id ${chainId}, expected ${this.ctx.chainId}`;
-    if (this.genesisHash && genesis?.hash && genesis.hash !== this.genesisHash)
-      return `genesis hash ${genesis.hash}, expected ${this.genesisHash}`;
-    return null;
+    const wrongChain =
+      chainId !== this.ctx.chainId ? `chain id ${chainId}, expected ${this.ctx.chainId}` : null;
+    const newGenesis =
+      this.genesisHash && genesis?.hash && genesis.hash !== this.genesisHash ? genesis.hash : null;
+    return { wrongChain, newGenesis };
   }
 
   private async poll(): Promise<void> {
@@ -85,23 +92,33 @@ export class BlockPoller {
       let cause = "reorg";
       const odd = fork !== null || block.number < previous;
       if (odd || this.polls % IDENTITY_CHECK_EVERY === 0 || health.wrongChain) {
-        const problem = await this.identityProblem();
-        if (problem && !health.wrongChain) {
+        const { wrongChain, newGenesis } = await this.identity();
+        const recent = previous > BigInt(TRACKED_BLOCKS) ? previous - BigInt(TRACKED_BLOCKS) : 0n;
+        if (wrongChain && !health.wrongChain) {
           health.nodeResets++;
           ctx.logger.error(
-            { problem },
-            "the node is on another chain: sending stops, everything is re-checked",
+            { problem: wrongChain },
+            "the node is on another chain: sending stops until it is back",
           );
+          cause = "node changed chain";
+        } else if (!wrongChain && health.wrongChain) {
+          ctx.logger.warn("the node is back on the relay's chain: re-checking what landed recently");
+          cause = "node back on its chain";
+        } else if (newGenesis) {
+          health.nodeResets++;
+          ctx.logger.error(
+            { genesis: newGenesis, was: this.genesisHash },
+            "the node was reset (new genesis block, same chain id): re-checking everything recent",
+          );
+          this.genesisHash = newGenesis;
+          cause = "node reset";
+        }
+        if (cause !== "reorg") {
           ctx.tracker.reset();
           await ctx.tracker.follow(block);
-          fork = 0n;
-          cause = "node changed chain";
-        } else if (!problem && health.wrongChain) {
-          ctx.logger.warn("the node is back on the relay's chain");
-          fork = 0n;
-          cause = "node back on its chain";
+          fork = recent;
         }
-        health.wrongChain = problem;
+        health.wrongChain = wrongChain;
       }
       if (fork === null && block.number < previous) fork = block.number + 1n;
       if (fork !== null && cause === "reorg" && previous - block.number > 16n) {
@@ -111,7 +128,7 @@ export class BlockPoller {
       if (fork !== null) {
         const depth = Number(previous - fork + 1n);
         health.reorgs++;
-        health.deepestReorg = Math.max(health.deepestReorg, depth);
+        if (!cause.startsWith("node ")) health.deepestReorg = Math.max(health.deepestReorg, depth);
         ctx.metrics.reorgs.inc();
         ctx.logger.warn(
           {

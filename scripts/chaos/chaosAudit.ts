@@ -16,13 +16,18 @@ export type AuditResult = {
   doubleSettled: number;
   disagreements: number;
   findings: AuditFinding[];
-  /** Accepted -> settled, filled orders only. */
-  latency: {
-    settledP50Ms: number;
-    settledP99Ms: number;
-    settledP50Blocks: number;
-    settledP99Blocks: number;
-  } | null;
+  /** Accepted -> the block of its settle, filled orders only (final = that block + confirmations - 1). */
+  latency: Latency | null;
+  /** The same by mode: commit-mode orders also wait for their client to reveal after `commitBy`. */
+  latencyByMode: { sealed: Latency | null; commit: Latency | null };
+};
+
+type Latency = {
+  count: number;
+  settledP50Ms: number;
+  settledP99Ms: number;
+  settledP50Blocks: number;
+  settledP99Blocks: number;
 };
 
 type RelayOrder = {
@@ -84,8 +89,7 @@ export async function auditAgainstChain(
   let lost = 0;
   let doubleSettled = 0;
   let disagreements = 0;
-  const latenciesMs: number[] = [];
-  const latenciesBlocks: number[] = [];
+  const samples: { mode: AcceptedOrder["mode"]; ms: number; blocks: number }[] = [];
   for (const o of orders) {
     const view = views.orderViews.get(o.id);
     const onChain = tradesByDigest.get(hashOrder(o.order, chainId, settlement).toLowerCase()) ?? [];
@@ -114,9 +118,12 @@ export async function auditAgainstChain(
         });
       } else {
         const block = onChain[0].blockNumber;
-        latenciesBlocks.push(Number(block - o.acceptedAtBlock));
         const { timestamp } = await client.getBlock({ blockNumber: block });
-        latenciesMs.push(Math.max(0, Number(timestamp) * 1000 - o.acceptedAtMs));
+        samples.push({
+          mode: o.mode,
+          blocks: Number(block - o.acceptedAtBlock),
+          ms: Math.max(0, Number(timestamp) * 1000 - o.acceptedAtMs),
+        });
       }
     } else {
       const reason = view.reason ?? view.state;
@@ -160,15 +167,24 @@ export async function auditAgainstChain(
     doubleSettled,
     disagreements,
     findings,
-    latency:
-      latenciesMs.length === 0
-        ? null
-        : {
-            settledP50Ms: percentile(latenciesMs, 0.5),
-            settledP99Ms: percentile(latenciesMs, 0.99),
-            settledP50Blocks: percentile(latenciesBlocks, 0.5),
-            settledP99Blocks: percentile(latenciesBlocks, 0.99),
-          },
+    latency: latencyOf(samples),
+    latencyByMode: {
+      sealed: latencyOf(samples.filter((x) => x.mode === "sealed")),
+      commit: latencyOf(samples.filter((x) => x.mode === "commit")),
+    },
+  };
+}
+
+function latencyOf(samples: { ms: number; blocks: number }[]): Latency | null {
+  if (samples.length === 0) return null;
+  const ms = samples.map((x) => x.ms);
+  const blocks = samples.map((x) => x.blocks);
+  return {
+    count: samples.length,
+    settledP50Ms: percentile(ms, 0.5),
+    settledP99Ms: percentile(ms, 0.99),
+    settledP50Blocks: percentile(blocks, 0.5),
+    settledP99Blocks: percentile(blocks, 0.99),
   };
 }
 
