@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Hex } from "viem";
 import { createOrderHasher } from "../crypto/createOrderHasher.js";
@@ -160,16 +160,46 @@ export class SealedOrderPool {
 }
 
 /**
- * Starts the worker script next to this file: the compiled `.js` directly, or, when the relay runs from
- * TypeScript sources (tsx, vitest), the `.ts` file through tsx's register API (a worker does not inherit
- * the parent's module loader).
+ * Starts the worker script next to this file: the compiled `.js` directly; when the relay runs from
+ * TypeScript sources (tsx, vitest), a bundle of the `.ts` worker made once per process with esbuild (tsx's
+ * own compiler): a worker does not inherit the parent's module loader, and a bundled worker holds ~20 MB
+ * where one loading every module through tsx's loader holds ~95 MB. Without esbuild, tsx's register API.
  */
 function startWorker(data: SealedOrderWorkerData): Worker {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
   const file = new URL(`./sealedOrderWorker${ext}`, import.meta.url);
   if (ext === ".js") return new Worker(file, { workerData: data });
   const require = createRequire(import.meta.url);
+  bundledWorker ??= bundleWorker(require, file);
+  if (bundledWorker) return new Worker(new URL(bundledWorker), { workerData: data });
   const api = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs"));
   const code = `import(${JSON.stringify(api.href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
   return new Worker(code, { eval: true, workerData: data });
+}
+
+/** The worker bundle as a `data:` URL, "" when esbuild is not installed (then tsx's loader is used). */
+let bundledWorker: string | undefined;
+
+function bundleWorker(require: NodeRequire, file: URL): string {
+  let esbuild: typeof import("esbuild");
+  try {
+    esbuild = require("esbuild") as typeof import("esbuild");
+  } catch {
+    return "";
+  }
+  const out = esbuild.buildSync({
+    entryPoints: [fileURLToPath(file)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    // the native addon stays a real require; module-relative lookups resolve from the source file
+    external: ["secp256k1"],
+    define: { "import.meta.url": JSON.stringify(file.href) },
+    banner: {
+      js: `import { createRequire as __veilRequire } from "node:module"; const require = __veilRequire(${JSON.stringify(file.href)});`,
+    },
+  });
+  return `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString("base64")}`;
 }
