@@ -48,6 +48,24 @@ export type RelayConfig = {
   /** Check balance and allowance of the sell token at intake. */
   checkFunds: boolean;
   /**
+   * Abuse limits (issue 13), optional so a config built by hand still type-checks (defaults in
+   * {@link ABUSE_DEFAULTS}). `commitMinUnits`: whole tokens of one relay token a commitment's trader must
+   * hold and have approved (0 = off; off too with `checkFunds` false). `maxOpenCommitments`: unrevealed
+   * commitments per trader. `clientMissLimit`: missed reveals per client IP (within `missCooldownMs`)
+   * before that IP's commitments are refused. `walletCheckPerMinute` / `walletCheckBurst`: failed EIP-1271
+   * checks per client IP. `sseMaxSubscribers` / `sseMaxPerClient` / `sseQueueMax`: event-stream caps.
+   * `retentionDays`: final orders, batches, attempts and private txs are deleted after this many days (0 = never).
+   */
+  commitMinUnits?: number;
+  maxOpenCommitments?: number;
+  clientMissLimit?: number;
+  walletCheckPerMinute?: number;
+  walletCheckBurst?: number;
+  sseMaxSubscribers?: number;
+  sseMaxPerClient?: number;
+  sseQueueMax?: number;
+  retentionDays?: number;
+  /**
    * Worker threads that open, hash and recover sealed orders (0 = on the main thread). Optional so a config
    * built by hand still type-checks; default one per core but the main thread's, at least 1, at most 8.
    */
@@ -107,6 +125,15 @@ const configSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("true")
     .transform((s) => s === "true" || s === "1"),
+  commitMinUnits: z.coerce.number().min(0).default(1),
+  maxOpenCommitments: int(1, 8),
+  clientMissLimit: int(1, 10),
+  walletCheckPerMinute: int(1, 30),
+  walletCheckBurst: int(1, 5),
+  sseMaxSubscribers: int(1, 1000),
+  sseMaxPerClient: int(1, 16),
+  sseQueueMax: int(1, 256),
+  retentionDays: z.coerce.number().min(0).default(7),
   intakeWorkers: int(0, Math.max(1, Math.min(8, availableParallelism() - 1))),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
@@ -118,6 +145,19 @@ const FLAG_ALIASES: Record<string, keyof RelayConfig> = {
   "builder-url": "builderUrls",
   "trusted-proxy": "trustedProxies",
 };
+
+/** The abuse limits' defaults, for a config built by hand (the flags default to the same values). */
+export const ABUSE_DEFAULTS = {
+  commitMinUnits: 1,
+  maxOpenCommitments: 8,
+  clientMissLimit: 10,
+  walletCheckPerMinute: 30,
+  walletCheckBurst: 5,
+  sseMaxSubscribers: 1000,
+  sseMaxPerClient: 16,
+  sseQueueMax: 256,
+  retentionDays: 7,
+} as const;
 
 /** Thrown for an unknown flag or an invalid value; `main` prints it and exits 2. */
 export class ConfigError extends Error {

@@ -12,10 +12,11 @@ import { createChainReader } from "./chain/chainReader.js";
 import { ChainTracker } from "./chain/chainTracker.js";
 import { createOperatorSigner } from "./chain/operatorSigner.js";
 import { PoolRegistry } from "./chain/poolRegistry.js";
-import { type RelayConfig, redactConfig } from "./config.js";
+import { ABUSE_DEFAULTS, type RelayConfig, redactConfig } from "./config.js";
 import { createOrderHasher } from "./crypto/createOrderHasher.js";
 import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
 import { RelayEvents } from "./events/relayEvents.js";
+import { ContractSignatureCheck } from "./intake/contractSignatureCheck.js";
 import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
 import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
@@ -76,6 +77,11 @@ export async function startRelay(
   });
   const hashOrder = createOrderHasher(chainId, config.settlement);
   const batcherRef: { current: Batcher | null } = { current: null };
+  // the head is read at request time, once ctx exists (the block poller keeps it)
+  const contractSignatures = new ContractSignatureCheck(chain, () => ctx.head.block, {
+    perMinute: config.walletCheckPerMinute ?? ABUSE_DEFAULTS.walletCheckPerMinute,
+    burst: config.walletCheckBurst ?? ABUSE_DEFAULTS.walletCheckBurst,
+  });
   const ctx: RelayContext = {
     config,
     store,
@@ -101,8 +107,12 @@ export async function startRelay(
       pools,
       maxValiditySeconds: config.maxValiditySeconds,
       chain,
+      contractSignatures,
     },
-    intakeChecks: new IntakeChainChecks(chain, config.checkFunds),
+    intakeChecks: new IntakeChainChecks(chain, config.checkFunds, {
+      tokens: pools.tokens(),
+      minUnits: config.commitMinUnits ?? ABUSE_DEFAULTS.commitMinUnits,
+    }),
     openBatch: new OpenBatch(store, config.maxBatchSize, () => batcherRef.current?.closeSoon()),
     tokenSymbols,
     head: {

@@ -36,6 +36,8 @@ const HINTS: Record<string, string> = {
   INSUFFICIENT_BALANCE: "Hint: the trader's balance of the sell token is lower than the sell amount.",
   UNKNOWN_PAIR: "Hint: `veil info` lists the relay's tokens; the pair needs a pool the relay knows.",
   TOO_MANY_MISSES: "Hint: this trader missed too many reveals; use sealed mode (drop --commit).",
+  UNFUNDED_COMMITMENT:
+    "Hint: commit mode needs a funded trader: hold and approve (`veil approve <TOKEN>`) one of the relay's tokens.",
   CANCEL_TOO_LATE: "Hint: the batch is already committed; cancel on chain with `veil cancel ID --on-chain`.",
 };
 

@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   LEAF_MISMATCH: { status: 400, rpc: -32602 },
   INSUFFICIENT_BALANCE: { status: 400, rpc: -32000 },
   INSUFFICIENT_ALLOWANCE: { status: 400, rpc: -32000 },
+  /** A commitment's trader holds or has approved too little of every relay token to pay for an order. */
+  UNFUNDED_COMMITMENT: { status: 400, rpc: -32000 },
+  /** The trader (or client) has as many open commitments as the relay allows: reveal or let some end. */
+  TOO_MANY_OPEN_COMMITMENTS: { status: 429, rpc: -32005 },
   RATE_LIMITED: { status: 429, rpc: -32005 },
   NOT_AUTHORIZED: { status: 403, rpc: -32001 },
   /** The node could not be reached for a check the request needs: retry later. */

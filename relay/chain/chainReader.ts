@@ -10,6 +10,7 @@ import {
   parseAbi,
   parseEventLogs,
   type TransactionReceipt,
+  toHex,
 } from "viem";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 
@@ -127,8 +128,13 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
      * A wallet can still answer the relay differently from the settlement: settle-time failures are named
      * (InvalidSignature) or bisected by the operator loop.
      */
-    async isValidContractSignature(account: Address, digest: Hex, signature: Hex): Promise<boolean> {
-      const code = await client.getCode({ address: account });
+    async isValidContractSignature(
+      account: Address,
+      digest: Hex,
+      signature: Hex,
+      knownCode?: Hex, // the account's code when the caller read it already (one node call less)
+    ): Promise<boolean> {
+      const code = knownCode ?? (await client.getCode({ address: account }));
       if (!code || code === "0x") return false;
       walletGasCap ??= BigInt(await settlementRead<bigint | number>("EIP1271_GAS_LIMIT"));
       const data = encodeFunctionData({
@@ -137,15 +143,30 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
         args: [digest, signature],
       });
       try {
-        const res = await client.call({
-          account: settlement, // as the settlement calls it: a wallet that singles it out is caught here
-          to: account,
-          data,
-          // the wallet's cap plus this top-level call's intrinsic and calldata gas
-          gas: walletGasCap + 21_000n + 16n * BigInt((data.length - 2) / 2),
-        });
-        return res.data?.toLowerCase() === EIP1271_MAGIC_WORD;
-      } catch {
+        // A raw eth_call with no retry: the node answers a wallet that runs out of gas with an error that
+        // viem's transport would retry with backoff (150 ms, then more), making a stranger's refused
+        // signature cost far more than the capped call itself.
+        const res = await client.request(
+          {
+            method: "eth_call",
+            params: [
+              {
+                from: settlement, // as the settlement calls it: a wallet that singles it out is caught here
+                to: account,
+                data,
+                // the wallet's cap plus this top-level call's intrinsic and calldata gas
+                gas: toHex(walletGasCap + 21_000n + 16n * BigInt((data.length - 2) / 2)),
+              },
+              "latest",
+            ],
+          },
+          { retryCount: 0 },
+        );
+        return typeof res === "string" && res.toLowerCase() === EIP1271_MAGIC_WORD;
+      } catch (err) {
+        // the node not answering is not the wallet refusing: the caller must not cache it as a refusal
+        const name = (err as Error).name;
+        if (name === "HttpRequestError" || name === "TimeoutError") throw err;
         return false;
       }
     },

@@ -1,6 +1,15 @@
+import { type Address, erc20Abi } from "viem";
 import type { Order } from "../../client/order/order.js";
 import type { ChainReader } from "../chain/chainReader.js";
 import { RelayError } from "../errors/relayError.js";
+
+/**
+ * What a commitment's trader must show before the relay spends operator gas on its leaf: a balance and an
+ * allowance (to the settlement) of at least `minUnits` whole tokens of one of `tokens` (the relay's pool
+ * tokens). A commitment hides its order, so its sell token is unknown: any allow-listed token will do.
+ * `minUnits` 0 turns the check off.
+ */
+export type CommitFundingRule = { tokens: readonly Address[]; minUnits: number };
 
 /**
  * On-chain checks at intake (nonce unused; optionally sell-token balance and allowance), with reads cached
@@ -12,10 +21,19 @@ export class IntakeChainChecks {
   private block = -1n;
   private cache = new Map<string, Promise<bigint>>();
 
+  /** Per-token minimum in base units (from `decimals()`, read once per token). */
+  private readonly minimums = new Map<Address, Promise<bigint>>();
+
   constructor(
     private readonly chain: ChainReader,
     private readonly checkFunds: boolean,
+    private readonly commitFunding: CommitFundingRule = { tokens: [], minUnits: 0 },
   ) {}
+
+  /** Whether commitments must come from a funded, approved trader (funds checked and a minimum set). */
+  get checksCommitFunding(): boolean {
+    return this.checkFunds && this.commitFunding.minUnits > 0 && this.commitFunding.tokens.length > 0;
+  }
 
   /** Drops cached reads when a new block arrives. */
   onBlock(block: bigint): void {
@@ -33,6 +51,58 @@ export class IntakeChainChecks {
       p.catch(() => this.cache.delete(key));
     }
     return p;
+  }
+
+  private minimumOf(token: Address): Promise<bigint> {
+    let p = this.minimums.get(token);
+    if (!p) {
+      p = this.chain.client
+        .readContract({ address: token, abi: erc20Abi, functionName: "decimals" })
+        .then((d) => toBaseUnits(this.commitFunding.minUnits, Number(d)));
+      this.minimums.set(token, p);
+      p.catch(() => this.minimums.delete(token));
+    }
+    return p;
+  }
+
+  /**
+   * Throws UNFUNDED_COMMITMENT unless `trader` holds and has approved the settlement for at least the
+   * relay's minimum of one allow-listed token: a commitment whose leaf the operator commits on chain costs
+   * it gas, so it must come from a trader who could pay for an order (THREATS.md, cost budget). Reads are
+   * cached per block and travel in one batched node request; UPSTREAM_UNAVAILABLE when the node cannot be
+   * read. A no-op when {@link checksCommitFunding} is false.
+   */
+  async checkCommitFunding(trader: Address): Promise<void> {
+    if (!this.checksCommitFunding) return;
+    const { tokens, minUnits } = this.commitFunding;
+    let funded: boolean;
+    try {
+      const held = await Promise.all(
+        tokens.map(async (token) => {
+          const [min, balance, allowance] = await Promise.all([
+            this.minimumOf(token),
+            this.cached(`b:${trader}:${token}`, () => this.chain.balanceOf(token, trader)),
+            this.cached(`a:${trader}:${token}`, () => this.chain.allowance(token, trader)),
+          ]);
+          return balance >= min && allowance >= min;
+        }),
+      );
+      funded = held.some(Boolean);
+    } catch (err) {
+      throw new RelayError(
+        "UPSTREAM_UNAVAILABLE",
+        "the relay could not read the chain to check the trader; retry",
+        {
+          cause: err,
+        },
+      );
+    }
+    if (!funded)
+      throw new RelayError(
+        "UNFUNDED_COMMITMENT",
+        `a commitment's trader must hold and have approved the settlement contract for at least ${minUnits} whole token(s) of one of the relay's tokens (${tokens.join(", ")}); ${trader} does not`,
+        { details: { minUnits, tokens } },
+      );
   }
 
   /**
@@ -87,4 +157,12 @@ function checkResults(
       `trader must approve the settlement contract for at least sellAmount of ${order.sellToken}`,
       { details: { allowance: funds.allowance.toString(), sellAmount: order.sellAmount.toString() } },
     );
+}
+
+/** `units` whole tokens (a decimal number, e.g. 0.5) in base units of a token with `decimals`. */
+export function toBaseUnits(units: number, decimals: number): bigint {
+  const [whole, frac = ""] = units.toFixed(Math.min(decimals, 18)).split(".");
+  return (
+    BigInt(whole) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, "0").slice(0, decimals) || "0")
+  );
 }

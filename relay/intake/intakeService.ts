@@ -1,14 +1,16 @@
-import { type Address, type Hex, hashTypedData } from "viem";
+import { type Address, concat, type Hex, hashTypedData, keccak256 } from "viem";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
 import { type SignedOrder, signedOrderSchema } from "../../client/wire/orderWire.js";
 import { maxCommitBy, minCommitBy } from "../batch/commitTiming.js";
 import { isRevealOpen } from "../batch/revealWindow.js";
 import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
+import { ABUSE_DEFAULTS } from "../config.js";
 import { RelayError } from "../errors/relayError.js";
 import type { RelayContext } from "../relayContext.js";
+import { ClientMisses } from "../limits/clientMisses.js";
 import type { OrderRecord } from "../store/store.js";
 import { defaultIntakeWorkers, SealedOrderPool } from "./sealedOrderPool.js";
-import { validateOpenedOrder, validateSignedOrder } from "./validateOrder.js";
+import { validateOpenedOrder } from "./validateOrder.js";
 
 /** The answer to an accepted order or commitment. */
 export type Accepted = { id: Hex; state: string; batchId: number | null };
@@ -49,6 +51,8 @@ function recoverMessageSigner(
 export class IntakeService {
   /** Opens, hashes and recovers sealed orders on worker threads. */
   private readonly sealedPool: SealedOrderPool;
+  /** Missed reveals per client IP (keys are free, addresses are not). */
+  private readonly clientMisses = new ClientMisses();
 
   constructor(private readonly ctx: RelayContext) {
     this.sealedPool = new SealedOrderPool({
@@ -69,10 +73,10 @@ export class IntakeService {
     await this.sealedPool.close();
   }
 
-  /** `POST /v1/orders`: a sealed `{order, signature, salt}`. */
-  async submitSealed(ciphertext: Hex): Promise<Accepted> {
+  /** `POST /v1/orders`: a sealed `{order, signature, salt}`; `client` keys the per-IP budgets. */
+  async submitSealed(ciphertext: Hex, client?: string): Promise<Accepted> {
     // decrypt, parse, digest, ECDSA recovery: on a worker thread; the rest needs the relay's state
-    const v = await validateOpenedOrder(await this.sealedPool.open(ciphertext), this.ctx.orderRules);
+    const v = await validateOpenedOrder(await this.sealedPool.open(ciphertext), this.ctx.orderRules, client);
     this.checkCommitBy(v.order.commitBy);
     this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
     await this.ctx.intakeChecks.check(v.order);
@@ -105,29 +109,34 @@ export class IntakeService {
    * `POST /v1/commitments`: a leaf vouched for by the trader's signature, with the hidden order's `commitBy`
    * in plaintext (the relay must commit the leaf by then; the reveal must carry the same value).
    */
-  async submitCommitment(leaf: Hex, trader: Address, signature: Hex, commitBy: bigint): Promise<Accepted> {
+  async submitCommitment(
+    leaf: Hex,
+    trader: Address,
+    signature: Hex,
+    commitBy: bigint,
+    client?: string,
+  ): Promise<Accepted> {
     const { chainId, settlement, config } = this.ctx;
+    // Cheapest first (THREATS.md cost budget): arithmetic, then indexed reads, then one ECDSA recovery, and
+    // only then the node (cached per block): each leaf committed costs the operator gas, so a commitment
+    // must come from a trader who could pay for an order, with few open at once, from a client that reveals.
     this.checkCommitBy(commitBy);
+    this.refuseDuplicate(leaf, null, null);
+    this.checkMisses(trader, client);
+    const maxOpen = config.maxOpenCommitments ?? ABUSE_DEFAULTS.maxOpenCommitments;
+    if (this.ctx.store.openCommitments(trader, maxOpen) >= maxOpen)
+      throw new RelayError(
+        "TOO_MANY_OPEN_COMMITMENTS",
+        `trader has ${maxOpen} commitments not yet revealed; reveal them or wait until they end`,
+        { details: { maxOpenCommitments: maxOpen } },
+      );
     recoverMessageSigner(
       hashTypedData(commitmentTypedData(chainId, settlement, trader, leaf)),
       signature,
       trader,
       "commitment",
     );
-    const misses = this.ctx.store.misses(trader);
-    if (misses.count >= config.missLimit && Date.now() - misses.lastAt < config.missCooldownMs)
-      throw new RelayError(
-        "TOO_MANY_MISSES",
-        `trader missed ${misses.count} reveals; commitments are refused until ${new Date(misses.lastAt + config.missCooldownMs).toISOString()} (sealed orders still work)`,
-        {
-          details: {
-            misses: misses.count,
-            missLimit: config.missLimit,
-            retryAt: misses.lastAt + config.missCooldownMs,
-          },
-        },
-      );
-    this.refuseDuplicate(leaf, null, null);
+    await this.ctx.intakeChecks.checkCommitFunding(trader);
     const now = Date.now();
     const batchId = this.ctx.openBatch.take(commitBy);
     await this.insert({
@@ -149,30 +158,74 @@ export class IntakeService {
       createdAt: now,
       updatedAt: now,
     });
+    if (client !== undefined) this.clientMisses.record(client, leaf);
     return { id: leaf, state: "pending", batchId };
   }
 
-  /** `POST /v1/reveals`: the order behind a committed leaf, while the batch's reveal window is open. */
-  async reveal(signed: SignedOrder): Promise<Accepted> {
-    const v = await validateSignedOrder(signed, this.ctx.orderRules);
-    const rec = this.ctx.store.getOrder(v.leaf);
+  /** Refuses a commitment from a trader, or a client IP, over its miss limit within the cool-down. */
+  private checkMisses(trader: Address, client: string | undefined): void {
+    const { config } = this.ctx;
+    if (client !== undefined) {
+      const limit = config.clientMissLimit ?? ABUSE_DEFAULTS.clientMissLimit;
+      const since = Date.now() - config.missCooldownMs;
+      const byClient = this.clientMisses.misses(client, since, (id) => {
+        const o = this.ctx.store.getOrder(id);
+        return o?.state === "unfilled" && o.reason === "NOT_REVEALED" ? o.updatedAt : null;
+      });
+      if (byClient.count >= limit)
+        throw new RelayError(
+          "TOO_MANY_MISSES",
+          `commitments from this client missed ${byClient.count} reveals; its commitments are refused until ${new Date(byClient.lastAt + config.missCooldownMs).toISOString()} (sealed orders still work)`,
+          {
+            details: {
+              misses: byClient.count,
+              missLimit: limit,
+              retryAt: byClient.lastAt + config.missCooldownMs,
+            },
+          },
+        );
+    }
+    const misses = this.ctx.store.misses(trader);
+    if (misses.count >= config.missLimit && Date.now() - misses.lastAt < config.missCooldownMs)
+      throw new RelayError(
+        "TOO_MANY_MISSES",
+        `trader missed ${misses.count} reveals; commitments are refused until ${new Date(misses.lastAt + config.missCooldownMs).toISOString()} (sealed orders still work)`,
+        {
+          details: {
+            misses: misses.count,
+            missLimit: config.missLimit,
+            retryAt: misses.lastAt + config.missCooldownMs,
+          },
+        },
+      );
+  }
+
+  /**
+   * `POST /v1/reveals`: the order behind a committed leaf, while the batch's reveal window is open. The
+   * commitment and its trader are found (two hashes, one indexed read) before any signature work, so a
+   * reveal for no commitment never costs a recovery or an EIP-1271 call.
+   */
+  async reveal(signed: SignedOrder, client?: string): Promise<Accepted> {
+    const digest = this.ctx.hashOrder(signed.order);
+    // = orderLeaf(digest, salt): abi.encode of two bytes32 is their concatenation
+    const leaf = keccak256(concat([digest, signed.salt]));
+    const rec = this.ctx.store.getOrder(leaf);
     if (rec?.mode !== "commit")
       throw new RelayError("LEAF_MISMATCH", "this order and salt hash to a leaf that matches no commitment", {
-        details: { leaf: v.leaf },
+        details: { leaf },
       });
-    if (rec.trader !== v.order.trader)
+    if (rec.trader !== signed.order.trader)
       throw new RelayError(
         "LEAF_MISMATCH",
         "the revealed order's trader is not the trader who committed the leaf",
       );
-    if (rec.commitBy !== null && rec.commitBy !== v.order.commitBy)
+    if (rec.commitBy !== null && rec.commitBy !== signed.order.commitBy)
       throw new RelayError(
         "LEAF_MISMATCH",
-        `the revealed order's commitBy ${v.order.commitBy} is not the ${rec.commitBy} stated with its commitment`,
+        `the revealed order's commitBy ${signed.order.commitBy} is not the ${rec.commitBy} stated with its commitment`,
       );
-    if (rec.state === "revealed") return { id: rec.id, state: "revealed", batchId: rec.batchId };
     const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);
-    if (rec.state !== "committed" || !batch || !isRevealOpen(this.ctx, batch))
+    if (rec.state !== "revealed" && (rec.state !== "committed" || !batch || !isRevealOpen(this.ctx, batch)))
       throw new RelayError(
         "REVEAL_WINDOW_CLOSED",
         rec.state === "pending"
@@ -180,6 +233,20 @@ export class IntakeService {
           : `the reveal window of this commitment is closed (state ${rec.state})`,
         { details: { state: rec.state } },
       );
+    // Only now the signature: one recovery, and EIP-1271 (capped, cached, budgeted) for a contract wallet.
+    let signer: Address | null = null;
+    let signerError: string | null = null;
+    try {
+      signer = recoverOrderSigner(digest, signed.signature);
+    } catch (err) {
+      signerError = (err as Error).message;
+    }
+    const v = await validateOpenedOrder(
+      { signed, digest, leaf, signer, signerError },
+      this.ctx.orderRules,
+      client,
+    );
+    if (rec.state === "revealed" || !batch) return { id: rec.id, state: "revealed", batchId: rec.batchId };
     const clash = this.ctx.store.activeOrderWithNonce(v.order.trader, v.order.nonce);
     if (clash && clash.id !== rec.id)
       throw new RelayError(

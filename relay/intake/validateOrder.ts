@@ -4,6 +4,7 @@ import type { SignedOrder } from "../../client/wire/orderWire.js";
 import type { ChainReader } from "../chain/chainReader.js";
 import type { PoolRegistry } from "../chain/poolRegistry.js";
 import { RelayError } from "../errors/relayError.js";
+import type { ContractSignatureCheck } from "./contractSignatureCheck.js";
 import { hashAndRecover, type OpenedOrder } from "./openSealedOrder.js";
 
 /** What order validation needs to know about the relay. */
@@ -14,6 +15,8 @@ export type OrderRules = {
   pools: PoolRegistry;
   maxValiditySeconds: number;
   chain: ChainReader;
+  /** EIP-1271 checks cached and budgeted per client; without it, `chain` is asked every time. */
+  contractSignatures?: ContractSignatureCheck;
   nowSeconds?: () => bigint;
 };
 
@@ -62,16 +65,23 @@ export async function validateSignedOrder(signed: SignedOrder, rules: OrderRules
  * for contract wallets.
  * @example const v = await validateOpenedOrder(await pool.open(ciphertext), rules)
  */
-export async function validateOpenedOrder(opened: OpenedOrder, rules: OrderRules): Promise<ValidatedOrder> {
+export async function validateOpenedOrder(
+  opened: OpenedOrder,
+  rules: OrderRules,
+  client?: string,
+): Promise<ValidatedOrder> {
   const { signed, digest, signer } = opened;
   checkOrderFields(signed.order, rules);
   if (signer !== signed.order.trader) {
     const reason = opened.signerError ?? "signature does not recover to the order's trader";
-    const ok = await rules.chain
-      .isValidContractSignature(signed.order.trader, digest, signed.signature)
-      .catch(() => {
-        throw new RelayError("UPSTREAM_UNAVAILABLE", "could not check an EIP-1271 signature; retry");
-      });
+    const { trader } = signed.order;
+    const ok = await (rules.contractSignatures
+      ? rules.contractSignatures.isValid(trader, digest, signed.signature, client)
+      : rules.chain.isValidContractSignature(trader, digest, signed.signature)
+    ).catch((err) => {
+      if (err instanceof RelayError) throw err;
+      throw new RelayError("UPSTREAM_UNAVAILABLE", "could not check an EIP-1271 signature; retry");
+    });
     if (!ok)
       throw new RelayError(
         "INVALID_SIGNATURE",

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { Http2ServerRequest } from "node:http2";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
@@ -125,11 +126,22 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   });
   // Every endpoint is rate limited per client before its body is read (THREATS.md cost budget), /healthz,
   // /metrics and /tx included; /rpc counts its own per-IP budget per JSON-RPC call (a batch costs its size).
+  const clientKey = createClientKey(trustedProxyList(ctx.config.trustedProxies ?? []));
   const limited = rateLimit({
     ratePerSecond: ctx.config.rateLimit,
     burst: ctx.config.rateLimitBurst,
-    clientKey: createClientKey(trustedProxyList(ctx.config.trustedProxies ?? [])),
+    clientKey,
   });
+  /** The client's rate-limit key (IP, IPv6 /64, or the trusted proxy's client), for per-client budgets. */
+  const clientOf = (c: Context): string => {
+    let remote: string | undefined;
+    try {
+      remote = getConnInfo(c).remote.address;
+    } catch {
+      // not running on node-server (app.request in tests): one shared key
+    }
+    return clientKey(remote, c.req.header("x-forwarded-for"));
+  };
   app.use("*", (c, next) => (c.req.path === "/rpc" ? next() : limited(c, next)));
 
   // Aggregates only (THREATS.md): node reachable and on its chain, head fresh, builders healthy. 503 when the
@@ -177,21 +189,27 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
 
   app.post("/v1/orders", async (c) => {
     const body = parse(sealedOrderBody, await jsonBody(c));
-    const res = await intake.submitSealed(body.ciphertext);
+    const res = await intake.submitSealed(body.ciphertext, clientOf(c));
     count("POST /v1/orders", "ok");
     return c.json(res, 201);
   });
 
   app.post("/v1/commitments", async (c) => {
     const body = parse(commitmentBody, await jsonBody(c));
-    const res = await intake.submitCommitment(body.leaf, body.trader, body.signature, body.commitBy);
+    const res = await intake.submitCommitment(
+      body.leaf,
+      body.trader,
+      body.signature,
+      body.commitBy,
+      clientOf(c),
+    );
     count("POST /v1/commitments", "ok");
     return c.json(res, 201);
   });
 
   app.post("/v1/reveals", async (c) => {
     const body = parse(revealBody, await jsonBody(c));
-    const res = await intake.reveal(body);
+    const res = await intake.reveal(body, clientOf(c));
     count("POST /v1/reveals", "ok");
     return c.json({ id: res.id, state: res.state }, 200);
   });

@@ -334,6 +334,14 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
       ).get(trader, nonce.toString()) as OrderRow | undefined;
       return r ? rowToOrder(r) : null;
     },
+    openCommitments(trader, atMost) {
+      // bounded work: stops counting at `atMost` (the trader prefix of orders_trader_nonce finds the rows)
+      const r = prep(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE trader = ? AND mode = 'commit'
+           AND state IN ('pending','committed') LIMIT ?)`,
+      ).get(trader, atMost) as { n: number };
+      return r.n;
+    },
     updateOrder(id, patch) {
       update("orders", "id", id.toLowerCase(), { ...orderColumns(patch), updated_at: Date.now() });
     },

@@ -129,6 +129,11 @@ export interface Store {
   ordersInBatch(batchId: number): OrderRecord[];
   /** A non-final order of `trader` with this nonce, if any. */
   activeOrderWithNonce(trader: Address, nonce: bigint): OrderRecord | null;
+  /**
+   * Commitments of `trader` not yet revealed nor ended (`pending` or `committed`), counted up to `atMost`:
+   * the relay caps them, since each is a leaf the operator pays to commit.
+   */
+  openCommitments(trader: Address, atMost: number): number;
   updateOrder(id: Hex, patch: OrderPatch): void;
   /**
    * Compare-and-set: applies `patch` only if the order is in one of `expected` states (checked by the write

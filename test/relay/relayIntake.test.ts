@@ -190,7 +190,8 @@ describe("relay intake refuses every bad input with a 4xx and its code", () => {
   });
 
   it("should refuse bad commitments, reveals and cancels with their codes", async () => {
-    const account = privateKeyToAccount(keyOf(env.devnet, "trader2"));
+    // a commitment needs a funded, approved trader (issue 13): trader1 approved the settlement
+    const account = privateKeyToAccount(keyOf(env.devnet, "trader1"));
     const leaf = `0x${"ab".repeat(32)}` as Hex;
     const { chainId } = env.devnet;
     const settlement = env.devnet.contracts.settlement;
