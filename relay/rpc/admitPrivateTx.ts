@@ -56,10 +56,12 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
   const pending = ctx.store.pendingBySender(tx.from);
   const sameNonce = pending.find((p) => p.nonce === tx.nonce);
   const cancelling = sameNonce !== undefined && isCancelTransfer(tx);
-  // The simulation (the slow part) runs while the chain-state checks below are made.
-  const simulation = cancelling ? undefined : simulate(ctx, pending, tx);
+  // The simulation (the slow part) runs while the chain-state checks below are made, on the same head read:
+  // no separate eth_blockNumber round trip before the eth_callBundle.
+  const headRead = ctx.node.call<Hex>("eth_blockNumber");
+  const simulation = cancelling ? undefined : simulate(ctx, pending, tx, headRead);
   const [headHex, nonceHex, balanceHex] = await Promise.all([
-    ctx.node.call<Hex>("eth_blockNumber"),
+    headRead,
     ctx.node.call<Hex>("eth_getTransactionCount", [tx.from, "latest"]),
     ctx.node.call<Hex>("eth_getBalance", [tx.from, "latest"]),
   ]);
@@ -101,13 +103,18 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
   return tx.hash;
 }
 
-/** Simulates `tx` behind the sender's contiguous pending txs before it; never rejects. */
-async function simulate(ctx: RpcContext, pending: PrivateTxRecord[], tx: DecodedTx): Promise<SimulationLike> {
+/** Simulates `tx` behind the sender's contiguous pending txs before it, for the block after `headRead`; never rejects. */
+async function simulate(
+  ctx: RpcContext,
+  pending: PrivateTxRecord[],
+  tx: DecodedTx,
+  headRead: Promise<Hex>,
+): Promise<SimulationLike> {
   const raws: Hex[] = [tx.raw];
   const byNonce = new Map(pending.map((p) => [p.nonce, p]));
   for (let n = tx.nonce - 1; byNonce.has(n); n--) raws.unshift(byNonce.get(n)!.raw);
   try {
-    const head = Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber")));
+    const head = Number(BigInt(await headRead));
     return await ctx.submitter.simulate(raws, BigInt(head + 1));
   } catch (err) {
     return { ok: false, results: [], error: `eth_callBundle failed: ${(err as Error).message}` };
