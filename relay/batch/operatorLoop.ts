@@ -63,6 +63,8 @@ export class OperatorLoop {
   private readonly backoff = new Map<number, { failures: number; until: bigint }>();
   /** Attempts up to this id belong to a chain a reorg replaced: they no longer hold a batch back. */
   private readonly staleAttempts = new Map<number, number>();
+  /** Settle attempts whose pools were traded after they were signed: they cannot land (F2 re-plan). */
+  private readonly superseded = new Set<number>();
   /** Lowest fork block reported and not yet re-checked (at start: the recent past, a reorg may have happened). */
   private pendingFork: bigint | null;
   private again = false;
@@ -132,7 +134,8 @@ export class OperatorLoop {
     for (const b of store.batchesInStates(["committed", "settling"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
       if (b.settleBlock !== null) continue; // landed; waiting for confirmations
-      if (!settleMayStart(this.ctx, b) || this.inFlight(b, "settle", head)) continue;
+      if (!settleMayStart(this.ctx, b)) continue;
+      if (this.inFlight(b, "settle", head) && !(await this.supersededByPoolMove(b, head))) continue;
       if ((this.backoff.get(b.id)?.until ?? 0n) > head) continue;
       if (!(await this.isOurs(b))) continue;
       if (b.state === "committed") closeReveals(this.ctx, b);
@@ -257,10 +260,32 @@ export class OperatorLoop {
     }
   }
 
+  /**
+   * F2: a settle in flight was signed against its pools' reserves when planned; once another transaction
+   * traded one of them (the same-block guard refused the bundle in that block, and the price has moved), the
+   * signed settle cannot land in the remaining target blocks. It is superseded: re-planned on the new
+   * reserves and sent for the next block (same operator nonce, so at most one of them can ever land).
+   */
+  private async supersededByPoolMove(b: BatchRecord, head: bigint): Promise<boolean> {
+    const plan = this.plans.get(b.id);
+    const last = this.ctx.store.attempts(b.id, "settle").at(-1);
+    if (!plan || plan.pools.length === 0 || !last) return false;
+    const moved = await this.ctx.chain.poolTouchBlocks(plan.pools, plan.plannedAt + 1n, head).catch(() => []);
+    if (moved.length === 0) return false;
+    this.superseded.add(last.id);
+    this.plans.delete(b.id);
+    this.ctx.logger.info(
+      { batchId: b.id, blocks: moved.map(String) },
+      "a pool of the settle in flight was traded; re-planning",
+    );
+    return true;
+  }
+
   /** True while an attempt of this kind targets a block that has not been produced yet (on this chain). */
   private inFlight(b: BatchRecord, kind: BundleKind, head: bigint): boolean {
     const last = this.ctx.store.attempts(b.id, kind).at(-1);
     if (last !== undefined && last.id <= (this.staleAttempts.get(b.id) ?? 0)) return false;
+    if (last !== undefined && this.superseded.has(last.id)) return false;
     return last !== undefined && last.targetBlock > head;
   }
 

@@ -16,6 +16,8 @@ export type SettlePlan = {
   tradeIds: Hex[];
   /** V2 pairs its residual swaps trade on (F2: no two settles touching one pool share a block). */
   pools: Address[];
+  /** The head its reserves were read at: a pool traded after it makes the signed settle stale. */
+  plannedAt: bigint;
 };
 
 /** Seconds of margin between the chain head's timestamp and an order's `validTo` for it to be settled. */
@@ -101,6 +103,7 @@ export async function solveSettle(
     gas: gas > GAS_CAP ? GAS_CAP : gas,
     tradeIds: solution.fills.map((f) => f.id as Hex),
     pools: solution.swaps.map((sw) => sw.pair),
+    plannedAt: ctx.head.block,
   };
   return { plan, unfilled: solution.unfilled };
 }
