@@ -1,8 +1,11 @@
-import { type Address, formatEther, type Hex, parseAbi, zeroHash } from "viem";
+import { type Address, encodeFunctionData, formatEther, type Hex, parseAbi, zeroHash } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { verifyMerkleProof } from "../../../client/merkle/merkleTree.js";
 import { revealDecision } from "../../../client/order/revealRule.js";
 import { maxFrontRun } from "../bot/optimalSandwich.js";
 import { PoolReader } from "../bot/poolReader.js";
+import { sendBundle } from "../bot/sendBundle.js";
+import { routerSwapAbi } from "../bot/uniswapAbis.js";
 import { getAmountOut } from "../bot/v2Math.js";
 import { type MeasuredRoute, measureRoute } from "../measureRoute.js";
 import {
@@ -114,10 +117,11 @@ async function runRogueOperator(ctx: CustomRunContext, count: number): Promise<S
     trades.push(row);
   }
   const landed = [...tally.entries()].filter(([k]) => k.endsWith("LANDED"));
+  const relayUrl = devnet.relayUrl;
   const placement =
-    devnet.relayUrl && info
-      ? await measurePlacement(ctx, devnet.relayUrl, info, pools, PLACEMENT_ORDERS)
-      : null;
+    relayUrl && info ? await measurePlacement(ctx, relayUrl, info, pools, PLACEMENT_ORDERS, false) : null;
+  const contested =
+    relayUrl && info ? await measurePlacement(ctx, relayUrl, info, pools, PLACEMENT_ORDERS, true) : null;
   return {
     trades,
     notes: [
@@ -132,12 +136,16 @@ async function runRogueOperator(ctx: CustomRunContext, count: number): Promise<S
       placement
         ? `F2 placement of the honest relay: ${placement.orders} sealed orders through the real relay while another account swaps on the same pool in every block (a public tx each block): ${placement.settled} batches settled, ${placement.filled} orders filled; blocks a settle lost to the same-block pool guard: ${placement.poolTouched} (another tx touched its pool first), ${placement.ownSettle} (two of its own settles on one pool). The builder puts bundles before public txs, so the relay's settle is the first to touch its pool.`
         : "F2 placement of the honest relay: not measured (no relay).",
+      contested
+        ? `F2 placement against a competing searcher: ${contested.orders} more sealed orders while another account sends, in every other block, a bundle paying more than the relay's (${COMPETITOR_TIP_GWEI} gwei/gas) that swaps on the same pool: ${contested.settled} batches settled, ${contested.filled} orders filled; blocks a settle lost to the same-block pool guard: ${contested.poolTouched} (counted by the relay), ${contested.ownSettle} to its own settles. A settle loses every block in which a better-paying bundle touches its pool first; one that did so in every block would hold the batch back until it expires.`
+        : "F2 placement against a competing searcher: not measured (no relay).",
       "Not attempted: a sealed order is plaintext to the relay at intake, so an operator could fill it at its limit against itself in a batch committed by its commitBy; sealed mode trusts the relay with that, as a private RPC is trusted. Commit mode does not.",
     ],
     extra: {
       attempts: Object.fromEntries(tally),
       operatorGasWei: rogue.operatorGasWei.toString(),
       ...(placement ? { f2Placement: placement } : {}),
+      ...(contested ? { f2PlacementContested: contested } : {}),
     },
   };
 }
@@ -318,8 +326,10 @@ async function tryF1(r: Round, k: KnownOrder): Promise<void> {
   });
 }
 
-/** Orders the placement check sends through the honest relay. */
+/** Orders the placement check sends through the honest relay (per phase). */
 const PLACEMENT_ORDERS = 5;
+/** Priority fee of the competing searcher's bundles: above the relay's operator tip. */
+const COMPETITOR_TIP_GWEI = 20n;
 
 /**
  * How often the same-block pool guard (F2) costs the honest relay a block: sealed orders through the real
@@ -332,9 +342,12 @@ async function measurePlacement(
   info: RelayInfo,
   pools: PoolReader,
   orders: number,
+  competitor: boolean,
 ): Promise<{ orders: number; filled: number; settled: number; poolTouched: number; ownSettle: number }> {
   const { runtime: rt, relayWaitMs } = ctx;
+  const before = await relayPlacementMetrics(relayUrl);
   let filled = 0;
+  let blockNo = 0;
   for (let j = 0; j < orders; j++) {
     const { reserveIn } = (await pools.reserves(rt.token("WETH"), rt.token("USDC")))!;
     const t = await prepareTrade(rt, pools, 10_000 + j, {
@@ -356,18 +369,53 @@ async function measurePlacement(
     const id = await submitSealed(relayUrl, info, await signTradeOrder(rt, t, info));
     const { statuses } = await driveOrders(rt, relayUrl, info, [id], relayWaitMs, {
       async beforeStep() {
-        await rt.client.sendRawTransaction({ serializedTransaction: await signVictimSwap(rt, busy) });
+        if (competitor && blockNo++ % 2 === 0) {
+          const target = (await rt.client.getBlockNumber()) + 1n;
+          const raw = await signSwapWithTip(rt, busy, COMPETITOR_TIP_GWEI * 10n ** 9n);
+          await sendBundle(rt.devnet.builderUrl, busy.trader.privateKey, [raw], target);
+        } else {
+          await rt.client.sendRawTransaction({ serializedTransaction: await signVictimSwap(rt, busy) });
+        }
       },
     });
     if (statuses[0].state === "filled") filled++;
   }
-  const metrics = await (await fetch(`${relayUrl}/metrics`)).text();
-  const metric = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? 0);
+  const after = await relayPlacementMetrics(relayUrl);
   return {
     orders,
     filled,
+    settled: after.settled - before.settled,
+    poolTouched: after.poolTouched - before.poolTouched,
+    ownSettle: after.ownSettle - before.ownSettle,
+  };
+}
+
+/** The relay's own F2 placement counters (`GET /metrics`). */
+async function relayPlacementMetrics(relayUrl: string) {
+  const metrics = await (await fetch(`${relayUrl}/metrics`)).text();
+  const metric = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? 0);
+  return {
     settled: metric(/^veil_settled_batches_total (\d+)/m),
     poolTouched: metric(/^veil_settle_pool_waits_total\{cause="pool_touched"\} (\d+)/m),
     ownSettle: metric(/^veil_settle_pool_waits_total\{cause="own_settle"\} (\d+)/m),
   };
+}
+
+/** The busy account's router swap with a priority fee of `tip` wei per gas (to outbid the relay's bundle). */
+async function signSwapWithTip(rt: ScenarioRuntime, t: PreparedTrade, tip: bigint): Promise<Hex> {
+  const acct = privateKeyToAccount(t.trader.privateKey);
+  const block = await rt.client.getBlock({ blockTag: "latest" });
+  return acct.signTransaction({
+    type: "eip1559",
+    chainId: rt.devnet.chainId,
+    to: rt.devnet.contracts.uniswapV2.router,
+    data: encodeFunctionData({
+      abi: routerSwapAbi,
+      functionName: "swapExactTokensForTokens",
+      args: [t.sellAmount, t.minBuyAmount, [t.sellToken, t.buyToken], acct.address, block.timestamp + 3600n],
+    }),
+    nonce: await rt.client.getTransactionCount({ address: acct.address, blockTag: "pending" }),
+    gas: 250_000n,
+    ...(await rt.fees(tip)),
+  });
 }
