@@ -32,7 +32,8 @@ export async function runFuzz(o: { relayUrl: string; count: number; seed: number
       const status = await send(agent, url, req);
       result.requests++;
       result.statuses[status] = (result.statuses[status] ?? 0) + 1;
-      const kind = (result.byKind[req.kind] ??= {});
+      if (!result.byKind[req.kind]) result.byKind[req.kind] = {};
+      const kind = result.byKind[req.kind];
       kind[status] = (kind[status] ?? 0) + 1;
       const failed = status === "timeout" || status === "error" || Number(status) >= 500;
       if (status === "timeout") result.timeouts++;
