@@ -56,25 +56,42 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
   const pending = ctx.store.pendingBySender(tx.from);
   const sameNonce = pending.find((p) => p.nonce === tx.nonce);
   const cancelling = sameNonce !== undefined && isCancelTransfer(tx);
-  // The simulation (the slow part) runs while the chain-state checks below are made, on the same head read:
-  // no separate eth_blockNumber round trip before the eth_callBundle.
-  const headRead = ctx.node.call<Hex>("eth_blockNumber");
-  const simulation = cancelling ? undefined : simulate(ctx, pending, tx, headRead);
-  const [headHex, nonceHex, balanceHex] = await Promise.all([
-    headRead,
+  // Cheapest first (THREATS.md cost budget): the store, then three reads the node answers from its state,
+  // and only once every check passed the simulation (the dear part, on every builder): a refused tx never
+  // costs an eth_callBundle. The simulation targets the block after the head read here (no extra read).
+  if (!sameNonce && pending.length >= ctx.maxPendingPerSender)
+    throw new LimitExceededError(
+      `${tx.from} has ${pending.length} private transactions pending (at most ${ctx.maxPendingPerSender}): wait for some to land`,
+    );
+  const [block, nonceHex, balanceHex] = await Promise.all([
+    ctx.node.call<{ number: Hex; baseFeePerGas?: Hex | null }>("eth_getBlockByNumber", ["latest", false]),
     ctx.node.call<Hex>("eth_getTransactionCount", [tx.from, "latest"]),
     ctx.node.call<Hex>("eth_getBalance", [tx.from, "latest"]),
   ]);
-  const head = Number(BigInt(headHex));
+  const head = Number(BigInt(block.number));
   const chainNonce = Number(BigInt(nonceHex));
   const maxBlockNumber = checkMaxBlock(ctx, opts.maxBlockNumber, head);
 
   if (tx.nonce < chainNonce)
     throw new TransactionRejectedError(`nonce too low: next nonce ${chainNonce}, tx nonce ${tx.nonce}`);
-  const cost = tx.value + tx.gas * tx.maxFeePerGas;
-  if (BigInt(balanceHex) < cost)
+  const baseFee = block.baseFeePerGas ? BigInt(block.baseFeePerGas) : 0n;
+  if (!cancelling && !ctx.acceptBelowBaseFee && tx.maxFeePerGas < baseFee)
     throw new TransactionRejectedError(
-      `insufficient funds for gas * price + value: balance ${BigInt(balanceHex)}, tx cost ${cost}`,
+      `max fee per gas less than block base fee: maxFeePerGas ${tx.maxFeePerGas}, baseFee ${baseFee}; sign with maxFeePerGas >= ${baseFee} (more leaves room for the base fee to rise)`,
+      { data: { maxFeePerGas: tx.maxFeePerGas.toString(), baseFee: baseFee.toString() } },
+    );
+  // The balance must cover this tx and every other pending tx of the sender (the one it replaces excepted):
+  // checked one by one, many txs could each pass and never all land.
+  const cost = tx.value + tx.gas * tx.maxFeePerGas;
+  const others = cancelling
+    ? 0n
+    : pending
+        .filter((p) => p.nonce !== tx.nonce)
+        .reduce((sum, p) => sum + p.value + p.gas * p.maxFeePerGas, 0n);
+  if (BigInt(balanceHex) < cost + others)
+    throw new TransactionRejectedError(
+      `insufficient funds for gas * price + value: balance ${BigInt(balanceHex)}, tx cost ${cost}` +
+        (others > 0n ? ` + ${others} for the sender's other pending private txs` : ""),
     );
   if (sameNonce && cancelling) return cancelBySelfTransfer(ctx, tx, sameNonce, pending, head, maxBlockNumber);
   if (sameNonce) checkReplacementFee(tx, sameNonce);
@@ -83,7 +100,8 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
     throw new TransactionRejectedError(
       `nonce too high: next nonce ${nextNonce}, tx nonce ${tx.nonce} (a gap would never be included)`,
     );
-  refuseOnVerdict(ctx, tx, opts, classifySimulation(await simulation!, tx.hash));
+  const simulation = await simulate(ctx, pending, tx, Promise.resolve(block.number));
+  refuseOnVerdict(ctx, tx, opts, classifySimulation(simulation, tx.hash));
 
   // The first target block is the one after the head seen now, right before the first send.
   const sendHead = Math.max(head, Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber"))));

@@ -47,6 +47,17 @@ export type RpcDeps = {
   pollIntervalMs?: number;
   /** The relay's chain view; without it the watcher polls on its own and cannot notice reorgs. */
   chain?: RpcChainView;
+  /**
+   * Most PENDING private txs one sender may have (Protect-like wallets rarely queue more than a few): each is
+   * re-sent every block until it lands or expires, so the cap bounds what one funded key costs per block.
+   */
+  maxPendingPerSender?: number;
+  /**
+   * Admit a tx whose fee cap is below the current base fee (it waits for the base fee to fall). Off by
+   * default: such a tx is re-sent every block for nothing, and a dust key can queue many (issue 13). Tests
+   * of the watcher's fee-too-low expiry turn it on to get a tx that cannot land.
+   */
+  acceptBelowBaseFee?: boolean;
 };
 
 export const RPC_DEFAULTS = {
@@ -57,6 +68,7 @@ export const RPC_DEFAULTS = {
   perSender: { perMinute: 120, burst: 30 },
   maxBodyBytes: 1024 * 1024,
   pollIntervalMs: 250,
+  maxPendingPerSender: 16,
 } as const;
 
 /** Everything a handler needs, built once from RpcDeps. */
@@ -75,6 +87,8 @@ export type RpcContext = {
   ipLimiter: RateLimiter;
   senderLimiter: RateLimiter;
   senderLocks: KeyedMutex;
+  maxPendingPerSender: number;
+  acceptBelowBaseFee: boolean;
   /** Bundle sends/withdrawals in flight per tx hash (privateTxBundles orders them). */
   inFlight: Map<string, Promise<void>>;
   chain: RpcChainView | null;
@@ -118,6 +132,8 @@ export function createRpcContext(deps: RpcDeps): RpcContext {
     ipLimiter: new RateLimiter(deps.rateLimits?.perIp ?? RPC_DEFAULTS.perIp),
     senderLimiter: new RateLimiter(deps.rateLimits?.perSender ?? RPC_DEFAULTS.perSender),
     senderLocks: new KeyedMutex(),
+    maxPendingPerSender: deps.maxPendingPerSender ?? RPC_DEFAULTS.maxPendingPerSender,
+    acceptBelowBaseFee: deps.acceptBelowBaseFee ?? false,
     inFlight: new Map(),
     chain: deps.chain ?? null,
   };

@@ -136,6 +136,8 @@ export const OPENAPI_DOCUMENT = {
             "COMMIT_BY_TOO_LATE",
             "DUPLICATE_ORDER",
             "TOO_MANY_MISSES",
+            "UNFUNDED_COMMITMENT",
+            "TOO_MANY_OPEN_COMMITMENTS",
             "BODY_TOO_LARGE",
             "RATE_LIMITED",
             "UPSTREAM_UNAVAILABLE",
