@@ -1,7 +1,8 @@
 import { FlashbotsBundleProvider, type SimulationResponse } from "@flashbots/ethers-provider-bundle";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { concat, type Hex, keccak256 } from "viem";
+import type { Hex } from "viem";
 import { BuilderHealth, type BuilderHealthView } from "./builderHealth.js";
+import { bundleHashOf } from "./bundleHash.js";
 
 /**
  * Sends everything the relay puts on chain as private Flashbots bundles, never to a public mempool.
@@ -286,9 +287,4 @@ export class BundleSubmitter {
   close(): void {
     this.node.destroy();
   }
-}
-
-/** The Flashbots bundle hash: keccak256 of the concatenated tx hashes (see ../shared/FLASHBOTS.md). */
-export function bundleHashOf(signedTxs: readonly Hex[]): Hex {
-  return keccak256(concat(signedTxs.map((tx) => keccak256(tx))));
 }

@@ -1,17 +1,10 @@
 /**
  * Decodes a wallet's raw signed transaction and runs the checks that need no chain state: well-formed
  * EIP-2718 bytes, a signature that recovers, EIP-155 replay protection for our chain id, a non-zero fee and a
- * sane gas limit. State checks (nonce, balance, simulation) come later, in admitPrivateTx.
+ * sane gas limit (decoding and recovery themselves: decodeSignedTx, shared with the devnet builder). State checks (nonce, balance, simulation) come later, in admitPrivateTx.
  */
-import {
-  type Address,
-  getAddress,
-  type Hex,
-  isHex,
-  keccak256,
-  parseTransaction,
-  recoverTransactionAddress,
-} from "viem";
+import { type Address, getAddress, type Hex, isHex } from "viem";
+import { decodeSignedTx } from "./decodeSignedTx.js";
 import { InvalidParamsError, TransactionRejectedError } from "./rpcErrors.js";
 
 /** A decoded private transaction: what the store keeps and the checks use. */
@@ -53,22 +46,24 @@ export async function decodePrivateTx(
       "raw transaction must be a 0x-prefixed hex string of signed transaction bytes",
     );
   const rawHex = raw.toLowerCase() as Hex;
-  let parsed: ReturnType<typeof parseTransaction>;
-  try {
-    parsed = parseTransaction(rawHex);
-  } catch (cause) {
-    throw new InvalidParamsError(`cannot decode raw transaction: ${shortReason(cause)}`, { cause });
+  const decoded = await decodeSignedTx(rawHex, { refusedTypes: ["eip4844"], requireSignatureFields: true });
+  if (!decoded.ok) {
+    switch (decoded.problem) {
+      case "undecodable":
+        throw new InvalidParamsError(`cannot decode raw transaction: ${shortReason(decoded.cause)}`, {
+          cause: decoded.cause,
+        });
+      case "refusedType":
+        throw new TransactionRejectedError("blob transactions (type 3) are not supported");
+      case "unsigned":
+        throw new InvalidParamsError("raw transaction is not signed (no r, s)");
+      case "badSignature":
+        throw new InvalidParamsError(`invalid transaction signature: ${shortReason(decoded.cause)}`, {
+          cause: decoded.cause,
+        });
+    }
   }
-  const type = parsed.type ?? "legacy";
-  if (type === "eip4844") throw new TransactionRejectedError("blob transactions (type 3) are not supported");
-  if (parsed.r === undefined || parsed.s === undefined)
-    throw new InvalidParamsError("raw transaction is not signed (no r, s)");
-  let from: Address;
-  try {
-    from = await recoverTransactionAddress({ serializedTransaction: rawHex as never });
-  } catch (cause) {
-    throw new InvalidParamsError(`invalid transaction signature: ${shortReason(cause)}`, { cause });
-  }
+  const { tx: parsed, type, from, maxFeePerGas, maxPriorityFeePerGas, gas } = decoded;
   if (parsed.chainId === undefined)
     throw new TransactionRejectedError(
       `transaction is not replay-protected (no EIP-155 chain id): sign it for chain id ${opts.chainId}`,
@@ -77,19 +72,15 @@ export async function decodePrivateTx(
     throw new TransactionRejectedError(
       `invalid chain id: transaction is signed for chain ${parsed.chainId}, this RPC serves chain ${opts.chainId}`,
     );
-  const feeFields = parsed as { gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint };
-  const maxFeePerGas = feeFields.maxFeePerGas ?? feeFields.gasPrice ?? 0n;
-  const maxPriorityFeePerGas = feeFields.maxPriorityFeePerGas ?? feeFields.gasPrice ?? 0n;
   if (maxFeePerGas === 0n)
     throw new TransactionRejectedError("transaction fee is zero: set maxFeePerGas/gasPrice");
   if (maxPriorityFeePerGas > maxFeePerGas)
     throw new TransactionRejectedError("max priority fee per gas higher than max fee per gas");
-  const gas = parsed.gas ?? 0n;
   if (gas < MIN_TX_GAS) throw new TransactionRejectedError(`intrinsic gas too low: gas limit ${gas} < 21000`);
   if (gas > opts.maxGasLimit)
     throw new TransactionRejectedError(`exceeds block gas limit: gas limit ${gas} > ${opts.maxGasLimit}`);
   return {
-    hash: keccak256(rawHex),
+    hash: decoded.hash,
     raw: rawHex,
     from,
     to: parsed.to ? getAddress(parsed.to) : null,

@@ -1,6 +1,8 @@
+import { prng } from "../../relay/solver/solverFixtures.js";
+
 /**
- * A seeded PRNG (mulberry32): the same seed gives the same trades on every machine, so a scenario run is
- * reproducible from its `--seed`.
+ * A seeded PRNG (mulberry32, the same generator as the solver fixtures): the same seed gives the same trades
+ * on every machine, so a scenario run is reproducible from its `--seed`.
  */
 export type Prng = {
   /** Uniform in [0, 1). */
@@ -15,14 +17,7 @@ export type Prng = {
 
 /** @example const prng = createPrng(42); prng.int(1, 6) */
 export function createPrng(seed: number): Prng {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -1,9 +1,9 @@
 import type { Address, Hex } from "viem";
 import { getAddress } from "viem";
+import { getAmountOut } from "../../relay/solver/uniswapV2Math.js";
 import { optimalSandwich } from "./bot/optimalSandwich.js";
 import { PoolReader } from "./bot/poolReader.js";
 import { SWAP_GAS_ESTIMATE } from "./bot/searcherWallet.js";
-import { getAmountOut } from "./bot/v2Math.js";
 import { type MeasuredRoute, measureRoute } from "./measureRoute.js";
 import { createPrng } from "./prng.js";
 import { checkRouteAvailability } from "./routeAvailability.js";

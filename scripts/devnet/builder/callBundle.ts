@@ -1,8 +1,8 @@
 import type { Address } from "viem";
+import { bundleHash } from "../../../relay/bundles/bundleHash.js";
 import { nextBlockEnv } from "./blockEnv.js";
 import { BuilderRpcError } from "./builderErrors.js";
 import type { CallBundleParams } from "./builderWire.js";
-import { bundleHash } from "./bundleHash.js";
 import { decodeRawTx } from "./decodeRawTx.js";
 import { simulateTxs } from "./simulateTxs.js";
 

@@ -1,12 +1,5 @@
-import {
-  type Address,
-  type Hex,
-  isHex,
-  keccak256,
-  parseTransaction,
-  recoverTransactionAddress,
-  type TransactionSerializable,
-} from "viem";
+import { type Address, type Hex, isHex, type TransactionSerializable } from "viem";
+import { decodeSignedTx } from "../../../relay/rpc/decodeSignedTx.js";
 import { BuilderRpcError } from "./builderErrors.js";
 
 /** A raw transaction decoded once, with what the builder needs to validate and simulate it. */
@@ -24,7 +17,8 @@ export type DecodedTx = {
 };
 
 /**
- * Decodes and authenticates a raw signed EIP-2718 transaction for the given chain.
+ * Decodes and authenticates a raw signed EIP-2718 transaction for the given chain (decoding and recovery
+ * are the relay's `decodeSignedTx`; the builder's rules and error wording are here).
  *
  * @param raw 0x-hex signed transaction
  * @param chainId the devnet chain id; a tx for another chain is refused
@@ -36,36 +30,34 @@ export async function decodeRawTx(raw: unknown, chainId: number, index: number):
   if (typeof raw !== "string" || !isHex(raw) || raw.length < 4) {
     throw new BuilderRpcError("INVALID_PARAMS", `txs[${index}]: expected a 0x-hex signed transaction`);
   }
-  let tx: TransactionSerializable;
-  let from: Address;
-  try {
-    tx = parseTransaction(raw);
-    if (tx.type === "eip4844" || tx.type === "eip7702") {
-      throw new Error(`${tx.type} transactions are not supported by the local builder`);
-    }
-    from = await recoverTransactionAddress({ serializedTransaction: raw as never });
-  } catch (cause) {
-    const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+  const decoded = await decodeSignedTx(raw, { refusedTypes: ["eip4844", "eip7702"] });
+  if (!decoded.ok) {
+    const why =
+      decoded.problem === "refusedType"
+        ? `${decoded.type} transactions are not supported by the local builder`
+        : decoded.problem === "unsigned"
+          ? "transaction is not signed"
+          : decoded.cause instanceof Error
+            ? decoded.cause.message.split("\n")[0]
+            : String(decoded.cause);
+    const cause = "cause" in decoded ? decoded.cause : undefined;
     throw new BuilderRpcError("INVALID_PARAMS", `txs[${index}]: malformed transaction: ${why}`, { cause });
   }
+  const { tx, from } = decoded;
   if (tx.chainId !== chainId) {
     throw new BuilderRpcError(
       "INVALID_PARAMS",
       `txs[${index}]: chain id ${tx.chainId ?? "missing (pre-EIP-155)"} does not match the devnet chain id ${chainId}`,
     );
   }
-  const legacyPrice = "gasPrice" in tx ? tx.gasPrice : undefined;
-  const maxFeePerGas = ("maxFeePerGas" in tx ? tx.maxFeePerGas : undefined) ?? legacyPrice ?? 0n;
-  const maxPriorityFeePerGas =
-    ("maxPriorityFeePerGas" in tx ? tx.maxPriorityFeePerGas : undefined) ?? legacyPrice ?? 0n;
   return {
     raw: raw as Hex,
-    hash: keccak256(raw as Hex),
+    hash: decoded.hash,
     from,
     tx,
-    nonce: tx.nonce ?? 0,
-    gas: tx.gas ?? 0n,
-    maxFeePerGas,
-    maxPriorityFeePerGas,
+    nonce: decoded.nonce,
+    gas: decoded.gas,
+    maxFeePerGas: decoded.maxFeePerGas,
+    maxPriorityFeePerGas: decoded.maxPriorityFeePerGas,
   };
 }

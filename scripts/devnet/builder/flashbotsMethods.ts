@@ -1,4 +1,5 @@
 import { type Address, type Hex, hexToBigInt } from "viem";
+import { bundleHash } from "../../../relay/bundles/bundleHash.js";
 import { rpcCall } from "../jsonRpc.js";
 import { BuilderRpcError } from "./builderErrors.js";
 import {
@@ -7,7 +8,6 @@ import {
   parseCancelBundleParams,
   parseSendBundleParams,
 } from "./builderWire.js";
-import { bundleHash } from "./bundleHash.js";
 import type { BundlePool, StoredBundle } from "./bundlePool.js";
 import { callBundle } from "./callBundle.js";
 import { decodeRawTx } from "./decodeRawTx.js";

@@ -1,4 +1,5 @@
-import { afterSwap, type DirectedReserves, getAmountOut } from "./v2Math.js";
+import { getAmountOut } from "../../../relay/solver/uniswapV2Math.js";
+import { afterSwap, type DirectedReserves } from "./v2Math.js";
 
 /** What the bot knows about a victim's exact-input swap on one pool. */
 export type SandwichTarget = {

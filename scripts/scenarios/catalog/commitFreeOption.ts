@@ -1,6 +1,6 @@
 import { formatEther, type Hex } from "viem";
+import { getAmountOut } from "../../../relay/solver/uniswapV2Math.js";
 import { PoolReader } from "../bot/poolReader.js";
-import { getAmountOut } from "../bot/v2Math.js";
 import { type MeasuredRoute, measureRoute } from "../measureRoute.js";
 import { driveOrders } from "../routes/driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "../routes/preparedTrade.js";

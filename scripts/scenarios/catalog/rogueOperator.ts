@@ -2,11 +2,11 @@ import { type Address, encodeFunctionData, formatEther, type Hex, parseAbi, zero
 import { privateKeyToAccount } from "viem/accounts";
 import { verifyMerkleProof } from "../../../client/merkle/merkleTree.js";
 import { revealDecision } from "../../../client/order/revealRule.js";
+import { getAmountOut } from "../../../relay/solver/uniswapV2Math.js";
 import { maxFrontRun } from "../bot/optimalSandwich.js";
 import { PoolReader } from "../bot/poolReader.js";
 import { sendBundle } from "../bot/sendBundle.js";
 import { routerSwapAbi } from "../bot/uniswapAbis.js";
-import { getAmountOut } from "../bot/v2Math.js";
 import { type MeasuredRoute, measureRoute } from "../measureRoute.js";
 import {
   type BundleOutcome,
