@@ -65,6 +65,12 @@ describe("reveal window", () => {
     expect(settleMayStart(at(113n, W3_D2), b)).toBe(true);
   });
 
+  it("should keep the commit-block deadline when the commit-mode orders' commitBy passed long before", () => {
+    const b = batch({ state: "committed", commitBlock: 100n, revealAfter: 90n });
+    expect(revealDeadline(at(100n, W3_D2), b)).toBe(102n);
+    expect(isRevealOpen(at(102n, W3_D2), b)).toBe(true);
+  });
+
   it("should close reveals once the settler started, and open nothing before the commit landed", () => {
     const settling = batch({ state: "settling", commitBlock: 100n });
     expect(isRevealOpen(at(101n, W3_D2), settling)).toBe(false);
@@ -72,5 +78,9 @@ describe("reveal window", () => {
     expect(revealDeadline(at(101n, W3_D2), committing)).toBeNull();
     expect(isRevealOpen(at(101n, W3_D2), committing)).toBe(false);
     expect(settleMayStart(at(10_000n, W3_D2), committing)).toBe(false);
+    // Even a record marked committed without its commit block (never written so) opens nothing, at any head.
+    const noBlock = batch({ state: "committed" });
+    expect(isRevealOpen(at(0n, W3_D2), noBlock)).toBe(false);
+    expect(settleMayStart(at(0n, W3_D2), noBlock)).toBe(false);
   });
 });

@@ -51,6 +51,34 @@ describe("RateLimiter", () => {
 });
 
 describe("RateLimiter key bound", () => {
+  it("should prune at most once a minute, and only buckets idle longer than it takes them to refill", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perMinute: 60, burst: 2 }, () => now); // empty -> full in 2 s
+    limiter.take("a");
+    limiter.take("b");
+    now = 58_000;
+    limiter.take("edge"); // will be idle exactly 2 s at the prune: not yet full for sure, kept
+    now = 59_999;
+    limiter.take("c");
+    expect(limiter.size).toBe(4); // under a minute since the last prune (at 0): nothing dropped
+    now = 60_000;
+    limiter.take("c"); // prune: a and b idle 60 s are dropped
+    expect(limiter.size).toBe(2);
+    now = 90_000;
+    limiter.take("d"); // 30 s after the prune: no prune, "edge" (idle 32 s) stays
+    expect(limiter.size).toBe(3);
+    now = 120_000;
+    limiter.take("d"); // prune: every bucket idle over 2 s goes; d is taken again right after
+    expect(limiter.size).toBe(1);
+  });
+
+  it("should name the rule when refusing a configuration", () => {
+    expect(() => new RateLimiter({ perMinute: 60, burst: 0.5 })).toThrow(/perMinute > 0 and burst >= 1/);
+    expect(() => new RateLimiter({ perMinute: -1, burst: 2 })).toThrow(RangeError);
+    expect(() => new RateLimiter({ perMinute: Number.NaN, burst: 2 })).toThrow(RangeError);
+    expect(new RateLimiter({ perMinute: 0.001, burst: 1 }).size).toBe(0);
+  });
+
   it("should hold at most maxKeys keys, dropping the least recently used", () => {
     const limiter = new RateLimiter({ perMinute: 60, burst: 1 }, () => 0, 3);
     for (const ip of ["a", "b", "c"]) expect(limiter.take(ip)).toBe(true);
