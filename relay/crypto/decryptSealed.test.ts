@@ -117,6 +117,34 @@ describe("decryptSealed", () => {
     expectDecryptFailed(() => decryptSealed(relay.secret, new Uint8Array(randomBytes(200))));
     expectDecryptFailed(() => decryptSealed(relay.secret, "0x1234" as unknown as Uint8Array));
   });
+
+  it("should say which check refused the envelope, keeping the library's error as the cause", () => {
+    // Each refusal names its reason (operators read them in logs); a library failure is never the message.
+    const hex = `0x${"04".repeat(60)}` as unknown as Uint8Array; // a string of envelope length, not bytes
+    expect(expectDecryptFailed(() => decryptSealed(relay.secret, hex)).message).toBe(
+      "cannot decrypt sealed order: ciphertext must be bytes",
+    );
+    const sealed = encrypt(relayPk, new TextEncoder().encode("x"));
+    const compressed = Uint8Array.from(sealed);
+    compressed[0] = 0x02;
+    expect(expectDecryptFailed(() => decryptSealed(relay.secret, compressed)).message).toBe(
+      "cannot decrypt sealed order: ephemeral public key must be uncompressed (0x04 prefix)",
+    );
+    const offCurve = Uint8Array.from(sealed);
+    offCurve.fill(0xff, 1, 65);
+    const ecdh = expectDecryptFailed(() => decryptSealed(relay.secret, offCurve));
+    expect(ecdh.message).toBe(
+      "cannot decrypt sealed order: ECDH failed: ephemeral public key is not a valid secp256k1 point",
+    );
+    expect(ecdh.cause).toBeInstanceOf(Error);
+    const tampered = Uint8Array.from(sealed);
+    tampered[tampered.length - 1] ^= 0x01;
+    const auth = expectDecryptFailed(() => decryptSealed(relay.secret, tampered));
+    expect(auth.message).toBe(
+      "cannot decrypt sealed order: authentication failed: not sealed to this relay's key, or tampered with",
+    );
+    expect(auth.cause).toBeInstanceOf(Error);
+  });
 });
 
 describe("eciesSharedKey", () => {
