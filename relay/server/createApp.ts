@@ -3,16 +3,17 @@ import { Http2ServerRequest } from "node:http2";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { MIN_COMMIT_LEAD_BLOCKS, maxCommitLeadBlocks } from "../batch/commitTiming.js";
 import { healthReport } from "../chain/chainHealth.js";
+import { ABUSE_DEFAULTS } from "../config.js";
 import { RelayError, toRelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
 import { createClientKey, trustedProxyList } from "../limits/clientKey.js";
 import { rateLimit } from "../limits/rateLimit.js";
 import type { RelayContext } from "../relayContext.js";
+import { EventStreamSlots, serveEventStream } from "./eventStream.js";
 import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
 import { OrderViews } from "./orderViews.js";
 import {
@@ -127,6 +128,11 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   // Every endpoint is rate limited per client before its body is read (THREATS.md cost budget), /healthz,
   // /metrics and /tx included; /rpc counts its own per-IP budget per JSON-RPC call (a batch costs its size).
   const clientKey = createClientKey(trustedProxyList(ctx.config.trustedProxies ?? []));
+  const streamSlots = new EventStreamSlots({
+    maxSubscribers: ctx.config.sseMaxSubscribers ?? ABUSE_DEFAULTS.sseMaxSubscribers,
+    maxPerClient: ctx.config.sseMaxPerClient ?? ABUSE_DEFAULTS.sseMaxPerClient,
+    queueMax: ctx.config.sseQueueMax ?? ABUSE_DEFAULTS.sseQueueMax,
+  });
   const limited = rateLimit({
     ratePerSecond: ctx.config.rateLimit,
     burst: ctx.config.rateLimitBurst,
@@ -243,42 +249,23 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
   app.get("/v1/events", (c) => {
     const filter = c.req.query("order")?.toLowerCase();
     if (filter !== undefined) parse(orderIdParam, filter);
-    return streamSSE(c, async (stream) => {
-      let id = 0;
-      const queue: { kind: string; data: unknown }[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = ctx.events.subscribe((kind, data) => {
+    const client = clientOf(c);
+    streamSlots.acquire(client); // caps in total and per client (issue 13)
+    return serveEventStream(c, {
+      events: ctx.events,
+      queueMax: ctx.config.sseQueueMax ?? ABUSE_DEFAULTS.sseQueueMax,
+      head: () => ctx.head.block,
+      onEnd: () => streamSlots.release(client),
+      select: (kind, data) => {
         if (filter === undefined) {
-          if (kind !== "batch") return;
+          if (kind !== "batch") return null;
           const b = data as BatchEvent;
-          queue.push({ kind, data: { id: b.id, state: b.state } });
-        } else {
-          if (kind !== "order" || (data as OrderEvent).id.toLowerCase() !== filter) return;
-          const o = ctx.store.getOrder((data as OrderEvent).id);
-          if (!o) return;
-          queue.push({ kind, data: views.order(o) });
+          return { id: b.id, state: b.state };
         }
-        wake?.();
-      });
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
-      await stream.writeSSE({ event: "ready", data: JSON.stringify({ head: ctx.head.block.toString() }) });
-      while (!stream.aborted && !stream.closed) {
-        const next = queue.shift();
-        if (next) {
-          await stream.writeSSE({ event: next.kind, data: JSON.stringify(next.data), id: String(++id) });
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 15_000);
-        });
-        wake = null;
-        if (queue.length === 0 && !stream.aborted) await stream.write(": keep-alive\n\n");
-      }
-      unsubscribe();
+        if (kind !== "order" || (data as OrderEvent).id.toLowerCase() !== filter) return null;
+        const o = ctx.store.getOrder((data as OrderEvent).id);
+        return o ? views.order(o) : null;
+      },
     });
   });
 
