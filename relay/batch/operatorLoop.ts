@@ -146,8 +146,11 @@ export class OperatorLoop {
         this.plans.set(b.id, plan);
       }
       if (plan === null) {
-        finalizeSettled(this.ctx, batch, [], null);
         this.plans.delete(b.id);
+        // Nothing left to trade: maybe because an earlier settle of this batch (reorged out, then back) used
+        // the nonces. Then the batch settled on chain: resolveSettle records that settle; never "no trades".
+        if (batch.chainBatchId !== null && (await this.ctx.chain.batch(batch.chainBatchId)).settled) continue;
+        finalizeSettled(this.ctx, batch, [], null);
         continue;
       }
       if (plan.pools.some((p) => touched.has(p.toLowerCase()))) {

@@ -99,7 +99,15 @@ export function finalizeSettled(
   txHash: Hex | null,
 ): void {
   const byDigest = new Map(trades.map((t) => [t.orderDigest.toLowerCase(), t]));
-  const orders = ctx.store.ordersInBatch(batch.id).filter((o) => !FINAL_ORDER_STATES.includes(o.state));
+  // The chain is the truth: a leaf with a Trade in this settle is filled even if the relay had already given
+  // up on it (e.g. NONCE_USED when an earlier settle reorged out came back and used its nonce).
+  const traded = (o: OrderRecord) => o.digest !== null && byDigest.has(o.digest.toLowerCase());
+  const orders = ctx.store
+    .ordersInBatch(batch.id)
+    .filter(
+      (o) =>
+        !FINAL_ORDER_STATES.includes(o.state) || (o.state === "unfilled" && traded(o) && isLeafOf(batch, o)),
+    );
   const emitted: Parameters<typeof ctx.events.order>[0][] = [];
   const confirmations =
     batch.settleBlock === null ? undefined : (confirmationsOf(ctx, batch.settleBlock) ?? undefined);
