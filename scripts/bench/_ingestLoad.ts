@@ -62,3 +62,59 @@ export async function loadGenerator(
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return { seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), statuses, errors, firstId };
 }
+
+/** Result of one open-loop run at a fixed offered rate. */
+export type OfferedResult = {
+  /** 201s per second, from the first scheduled send to the last answer. */
+  achieved: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: Record<string, number>;
+};
+
+/**
+ * Open-loop load generator: POSTs `bodies` to `/v1/orders` at `rate` per second on schedule, whether or not
+ * earlier requests were answered (as independent traders would), over keep-alive connections opened as
+ * needed. Latency is counted from each request's scheduled time, so a generator that falls behind shows as
+ * latency rather than hiding it (no coordinated omission).
+ */
+export async function offeredLoad(baseUrl: string, bodies: string[], rate: number): Promise<OfferedResult> {
+  const url = new URL("/v1/orders", baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+  const latencies = new Float64Array(bodies.length);
+  const errors: Record<string, number> = {};
+  let ok = 0;
+  let lastEnd = 0;
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  const send = async (i: number) => {
+    const scheduled = start + (i * 1000) / rate;
+    try {
+      const { status, text } = await httpPost(agent, url, bodies[i]);
+      if (status === 201) ok++;
+      else {
+        let code = `HTTP_${status}`;
+        try {
+          code = (JSON.parse(text) as { error: { code: string } }).error.code;
+        } catch {}
+        errors[code] = (errors[code] ?? 0) + 1;
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "TRANSPORT";
+      errors[code] = (errors[code] ?? 0) + 1;
+    }
+    lastEnd = performance.now();
+    latencies[i] = lastEnd - scheduled;
+  };
+  let next = 0;
+  while (next < bodies.length) {
+    const due = Math.min(bodies.length, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+    while (next < due) inFlight.push(send(next++));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return { achieved: ok / ((lastEnd - start) / 1000), p50Ms: pct(0.5), p99Ms: pct(0.99), errors };
+}

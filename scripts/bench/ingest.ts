@@ -12,8 +12,8 @@
  *    zod, hash, recover, cached chain checks, durable SQLite group commit before the 201.
  * Writes bench/results/ingest.json `{ordersPerSecond, p50Ms, p99Ms, cryptoLimitPerSecond}`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { decrypt as eciesDecrypt } from "eciesjs";
 import {
@@ -42,13 +42,22 @@ import { REPO_ROOT } from "../devnet/binaries.js";
 import { devnetAccounts } from "../devnet/devnetAccounts.js";
 import { devnetRelayOptions, spawnRelay } from "../devnet/spawnRelay.js";
 import { startDevnet } from "../devnet/startDevnet.js";
-import { loadGenerator } from "./_ingestLoad.js";
+import { loadGenerator, offeredLoad } from "./_ingestLoad.js";
 
 const GOAL_ORDERS_PER_SECOND = 3_000;
 const GOAL_P99_MS = 50;
 const DEFAULT_ORDERS = 12_000;
 const DEFAULT_CONCURRENCY = 64;
 const WARMUP_ORDERS = 1_000;
+/** Fixed offered loads (orders/s) of the open-loop runs. */
+const OFFERED_RATES = [250, 500, 1_000, 2_000];
+const DEFAULT_OFFERED_SECONDS = 5;
+const DEFAULT_OPEN_ORDERS = 100_000;
+/**
+ * Block interval during the bench: mainnet's 12 s. Orders are signed before they are timed, and their commitBy
+ * may be at most maxCommitLeadBlocks (14 on the devnet) ahead: at 1 s blocks a run would outlive its orders.
+ */
+const DEFAULT_SLOT_MS = 12_000;
 
 type Trader = { address: Address; privateKey: Hex };
 
@@ -104,7 +113,11 @@ async function perSecondAsync<T>(items: T[], fn: (x: T) => Promise<unknown>): Pr
   return items.length / ((performance.now() - t) / 1000);
 }
 
-/** Flags: `--orders=N` (default 12000), `--concurrency=N` (default 64), `--crypto-only`. */
+/**
+ * Flags: `--orders=N` (default 12000), `--concurrency=N` (default 64), `--offered-seconds=N` (5),
+ * `--open-orders=N` (100000; 0 skips the memory phase), `--slot-ms=N` (12000), `--profile=DIR` (relay under
+ * --cpu-prof, profile written to DIR on exit), `--crypto-only`.
+ */
 export async function run(flags: string[]): Promise<void> {
   const flag = (name: string, def: number) => {
     const f = flags.find((x) => x.startsWith(`--${name}=`));
@@ -112,6 +125,11 @@ export async function run(flags: string[]): Promise<void> {
   };
   const nOrders = flag("orders", DEFAULT_ORDERS);
   const concurrency = flag("concurrency", DEFAULT_CONCURRENCY);
+  const slotMs = flag("slot-ms", DEFAULT_SLOT_MS);
+  const offeredSeconds = flag("offered-seconds", DEFAULT_OFFERED_SECONDS);
+  const openOrders = flag("open-orders", DEFAULT_OPEN_ORDERS);
+  const profileDir = flags.find((x) => x.startsWith("--profile="))?.split("=")[1];
+  const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
 
   // ---- 1. raw crypto limit, one thread -------------------------------------------------------------
   const chainId = 31337;
@@ -179,7 +197,10 @@ export async function run(flags: string[]): Promise<void> {
   }
 
   // ---- 2. HTTP intake against a real relay on a real devnet ----------------------------------------
-  const devnet = await startDevnet({ slotMs: 1000, quiet: true });
+  // Blocks come from this bench (every slotMs, paused for the open-orders phase) so the chain head, and with
+  // it the orders' commitBy window (at most maxCommitLeadBlocks ahead, issue 12), is under control.
+  const devnet = await startDevnet({ slotMs: null, quiet: true });
+  const blocks = driveBlocks(devnet, slotMs);
   const dataDir = mkdtempSync(join(tmpdir(), "veil-bench-ingest-"));
   let relay: Awaited<ReturnType<typeof spawnRelay>> | null = null;
   try {
@@ -189,6 +210,7 @@ export async function run(flags: string[]): Promise<void> {
       dataDir,
       // the bench is one client IP: lift the per-IP rate limit; warn-level logs (no line per request)
       extraArgs: ["--rate-limit", "0", "--log-level", "warn"],
+      nodeArgs: profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : undefined,
     });
     const info = (await (await fetch(`${relay.url}/v1/info`)).json()) as {
       eciesPublicKey: Hex;
@@ -200,29 +222,36 @@ export async function run(flags: string[]): Promise<void> {
     const { WETH, USDC } = devnet.contracts.tokens;
     await approveAll(devnet, benchTraders, WETH, info.settlement);
     const relayHash = createOrderHasher(info.chainId, info.settlement);
-    const t0 = performance.now();
-    const prepared = prepareOrders(
-      WARMUP_ORDERS + nOrders,
-      benchTraders,
-      WETH,
-      USDC,
-      relayHash,
-      info.eciesPublicKey,
-      1n << 20n,
-      // order v2: the latest commitBy the relay accepts now, so the orders stay acceptable while sent
-      (await createPublicClient({ transport: transport(devnet.rpcUrl) }).getBlockNumber()) +
-        BigInt(info.maxCommitLeadBlocks),
-    );
-    console.log(
-      `\nprepared ${prepared.ciphertexts.length} sealed orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
-    const bodies = prepared.ciphertexts.map((c) => JSON.stringify({ ciphertext: c }));
+    const client = createPublicClient({ transport: transport(devnet.rpcUrl) });
+    let nonceBase = 1n << 20n;
+    /** `n` sealed request bodies, each a distinct valid order with the latest commitBy accepted now. */
+    const prepare = async (n: number) => {
+      const t0 = performance.now();
+      // the latest commitBy accepted, less one block: the relay may not have seen the newest head yet
+      const commitBy = (await client.getBlockNumber()) + BigInt(info.maxCommitLeadBlocks) - 1n;
+      const prepared = prepareOrders(
+        n,
+        benchTraders,
+        WETH,
+        USDC,
+        relayHash,
+        info.eciesPublicKey,
+        nonceBase,
+        commitBy,
+      );
+      nonceBase += BigInt(Math.ceil(n / benchTraders.length));
+      console.log(`prepared ${n} sealed orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return { bodies: prepared.ciphertexts.map((c) => JSON.stringify({ ciphertext: c })), prepared };
+    };
+
+    // 2a. saturation: closed loop, `concurrency` connections
+    const sat = await prepare(WARMUP_ORDERS + nOrders);
     // sanity: the ids the relay answers are the orders' leaves
-    const expectLeaf = orderLeaf(relayHash(prepared.orders[0].order), prepared.orders[0].salt);
-    const warm = await loadGenerator(relay.url, bodies.slice(0, WARMUP_ORDERS), concurrency);
+    const expectLeaf = orderLeaf(relayHash(sat.prepared.orders[0].order), sat.prepared.orders[0].salt);
+    const warm = await loadGenerator(relay.url, sat.bodies.slice(0, WARMUP_ORDERS), concurrency);
     if (warm.firstId && warm.firstId !== expectLeaf)
       console.log(`warning: first id ${warm.firstId} != leaf ${expectLeaf}`);
-    const timed = await loadGenerator(relay.url, bodies.slice(WARMUP_ORDERS), concurrency);
+    const timed = await loadGenerator(relay.url, sat.bodies.slice(WARMUP_ORDERS), concurrency);
     const ok = timed.statuses.get(201) ?? 0;
     result.ordersPerSecond = Math.round(ok / timed.seconds);
     result.p50Ms = Number(timed.p50Ms.toFixed(2));
@@ -234,7 +263,9 @@ export async function run(flags: string[]): Promise<void> {
       statuses: Object.fromEntries(timed.statuses),
       errors: timed.errors,
     };
-    console.log(`HTTP POST /v1/orders, ${nOrders} orders, ${concurrency} concurrent keep-alive connections`);
+    console.log(
+      `\nHTTP POST /v1/orders, ${nOrders} orders, ${concurrency} concurrent keep-alive connections`,
+    );
     console.log("metric                      measured     goal");
     console.log(
       `orders/s (201 only)       ${String(result.ordersPerSecond).padStart(10)}  ${String(GOAL_ORDERS_PER_SECOND).padStart(7)}`,
@@ -249,12 +280,110 @@ export async function run(flags: string[]): Promise<void> {
     console.log(
       `statuses: ${JSON.stringify(Object.fromEntries(timed.statuses))}${Object.keys(timed.errors).length ? ` errors: ${JSON.stringify(timed.errors)}` : ""}`,
     );
+
+    // 2b. fixed offered loads: open loop, latency counted from each request's scheduled time
+    const offered: {
+      rate: number;
+      p50Ms: number;
+      p99Ms: number;
+      achieved: number;
+      errors: Record<string, number>;
+    }[] = [];
+    console.log(`\noffered load (open loop, ${offeredSeconds} s each): rate -> achieved, p50, p99 ms`);
+    for (const rate of offeredSeconds > 0 ? OFFERED_RATES : []) {
+      const { bodies } = await prepare(rate * offeredSeconds);
+      const run = await offeredLoad(relay.url, bodies, rate);
+      const row = {
+        rate,
+        p50Ms: Number(run.p50Ms.toFixed(2)),
+        p99Ms: Number(run.p99Ms.toFixed(2)),
+        achieved: Math.round(run.achieved),
+        errors: run.errors,
+      };
+      offered.push(row);
+      console.log(
+        `${String(rate).padStart(5)}/s -> ${String(row.achieved).padStart(5)}/s  p50 ${row.p50Ms.toFixed(1).padStart(7)}  p99 ${row.p99Ms.toFixed(1).padStart(7)}${rate === 1000 ? `  (goal p99 <= ${GOAL_P99_MS})` : ""}${Object.keys(run.errors).length ? ` errors ${JSON.stringify(run.errors)}` : ""}`,
+      );
+    }
+    result.offered = offered;
+
+    // 2c. memory with `openOrders` open orders: no blocks meanwhile, so none is committed or settled
+    if (openOrders > 0) {
+      blocks.pause();
+      await blocks.idle();
+      const { bodies } = await prepare(openOrders);
+      const before = relayMemory(relay.pid);
+      const load = await loadGenerator(relay.url, bodies, concurrency);
+      const accepted = load.statuses.get(201) ?? 0;
+      const after = relayMemory(relay.pid);
+      result.rssMbAt100kOpenOrders = after.rssMb;
+      result.openOrders = {
+        accepted,
+        rssMbBefore: before.rssMb,
+        rssMb: after.rssMb,
+        peakRssMb: after.peakRssMb,
+        ordersPerSecond: Math.round(accepted / load.seconds),
+        errors: load.errors,
+      };
+      console.log(
+        `\n${accepted} more open orders (${Math.round(accepted / load.seconds)}/s): relay RSS ${before.rssMb} -> ${after.rssMb} MB (peak ${after.peakRssMb} MB; goal <= 250 MB at 100k)`,
+      );
+      blocks.resume();
+    }
   } finally {
+    await blocks.stop();
     await relay?.stop();
     await devnet.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  result.loadAverage = { start: loadAtStart, end: loadavg().map((x) => Number(x.toFixed(2))) };
+  result.setup = {
+    slotMs,
+    // --cpu-prof costs the relay some CPU: a profiled run's figures are a little low
+    profiled: profileDir !== undefined,
+    note: "shared 2-core machine: relay, anvil, builder and this load generator on the same cores; loadAverage = 1/5/15-min",
+  };
   write();
+}
+
+/** RSS and peak RSS of a process, in MB (Linux /proc). */
+function relayMemory(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(kb("VmRSS") / 1024), peakRssMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+/**
+ * Builds a block every `slotMs` on a devnet started with `slotMs: null`, until stopped; `pause()` holds the
+ * chain (no commit or settle can land, the head and so the orders' commitBy window stand still).
+ */
+function driveBlocks(devnet: Awaited<ReturnType<typeof startDevnet>>, slotMs: number) {
+  let paused = false;
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    if (stopped) return;
+    if (!paused) current = devnet.buildBlock().catch(() => undefined);
+    current.finally(() => {
+      if (!stopped) timer = setTimeout(tick, slotMs);
+    });
+  };
+  timer = setTimeout(tick, slotMs);
+  return {
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+    },
+    idle: () => current,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
 }
 
 /** Approves the settlement for every bench trader (so intake's allowance check passes) and waits. */
