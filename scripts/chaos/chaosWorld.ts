@@ -171,20 +171,33 @@ export class ChaosWorld {
   /**
    * Reorgs the last `depth` blocks away: reverts to the snapshot taken at head - depth; the builders then
    * build new blocks at those heights (txs that were only in the dropped blocks are gone from the node, as
-   * a reorg can leave them). Returns the depth actually reorged (0 if not enough history yet).
+   * a reorg can leave them). Right after another reorg or a node restart fewer snapshots exist: then the
+   * deepest one available is used, and with none yet it waits (up to ~10 s) for blocks to pile up instead of
+   * silently skipping the fault. Returns the depth actually reorged (0 only if no history came).
    */
   async reorg(depth: number): Promise<number> {
+    for (let waited = 0; waited < 10; waited++) {
+      const done = await this.reorgOnce(depth);
+      if (done > 0) return done;
+      await new Promise((r) => setTimeout(r, this.slotMs));
+    }
+    return 0;
+  }
+
+  private async reorgOnce(depth: number): Promise<number> {
     await this.pause();
     try {
       const head = BigInt(await rpcCall<Hex>(this.anvil.url, "eth_blockNumber"));
-      const index = this.snapshots.findIndex((s) => s.block === head - BigInt(depth));
-      if (index < 0) return 0;
-      const target = this.snapshots[index];
+      const usable = this.snapshots
+        .map((s, index) => ({ ...s, index }))
+        .filter((s) => s.block < head && s.block >= head - BigInt(depth));
+      if (usable.length === 0) return 0;
+      const target = usable[0]; // the deepest available, at most `depth` back
       const ok = await rpcCall<boolean>(this.anvil.url, "evm_revert", [target.id]);
-      this.snapshots = this.snapshots.slice(0, index); // later ids die with the revert
+      this.snapshots = this.snapshots.slice(0, target.index); // later ids die with the revert
       if (!ok) return 0;
       await this.takeSnapshot();
-      return depth;
+      return Number(head - target.block);
     } finally {
       this.resume();
     }
