@@ -58,7 +58,10 @@ describe("createOrderHasher", () => {
       validTo: 1n,
       commitBy: 1n,
     };
-    expect(() => hash({ ...base, sellAmount: 1n << 256n })).toThrow(RangeError);
+    expect(() => hash({ ...base, sellAmount: 1n << 256n })).toThrow(/uint out of range: /);
+    expect(() => hash({ ...base, trader: "0x12" as Order["trader"] })).toThrow(/not an address: 0x12/);
+    expect(() => hash({ ...base, buyToken: 7 as unknown as Order["trader"] })).toThrow(RangeError);
+    expect(() => hash({ ...base, minBuyAmount: 1 as unknown as bigint })).toThrow(RangeError);
     expect(() => hash({ ...base, nonce: -1n })).toThrow(RangeError);
     expect(() => hash({ ...base, validTo: 1n << 64n })).toThrow(RangeError);
     expect(() => hash({ ...base, commitBy: 1n << 64n })).toThrow(RangeError);

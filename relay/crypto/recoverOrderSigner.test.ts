@@ -111,6 +111,42 @@ describe("recoverOrderSigner", () => {
     expectInvalid(() => recoverOrderSigner("0x1234", signature), /digest/);
   });
 
+  it("should accept s exactly at n/2 (the contract's bound is inclusive) and refuse n/2 + 1", async () => {
+    const { digest, signature } = await signedOrder();
+    const half = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+    const withS = (s: bigint) => `${signature.slice(0, 66)}${s.toString(16).padStart(64, "0")}1b` as Hex;
+    expect(() => recoverOrderSigner(digest, withS(half))).not.toThrow(/malleable/);
+    expectInvalid(() => recoverOrderSigner(digest, withS(half + 1n)), /malleable/);
+  });
+
+  it("should refuse a digest or signature with extra characters around the hex, or of another type", async () => {
+    const { digest, signature } = await signedOrder();
+    expectInvalid(
+      () => recoverOrderSigner(`${digest}00` as Hex, signature),
+      /digest must be 0x-hex of 32 bytes/,
+    );
+    expectInvalid(
+      () => recoverOrderSigner(`00${digest}` as Hex, signature),
+      /digest must be 0x-hex of 32 bytes/,
+    );
+    expectInvalid(() => recoverOrderSigner(42 as unknown as Hex, signature), /digest/);
+    expectInvalid(
+      () => recoverOrderSigner(digest, 42 as unknown as Hex),
+      /signature must be 0x-hex of 65 bytes/,
+    );
+  });
+
+  it("should keep the library's error as the cause when r is out of range", async () => {
+    const { digest, signature } = await signedOrder();
+    const rTooBig = N.toString(16).padStart(64, "0");
+    try {
+      recoverOrderSigner(digest, `0x${rTooBig}${signature.slice(66)}` as Hex);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).cause).toBeInstanceOf(Error);
+    }
+  });
+
   it("should reject r = 0, s = 0 and r >= n", async () => {
     const { digest, signature } = await signedOrder();
     const zero = "0".repeat(64);

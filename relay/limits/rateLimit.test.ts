@@ -24,8 +24,19 @@ describe("rateLimit", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
   });
 
+  it("should round retry-after up to whole seconds and say the rate in the refusal", async () => {
+    const a = app(0.5, 1); // one request per 2 s
+    expect((await a.request("/")).status).toBe(200);
+    const res = await a.request("/");
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("2");
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/^more than 0\.5 requests per second from .+; slow down$/);
+  });
+
   it("should refuse a negative rate or a burst below one at configuration time", () => {
-    expect(() => rateLimit({ ratePerSecond: -1, burst: 1 })).toThrow(RangeError);
+    expect(() => rateLimit({ ratePerSecond: -1, burst: 1 })).toThrow(/ratePerSecond >= 0 and burst >= 1/);
+    expect(() => rateLimit({ ratePerSecond: -1, burst: 5 })).toThrow(RangeError);
     expect(() => rateLimit({ ratePerSecond: 1, burst: 0 })).toThrow(RangeError);
     expect(() => rateLimit({ ratePerSecond: 0, burst: 1 })).not.toThrow();
   });
