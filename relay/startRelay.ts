@@ -18,6 +18,7 @@ import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
 import { RelayEvents } from "./events/relayEvents.js";
 import { ContractSignatureCheck } from "./intake/contractSignatureCheck.js";
 import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
+import { pruneFinal } from "./store/pruneFinal.js";
 import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
 import { createRelayMetrics } from "./metrics/relayMetrics.js";
@@ -30,6 +31,27 @@ import { openSqliteStore } from "./store/sqliteStore.js";
 const INITIAL_BLOCK_TIME_MS = 1000;
 
 /** A running relay. */
+/** How often final records past `--retention-days` are pruned (and once at start). */
+const RETENTION_EVERY_MS = 10 * 60_000;
+
+/** Prunes final history older than `--retention-days` now and every {@link RETENTION_EVERY_MS}; returns stop. */
+function startRetention(ctx: RelayContext, db: Parameters<typeof pruneFinal>[0]): () => void {
+  const days = ctx.config.retentionDays ?? ABUSE_DEFAULTS.retentionDays;
+  if (days <= 0) return () => undefined;
+  const prune = () => {
+    try {
+      const counts = pruneFinal(db, Date.now() - days * 86_400_000);
+      if (Object.values(counts).some((n) => n > 0)) ctx.logger.info({ counts, days }, "pruned final history");
+    } catch (err) {
+      ctx.logger.warn({ err }, "pruning final history failed; retrying at the next interval");
+    }
+  };
+  prune();
+  const timer = setInterval(prune, RETENTION_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export type RunningRelay = { url: string; ctx: RelayContext; close(): Promise<void> };
 
 /**
@@ -174,6 +196,7 @@ export async function startRelay(
   batcher.start();
   poller.start();
   void operatorLoop.onBlock();
+  const stopRetention = startRetention(ctx, store.db);
 
   let closed = false;
   return {
@@ -182,6 +205,7 @@ export async function startRelay(
     async close() {
       if (closed) return;
       closed = true;
+      stopRetention();
       batcher.stop();
       await poller.stop();
       await rpcWatcher.stop();

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Address, type Hex, keccak256, toHex } from "viem";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PrivateTxStore } from "../rpc/privateTxStore.js";
+import { pruneFinal } from "./pruneFinal.js";
+import { openSqliteStore } from "./sqliteStore.js";
+import type { OrderRecord, OrderState } from "./store.js";
+
+const TRADER = "0x00000000000000000000000000000000000000aa" as Address;
+const DAY_MS = 86_400_000;
+
+describe("pruneFinal (retention)", () => {
+  let dir: string;
+  let store: ReturnType<typeof openSqliteStore>;
+  let seq = 0;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "veil-prune-"));
+    store = openSqliteStore(dir);
+    new PrivateTxStore(store.db); // creates rpc_private_txs on the relay's file, as the relay does
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const order = (state: OrderState, batchId: number | null): Hex => {
+    const id = keccak256(toHex(`order-${seq++}`));
+    const rec: OrderRecord = {
+      id,
+      mode: "commit",
+      trader: TRADER,
+      state,
+      batchId,
+      leafIndex: null,
+      commitBy: 100n,
+      order: null,
+      signature: null,
+      salt: null,
+      digest: null,
+      reason: state === "unfilled" ? "NOT_REVEALED" : null,
+      error: null,
+      fill: null,
+      expiredBatches: 0,
+      createdAt: 0,
+      updatedAt: 0,
+    };
+    expect(store.insertOrder(rec)).toBe(true);
+    return id;
+  };
+  /** Makes every row look `ageMs` old. */
+  const age = (ageMs: number) => {
+    const t = Date.now() - ageMs;
+    store.db.prepare("UPDATE orders SET updated_at = ?, created_at = ?").run(t, t);
+    store.db.prepare("UPDATE batches SET created_at = ?, settled_at = ?, closed_at = ?").run(t, t, t);
+    store.db.prepare("UPDATE rpc_private_txs SET updated_at_ms = ?").run(t);
+  };
+  const privateTx = (status: "PENDING" | "CANCELLED") => {
+    const txs = new PrivateTxStore(store.db);
+    const hash = keccak256(toHex(`tx-${seq++}`));
+    txs.insert({
+      hash,
+      from: TRADER,
+      nonce: seq,
+      raw: "0x01",
+      to: null,
+      value: 0n,
+      gas: 21_000n,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+      data: "0x",
+      chainId: 1,
+      type: "eip1559",
+      maxBlockNumber: 10,
+      submittedBlock: 1,
+      canRevert: false,
+      fast: false,
+    } as never);
+    if (status === "CANCELLED") txs.markCancelled(hash, null);
+    return hash;
+  };
+
+  it("should delete final orders, batches, attempts and private txs past the retention age, and nothing live", () => {
+    const settled = store.createBatch();
+    store.updateBatch(settled.id, { state: "settled" });
+    store.addAttempt({
+      batchId: settled.id,
+      kind: "settle",
+      txHash: keccak256("0x01"),
+      nonce: 1,
+      targetBlock: 5n,
+      bundleHash: null,
+      error: null,
+    });
+    const filled = order("filled", settled.id);
+    const open = store.createBatch();
+    const cancelledInOpen = order("cancelled", open.id); // final, but its batch is live: kept
+    const pending = order("pending", open.id);
+    const doneTx = privateTx("CANCELLED");
+    const liveTx = privateTx("PENDING");
+    store.addMiss(TRADER, 0);
+
+    age(8 * DAY_MS);
+    const counts = pruneFinal(store.db, Date.now() - 7 * DAY_MS);
+    expect(counts).toEqual({ orders: 1, batches: 1, attempts: 1, privateTxs: 1, misses: 1 });
+    expect(store.getOrder(filled)).toBeNull();
+    expect(store.getBatch(settled.id)).toBeNull();
+    expect(store.attempts(settled.id, "settle")).toEqual([]);
+    expect(store.getOrder(cancelledInOpen)).not.toBeNull();
+    expect(store.getOrder(pending)).not.toBeNull();
+    expect(store.getBatch(open.id)).not.toBeNull();
+    const txs = new PrivateTxStore(store.db);
+    expect(txs.get(doneTx)).toBeUndefined();
+    expect(txs.get(liveTx)?.status).toBe("PENDING");
+  });
+
+  it("should keep final rows younger than the retention age", () => {
+    const b = store.createBatch();
+    store.updateBatch(b.id, { state: "expired" });
+    const id = order("unfilled", b.id);
+    age(6 * DAY_MS);
+    expect(pruneFinal(store.db, Date.now() - 7 * DAY_MS).orders).toBe(0);
+    expect(store.getOrder(id)).not.toBeNull();
+  });
+
+  it("should stop the file growing under steady load (freed pages are reused)", () => {
+    const pages: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      const b = store.createBatch();
+      store.updateBatch(b.id, { state: "settled" });
+      store.transaction(() => {
+        for (let i = 0; i < 2_000; i++) order("filled", b.id);
+      });
+      age(8 * DAY_MS);
+      pruneFinal(store.db, Date.now() - 7 * DAY_MS);
+      store.db.pragma("wal_checkpoint(TRUNCATE)");
+      pages.push(store.db.pragma("page_count", { simple: true }) as number);
+    }
+    // once the age indexes exist (round 2) the file holds one round at most: later rounds reuse its pages
+    expect(pages[5], JSON.stringify(pages)).toBeLessThanOrEqual(pages[2]);
+  });
+});
