@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import { createVeilClient } from "../../client/index.js";
+import { devnetAccount } from "../devnet/devnetAccounts.js";
 import { devnetRelayOptions, spawnRelay } from "../devnet/spawnRelay.js";
 import { startDevnet } from "../devnet/startDevnet.js";
 import { runFuzz } from "../fuzz/runFuzz.js";
@@ -49,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       const rssEndMb = rssMb(relay.pid);
 
-      const trader = devnet.accounts.find((a) => a.label === "trader1")!;
+      const trader = devnetAccount(devnet, "trader1");
       const veil = createVeilClient({
         relayUrl: relay.url,
         rpcUrl: devnet.rpcUrl,

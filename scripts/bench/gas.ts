@@ -37,7 +37,7 @@ import { REPO_ROOT } from "../devnet/binaries.js";
 import { ensureContractsBuilt } from "../devnet/buildContracts.js";
 import { deployDemo } from "../devnet/deployDemo.js";
 import { deploySettlement } from "../devnet/deploySettlement.js";
-import { devnetAccounts } from "../devnet/devnetAccounts.js";
+import { devnetAccount, devnetAccounts } from "../devnet/devnetAccounts.js";
 import { spawnAnvil } from "../devnet/spawnAnvil.js";
 import { buildBenchBatch } from "./_gasBatch.js";
 
@@ -63,7 +63,7 @@ export async function run(flags: string[]): Promise<void> {
     await rpc("anvil_setBlockGasLimit", [toHex(100_000_000)]);
     const accounts = devnetAccounts();
     const demo = await deployDemo({ rpcUrl: anvil.url, chain: foundry, publicClient, accounts });
-    const key = (label: string) => accounts.find((a) => a.label === label)!.privateKey;
+    const key = (label: string) => devnetAccount(accounts, label).privateKey;
     const wallet = (account: LocalAccount) => createWalletClient({ account, chain: foundry, transport });
     const deployer = privateKeyToAccount(key("deployer"));
     const operator = privateKeyToAccount(key("operator"));

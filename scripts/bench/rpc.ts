@@ -28,6 +28,7 @@ import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
 import { NodeClient } from "../../relay/rpc/nodeClient.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
+import { devnetAccount } from "../devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../devnet/startDevnet.js";
 import { httpPost } from "./_httpPost.js";
 
@@ -83,7 +84,7 @@ async function startBareProxy(rpcUrl: string) {
 }
 
 async function measureReads(devnet: Devnet, relayRpc: string, reads: number) {
-  const wallet = devnet.accounts.find((a) => a.label === "wallet")!.address;
+  const wallet = devnetAccount(devnet, "wallet").address;
   const calls: Record<string, unknown[]> = {
     eth_blockNumber: [],
     eth_getBalance: [wallet, "latest"],
@@ -168,7 +169,7 @@ async function measureInclusion(
         const raw = await account.signTransaction({
           type: "eip1559",
           chainId: devnet.chainId,
-          to: devnet.accounts.find((a) => a.label === "lp")!.address,
+          to: devnetAccount(devnet, "lp").address,
           value: 1n,
           nonce: nonces.get(s.address)!,
           gas: 21_000n,
@@ -216,7 +217,7 @@ export async function run(flags: string[]): Promise<void> {
   const submitter = await BundleSubmitter.create({
     rpcUrl: devnet.rpcUrl,
     builderUrls: [devnet.builderUrl],
-    authKey: devnet.accounts.find((a) => a.label === "relay-auth")!.privateKey,
+    authKey: devnetAccount(devnet, "relay-auth").privateKey,
     chainId: devnet.chainId,
   });
   const deps: RpcDeps = {

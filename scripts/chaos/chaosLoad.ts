@@ -1,6 +1,7 @@
 import { type Address, type Hex, hexToBigInt, parseGwei } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createVeilClient, type Order } from "../../client/index.js";
+import { devnetAccount } from "../devnet/devnetAccounts.js";
 import { rpcCall } from "../devnet/jsonRpc.js";
 import type { Prng } from "../scenarios/prng.js";
 import type { ChaosWorld } from "./chaosWorld.js";
@@ -53,9 +54,7 @@ export class ChaosLoad {
   }
 
   private key(label: string): Hex {
-    const account = this.world.devnet.accounts.find((a) => a.label === label);
-    if (!account) throw new Error(`devnet has no account labelled ${label}`);
-    return account.privateKey;
+    return devnetAccount(this.world.devnet, label).privateKey;
   }
 
   private async traderLoop(label: string): Promise<void> {

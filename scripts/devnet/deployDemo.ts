@@ -15,6 +15,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { type ContractArtifact, loadForgeArtifact, loadUniswapArtifact } from "./artifacts.js";
 import type { DevnetAccount } from "./devnetAccounts.js";
+import { devnetAccount } from "./devnetAccounts.js";
 
 /** Symbols of the demo tokens, pinned: other parts look tokens up by these keys. */
 export type TokenSymbol = "WETH" | "USDC" | "DAI";
@@ -63,8 +64,7 @@ export async function deployDemo({
   accounts: DevnetAccount[];
 }): Promise<DemoContracts> {
   const wallet = (label: string): Wallet => {
-    const key = accounts.find((a) => a.label === label)?.privateKey;
-    if (!key) throw new Error(`no devnet account labelled ${label}`);
+    const key = devnetAccount(accounts, label).privateKey;
     return createWalletClient({ account: privateKeyToAccount(key), chain, transport: http(rpcUrl) });
   };
   const confirm = async (hash: Hex, what: string): Promise<Address | null | undefined> => {

@@ -3,6 +3,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { type DemoContracts, deployDemo } from "./deployDemo.js";
 import { deploySettlement } from "./deploySettlement.js";
 import type { DevnetAccount } from "./devnetAccounts.js";
+import { devnetAccount } from "./devnetAccounts.js";
 import { rpcCall } from "./jsonRpc.js";
 
 /** Addresses of everything the devnet deploys (the `contracts` member of devnet.json). */
@@ -31,7 +32,7 @@ export async function deployDevnetContracts(
     rpcUrls: { default: { http: [anvilUrl] } },
   });
   const publicClient = createPublicClient({ chain, transport: http(anvilUrl), pollingInterval: 20 });
-  const key = (label: string) => accounts.find((a) => a.label === label)!;
+  const key = (label: string) => devnetAccount(accounts, label);
 
   await rpcCall(anvilUrl, "evm_setAutomine", [true]);
   try {

@@ -4,7 +4,10 @@ import { mnemonicToAccount } from "viem/accounts";
 /** Anvil's default mnemonic: the devnet accounts are its first ten keys. */
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
-/** Labels by account index, pinned in the team brief: other parts look accounts up by label. */
+/**
+ * Labels by account index. Fixed: scripts, tests and the README's devnet.json look accounts up by label
+ * (`devnetAccount`), so a new account goes at the end.
+ */
 export const DEVNET_ACCOUNT_LABELS = [
   "deployer",
   "operator",
@@ -26,7 +29,7 @@ export type DevnetAccount = { address: Address; privateKey: Hex; label: DevnetAc
 /**
  * The ten labelled devnet accounts (anvil default mnemonic, indices 0..9).
  * @returns accounts in index order
- * @example const lp = devnetAccounts().find((a) => a.label === "lp")!;
+ * @example const lp = devnetAccount(devnetAccounts(), "lp");
  */
 export function devnetAccounts(): DevnetAccount[] {
   return DEVNET_ACCOUNT_LABELS.map((label, addressIndex) => {
@@ -34,4 +37,24 @@ export function devnetAccounts(): DevnetAccount[] {
     const privateKey = toHex(account.getHdKey().privateKey!);
     return { address: account.address, privateKey, label };
   });
+}
+
+/**
+ * The devnet account labelled `label`, from a devnet (or its accounts list): one lookup instead of a
+ * `find` with a non-null assertion in every script and test.
+ * @throws Error naming the labels there are, when none has this label (a typo fails here, not later as
+ *   an undefined key).
+ * @example const trader = devnetAccount(devnet, "trader1"); privateKeyToAccount(trader.privateKey)
+ */
+export function devnetAccount<T extends { label: string }>(
+  devnet: { readonly accounts: readonly T[] } | readonly T[],
+  label: string,
+): T {
+  const accounts: readonly T[] = "accounts" in devnet ? devnet.accounts : devnet;
+  const account = accounts.find((a) => a.label === label);
+  if (!account)
+    throw new Error(
+      `no devnet account labelled "${label}": the labels are ${accounts.map((a) => a.label).join(", ")}`,
+    );
+  return account;
 }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Address, Hex } from "viem";
 import { trackChild } from "./childProcesses.js";
+import { devnetAccount } from "./devnetAccounts.js";
 import { withParentDeathSignal } from "./parentDeathSignal.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -52,11 +53,7 @@ export type RelayDevnetFacts = {
 export function devnetRelayOptions(
   d: RelayDevnetFacts,
 ): Pick<SpawnRelayOptions, "rpcUrl" | "builderUrl" | "settlement" | "pools" | "operatorKey" | "authKey"> {
-  const key = (label: string) => {
-    const account = d.accounts.find((a) => a.label === label);
-    if (!account) throw new Error(`the devnet has no account labelled "${label}"`);
-    return account.privateKey;
-  };
+  const key = (label: string) => devnetAccount(d, label).privateKey;
   return {
     rpcUrl: d.rpcUrl,
     builderUrl: d.builderUrl,

@@ -1,6 +1,7 @@
 import type { Address, Hex } from "viem";
 import { getAddress } from "viem";
 import { getAmountOut } from "../../relay/solver/uniswapV2Math.js";
+import { devnetAccount } from "../devnet/devnetAccounts.js";
 import { optimalSandwich } from "./bot/optimalSandwich.js";
 import { PoolReader } from "./bot/poolReader.js";
 import { SWAP_GAS_ESTIMATE } from "./bot/searcherWallet.js";
@@ -57,8 +58,7 @@ export async function runScenario(
     prng,
     log,
     account(label) {
-      const a = devnet.accounts.find((x) => x.label === label);
-      if (!a) throw new Error(`no devnet account labelled "${label}"`);
+      const a = devnetAccount(devnet, label);
       return { address: getAddress(a.address), privateKey: a.privateKey };
     },
   };

@@ -2,7 +2,7 @@ import { type Hex, hexToBigInt, keccak256, parseGwei, stringToBytes, toHex } fro
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBuilder, startBuilder } from "../../scripts/devnet/builder/startBuilder.js";
-import { devnetAccounts } from "../../scripts/devnet/devnetAccounts.js";
+import { devnetAccount, devnetAccounts } from "../../scripts/devnet/devnetAccounts.js";
 import { rpcCall } from "../../scripts/devnet/jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "../../scripts/devnet/spawnAnvil.js";
 
@@ -15,9 +15,9 @@ type Reply = { result?: { bundleHash: Hex }; error?: { code: number; message: st
  */
 describe("local builder: bundles arriving during the build", () => {
   const accounts = devnetAccounts();
-  const auth = privateKeyToAccount(accounts.find((a) => a.label === "relay-auth")!.privateKey);
-  const trader = (label: string) => privateKeyToAccount(accounts.find((a) => a.label === label)!.privateKey);
-  const lp = accounts.find((a) => a.label === "lp")!.address;
+  const auth = privateKeyToAccount(devnetAccount(accounts, "relay-auth").privateKey);
+  const trader = (label: string) => privateKeyToAccount(devnetAccount(accounts, label).privateKey);
+  const lp = devnetAccount(accounts, "lp").address;
   let anvil: AnvilProcess;
   let builder: LocalBuilder;
   /** Run by the build right before its cut-off (set per test). */

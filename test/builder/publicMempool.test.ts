@@ -9,6 +9,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 
 type TxpoolContent = { pending: Record<string, Record<string, { hash: Hex }>> };
@@ -16,8 +17,7 @@ type TxpoolContent = { pending: Record<string, Record<string, { hash: Hex }>> };
 describe("local builder: public mempool next to private bundles", () => {
   let devnet: Devnet;
   let watcher: PublicClient;
-  const account = (label: string): Account =>
-    privateKeyToAccount(devnet.accounts.find((a) => a.label === label)!.privateKey);
+  const account = (label: string): Account => privateKeyToAccount(devnetAccount(devnet, label).privateKey);
 
   /** Signs a 1-wei transfer; `nonce` defaults to the account's next one on chain. */
   async function signTransfer(label: string, nonceOffset = 0, tip = "1"): Promise<Hex> {

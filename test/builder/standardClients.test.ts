@@ -4,6 +4,7 @@ import { createPublicClient, createWalletClient, erc20Abi, http, parseEther } fr
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { foundryBinary } from "../../scripts/devnet/binaries.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 
 const run = promisify(execFile);
@@ -30,14 +31,14 @@ describe("the builder URL serves ordinary clients unchanged", () => {
   });
 
   it("should send and mine a transaction with `cast send`", async () => {
-    const to = devnet.accounts.find((a) => a.label === "wallet")!.address;
+    const to = devnetAccount(devnet, "wallet").address;
     const before = await createPublicClient({ transport: http(devnet.rpcUrl) }).getBalance({ address: to });
     const out = await cast(
       "send",
       "--rpc-url",
       devnet.builderUrl,
       "--private-key",
-      devnet.accounts.find((a) => a.label === "trader2")!.privateKey,
+      devnetAccount(devnet, "trader2").privateKey,
       to,
       "--value",
       "1ether",
@@ -50,7 +51,7 @@ describe("the builder URL serves ordinary clients unchanged", () => {
   it("should serve a viem public and wallet client", async () => {
     const client = createPublicClient({ transport: http(devnet.builderUrl), pollingInterval: 50 });
     expect(await client.getChainId()).toBe(31337);
-    const trader = devnet.accounts.find((a) => a.label === "trader3")!;
+    const trader = devnetAccount(devnet, "trader3");
     const usdc = devnet.contracts.tokens.USDC;
     const balance = await client.readContract({
       address: usdc,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 
 // The client as a trader outside this repository gets it (issue 19): `npm pack` of the @veil/client workspace
@@ -270,7 +271,7 @@ createVeilClient({ relayUrl: 42, account });
     const packageReadme = readFileSync(join(app, "node_modules", CLIENT_PKG.name, "README.md"), "utf8");
     expect(/```js\n([\s\S]*?)```/.exec(packageReadme)?.[1]).toBe(quickstart);
     writeFileSync(join(app, "trade.mjs"), quickstart!);
-    const trader = devnet!.accounts.find((a) => a.label === "trader1")!;
+    const trader = devnetAccount(devnet!, "trader1");
     const env = traderEnv({
       VEIL_RELAY_URL: devnet!.relayUrl!,
       VEIL_RPC_URL: devnet!.builderUrl,

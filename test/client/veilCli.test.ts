@@ -8,6 +8,7 @@ import { createWalletClient, encodeFunctionData, erc20Abi, http, maxUint256, pub
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 
 // The `veil` CLI and the README quickstart as a newcomer runs them: subprocesses against a real devnet + relay,
@@ -17,7 +18,7 @@ const BIN = join(ROOT, "bin/veil.js");
 const TSX_CLI = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/cli.mjs");
 let devnet: Devnet;
 let cwd: string;
-const key = (label: string) => devnet.accounts.find((a) => a.label === label)!.privateKey;
+const key = (label: string) => devnetAccount(devnet, label).privateKey;
 const STACK_LINE = /\n\s+at .+:\d+/;
 
 type Run = { code: number | null; stdout: string; stderr: string };

@@ -23,13 +23,14 @@ import {
   WrongChainError,
   WrongSettlementError,
 } from "../../client/index.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 import { startLyingRelay } from "./lyingRelay.js";
 
 // The trader library end to end: a real devnet (anvil + local builder + contracts) and the real relay.
 let devnet: Devnet;
 let pub: PublicClient;
-const key = (label: string) => devnet.accounts.find((a) => a.label === label)!.privateKey;
+const key = (label: string) => devnetAccount(devnet, label).privateKey;
 const balance = (token: Address, owner: Address) =>
   pub.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
 

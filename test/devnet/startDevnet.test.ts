@@ -2,6 +2,7 @@ import { createPublicClient, erc20Abi, http, parseEther, parseUnits } from "viem
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 import { loadUniswapArtifact } from "../../scripts/devnet/artifacts.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 
 const pairAbi = loadUniswapArtifact("UniswapV2Pair").abi;
@@ -54,7 +55,7 @@ describe("startDevnet", () => {
   it("should fund traders, searcher and wallet with WETH, USDC, DAI and ETH", async () => {
     const { tokens } = devnet.contracts;
     for (const label of ["trader1", "trader2", "trader3", "trader4", "searcher", "wallet"]) {
-      const { address } = devnet.accounts.find((a) => a.label === label)!;
+      const { address } = devnetAccount(devnet, label);
       const balance = (token: `0x${string}`) =>
         client().readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [address] });
       expect(await balance(tokens.WETH)).toBe(parseEther("100"));
@@ -67,7 +68,7 @@ describe("startDevnet", () => {
   it("should create the three pools with the lp's liquidity", async () => {
     const { pairs } = devnet.contracts.uniswapV2;
     expect(Object.keys(pairs).sort()).toEqual(["DAI/USDC", "WETH/DAI", "WETH/USDC"]);
-    const lp = devnet.accounts.find((a) => a.label === "lp")!.address;
+    const lp = devnetAccount(devnet, "lp").address;
     for (const pair of Object.values(pairs)) {
       const [r0, r1] = (await client().readContract({
         address: pair,
@@ -142,7 +143,7 @@ describe("startDevnet", () => {
     try {
       expect(second.contracts).toEqual(devnet.contracts);
       expect(second.rpcUrl).not.toBe(devnet.rpcUrl);
-      const lp = devnet.accounts.find((a) => a.label === "lp")!.address;
+      const lp = devnetAccount(devnet, "lp").address;
       const pair = devnet.contracts.uniswapV2.pairs["WETH/USDC"]!;
       const shares = (url: string) =>
         createPublicClient({ transport: http(url) }).readContract({

@@ -1,5 +1,6 @@
 import { FlashbotsBundleProvider, type FlashbotsBundleTransaction } from "@flashbots/ethers-provider-bundle";
 import { JsonRpcProvider, Wallet } from "ethers";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import type { Devnet } from "../../scripts/devnet/startDevnet.js";
 
 type EthersCjsProvider = Parameters<typeof FlashbotsBundleProvider.create>[0];
@@ -20,7 +21,7 @@ export async function flashbotsClient(devnet: Devnet, authKey?: string) {
     pollingInterval: POLLING_INTERVAL_MS,
   });
   provider.pollingInterval = POLLING_INTERVAL_MS;
-  const auth = new Wallet(authKey ?? devnet.accounts.find((a) => a.label === "relay-auth")!.privateKey);
+  const auth = new Wallet(authKey ?? devnetAccount(devnet, "relay-auth").privateKey);
   // The bundle provider is CommonJS and types against ethers' CJS build; the objects are the same at runtime.
   const flashbots = await FlashbotsBundleProvider.create(
     provider as unknown as EthersCjsProvider,
@@ -29,10 +30,7 @@ export async function flashbotsClient(devnet: Devnet, authKey?: string) {
     devnet.chainId,
   );
   const wallet = (label: string) =>
-    new Wallet(
-      devnet.accounts.find((a) => a.label === label)!.privateKey,
-      provider,
-    ) as unknown as EthersCjsSigner;
+    new Wallet(devnetAccount(devnet, label).privateKey, provider) as unknown as EthersCjsSigner;
   return { provider, flashbots, wallet, auth };
 }
 

@@ -14,6 +14,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ORDER_TYPES, type Order, randomSalt, veilDomain } from "../../client/order/order.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { devnetRelayOptions, type RelayProcess, spawnRelay } from "../../scripts/devnet/spawnRelay.js";
 import { type Devnet, startDevnet } from "./devnet.js";
 
@@ -139,7 +140,7 @@ function blockClock(devnet: Devnet, ms: number): RelayDevnet["blocks"] {
 
 /** The devnet key of a labelled account. */
 export function keyOf(devnet: Devnet, label: string): Hex {
-  return devnet.accounts.find((a) => a.label === label)!.privateKey;
+  return devnetAccount(devnet, label).privateKey;
 }
 
 /**

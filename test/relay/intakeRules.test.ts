@@ -22,6 +22,7 @@ import { loadConfig } from "../../relay/config.js";
 import { RelayError } from "../../relay/errors/relayError.js";
 import { IntakeService } from "../../relay/intake/intakeService.js";
 import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 
@@ -60,7 +61,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const keyOf = (label: string): Hex => devnet.accounts.find((a) => a.label === label)!.privateKey;
+const keyOf = (label: string): Hex => devnetAccount(devnet, label).privateKey;
 
 /** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable a few blocks from now. */
 async function signed(label: string, opts: { nonce?: bigint; amount?: bigint; reverse?: boolean } = {}) {

@@ -6,6 +6,7 @@ import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
 import { verifyMerkleProof } from "../../client/merkle/merkleTree.js";
 import { cancelTypedData } from "../../client/order/offchainMessages.js";
 import { hashOrder, orderLeaf } from "../../client/order/order.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import {
   api,
   approveAll,
@@ -32,7 +33,7 @@ describe("relay, sealed orders end to end", () => {
    * block for any tx sent by the operator.
    */
   async function watchPool(): Promise<void> {
-    const operator = env.devnet.accounts.find((a) => a.label === "operator")!.address.toLowerCase();
+    const operator = devnetAccount(env.devnet, "operator").address.toLowerCase();
     while (watching) {
       const pool = await fetch(env.devnet.builderUrl, {
         method: "POST",

@@ -27,6 +27,7 @@ import { Batcher } from "../../relay/batch/batcher.js";
 import { loadConfig } from "../../relay/config.js";
 import { IntakeService } from "../../relay/intake/intakeService.js";
 import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 import { approveAll } from "../helpers/relayHarness.js";
@@ -110,7 +111,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const keyOf = (label: string): Hex => devnet.accounts.find((a) => a.label === label)!.privateKey;
+const keyOf = (label: string): Hex => devnetAccount(devnet, label).privateKey;
 
 async function sealed(label: string, sell: Hex, buy: Hex, sellAmount: bigint, minBuyAmount: bigint) {
   const account = privateKeyToAccount(keyOf(label));

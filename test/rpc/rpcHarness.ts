@@ -16,6 +16,7 @@ import type { Hex } from "viem";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
 import { rpcContextOf } from "../../relay/rpc/rpcContext.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import type { Devnet } from "../helpers/devnet.js";
 
 export type RpcServer = {
@@ -34,7 +35,7 @@ export async function startRpcServer(devnet: Devnet, overrides: Partial<RpcDeps>
   const file = dbPath ?? join(dir!, "relay.sqlite");
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  const authKey = devnet.accounts.find((a) => a.label === "relay-auth")!.privateKey;
+  const authKey = devnetAccount(devnet, "relay-auth").privateKey;
   const submitter = await BundleSubmitter.create({
     rpcUrl: devnet.rpcUrl,
     builderUrls: [devnet.builderUrl],

@@ -12,10 +12,11 @@ import {
   toBytes,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import type { Devnet } from "../helpers/devnet.js";
 
 export function accountOf(devnet: Devnet, label: string): PrivateKeyAccount {
-  return privateKeyToAccount(devnet.accounts.find((a) => a.label === label)!.privateKey);
+  return privateKeyToAccount(devnetAccount(devnet, label).privateKey);
 }
 
 export function nodeClient(devnet: Devnet) {

@@ -21,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadUniswapArtifact } from "../../scripts/devnet/artifacts.js";
 import { foundryBinary, REPO_ROOT } from "../../scripts/devnet/binaries.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 import { driveBlocks, publicPoolHashes, type RpcServer, startRpcServer, txStatus } from "./rpcHarness.js";
 import { accountOf, nodeClient } from "./rpcSigning.js";
@@ -64,7 +65,7 @@ describe("wallet RPC: real wallet clients send transfers and Uniswap V2 swaps pr
   });
 
   it("should send a transfer and a swap with `cast send --rpc-url <relay>/rpc`", async () => {
-    const trader = devnet.accounts.find((a) => a.label === "trader1")!;
+    const trader = devnetAccount(devnet, "trader1");
     const to = accountOf(devnet, "trader2").address;
     const cast = (args: string[]) =>
       run(
@@ -106,7 +107,7 @@ describe("wallet RPC: real wallet clients send transfers and Uniswap V2 swaps pr
       pollingInterval: 50,
     });
     try {
-      const key = devnet.accounts.find((a) => a.label === "trader3")!.privateKey;
+      const key = devnetAccount(devnet, "trader3").privateKey;
       const wallet = new EthersWallet(key, provider);
       const transfer = await wallet.sendTransaction({
         to: accountOf(devnet, "trader4").address,
