@@ -133,23 +133,25 @@ export class BlockBuilder {
     await this.awaitArrivals();
     await this.takeLateArrivals(env, chosen, seen);
     let sealMs = 0;
-    let number: bigint | null = null;
+    let sealed = false;
     // The cut-off. Bundle adds queued before it are in the pool once it holds the seal lock; later ones see
     // the block as past. Bundles that slipped in meanwhile are simulated outside the lock (so adds and
     // public txs keep flowing) and the lock is taken again; after a few rounds, inside it.
-    for (let round = 0; number === null; round++) {
-      number = await this.exclusive(async () => {
+    for (let round = 0; !sealed; round++) {
+      sealed = await this.exclusive(async () => {
         const late = this.pool.forBlock(env.number).some((b) => !seen.has(b));
-        if (late && round < 3) return null;
+        if (late && round < 3) return false;
         const t = performance.now();
         await this.takeLateArrivals(env, chosen, seen);
         chosen = await this.dropWithdrawn(env, chosen);
-        const mined = await this.seal(env, chosen);
+        await this.seal(env, chosen);
         sealMs = performance.now() - t;
-        return mined;
+        return true;
       });
-      if (number === null) await this.takeLateArrivals(env, chosen, seen);
+      if (!sealed) await this.takeLateArrivals(env, chosen, seen);
     }
+    // read after the seal lock is released: once evm_mine has returned, a bundle for this block is past
+    const number = hexToBigInt(await rpcCall<Hex>(this.anvilUrl, "eth_blockNumber"));
     if (chosen.length > 0) await this.verifyInclusion(number, chosen);
     const block = await rpcCall<{ transactions: Hex[] }>(this.anvilUrl, "eth_getBlockByNumber", [
       `0x${number.toString(16)}`,
@@ -168,7 +170,7 @@ export class BlockBuilder {
   }
 
   /** Mines `chosen` (bundle txs first, in order) and the public pending txs behind them. */
-  private async seal(env: BlockEnv, chosen: StoredBundle[]): Promise<bigint> {
+  private async seal(env: BlockEnv, chosen: StoredBundle[]): Promise<void> {
     if (chosen.length === 0) {
       // Public flow is fee-ordered too (anvil itself runs fifo): when several txs wait, re-queue them by
       // tip so a higher-paying tx goes first, as a priority-gas-auction front-runner expects on mainnet.
@@ -198,9 +200,8 @@ export class BlockBuilder {
     return this.mine(env);
   }
 
-  private async mine(env: BlockEnv): Promise<bigint> {
+  private async mine(env: BlockEnv): Promise<void> {
     await rpcCall(this.anvilUrl, "evm_mine", [{ timestamp: Number(env.timestamp), blocks: 1 }]);
-    return hexToBigInt(await rpcCall<Hex>(this.anvilUrl, "eth_blockNumber"));
   }
 
   /** Simulates `bundle` alone; settles it as failed (and returns null) when it cannot land. */
