@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { runContractMutants } from "./runContractMutants.js";
-import { summarizeStryker } from "./summarizeStryker.js";
+import { strykerMarkdown, summarizeStryker } from "./summarizeStryker.js";
 
 /**
  * `npm run mutate` runs StrykerJS over the modules unit tests cover quickly (stryker.config.json: one
@@ -44,6 +44,7 @@ if (what === "contracts") {
   }
   const summary = summarizeStryker(join(REPO_ROOT, "reports", "mutation", "mutation.json"));
   writeFileSync(join(OUT, "typescript.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(OUT, "typescript.md"), strykerMarkdown(summary));
   console.log(`mutation score ${(summary.score * 100).toFixed(1)}% (${summary.killed}/${summary.valid})`);
 } else {
   console.error("usage: npm run mutate [-- ts | contracts [--worktree] [mutant-id...]]");

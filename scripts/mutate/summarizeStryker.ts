@@ -56,3 +56,30 @@ export function summarizeStryker(path: string): MutationSummary {
   }
   return { score: valid ? killed / valid : 1, killed, valid, files, survivors };
 }
+
+/** The committed markdown view of a {@link MutationSummary}: score per file and every survivor. */
+export function strykerMarkdown(s: MutationSummary): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    "# TypeScript mutation score (StrykerJS)",
+    "",
+    "`npm run mutate`: stryker.config.json (modules and their unit tests, one test process).",
+    "Killed includes timeouts; compile/runtime errors are not counted, as in Stryker's own score.",
+    "",
+    `**${pct(s.score)}** (${s.killed}/${s.valid} killed)`,
+    "",
+    "| file | score | killed | survived | not covered |",
+    "|---|---|---|---|---|",
+    ...s.files.map((f) => `| ${f.file} | ${pct(f.score)} | ${f.killed} | ${f.survived} | ${f.noCoverage} |`),
+    "",
+    "## Survivors",
+    "",
+    "| where | mutator | replacement | status |",
+    "|---|---|---|---|",
+    ...s.survivors.map(
+      (m) =>
+        `| ${m.where} | ${m.mutator} | \`${m.replacement.replace(/\|/g, "\\|").replace(/\n/g, " ")}\` | ${m.status} |`,
+    ),
+    "",
+  ].join("\n");
+}
