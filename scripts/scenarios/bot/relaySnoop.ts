@@ -21,7 +21,8 @@ const HASH = /0x[0-9a-fA-F]{64}/g;
 const BATCH_PROBE = 2;
 
 /**
- * The API snooper's eyes: everything a stranger can read from a Veil relay, as often as it is allowed to.
+ * The API snooper's eyes: everything a stranger can read from a Veil relay, once per sweep (the bot sweeps
+ * before every block) plus the event streams continuously.
  * Each sweep reads `/healthz`, `/metrics`, `/v1/info`, the OpenAPI document, the wallet RPC's pool view,
  * every batch id (the ones not final yet, and the next ids until they 404), and every id it has ever seen
  * anywhere (`GET /v1/orders/:id`, `GET /tx/:id`, and a `?order=<id>` event stream while it is not final).
