@@ -95,7 +95,7 @@ export async function solveSettle(
     abi: veilSettlementAbi,
     functionName: "settle",
     args: [batch.chainBatchId!, leaves, solution.tokens, solution.clearingPrices, trades, solution.swaps],
-  } as never);
+  });
   const gas = GAS_BASE + GAS_PER_TRADE * BigInt(trades.length) + GAS_PER_SWAP * BigInt(solution.swaps.length);
   const plan = {
     batchId: batch.id,

@@ -53,13 +53,8 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
   const client: PublicClient = createPublicClient({
     transport: http(rpcUrl, { batch: { wait: 0 }, retryCount: 1, timeout: 10_000 }),
   });
-  const settlementRead = <T>(functionName: string, args: readonly unknown[] = []) =>
-    client.readContract({
-      address: settlement,
-      abi: veilSettlementAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>;
+  // Reads of the settlement contract: function names, arguments and results are typed from its ABI.
+  const settlementContract = { address: settlement, abi: veilSettlementAbi } as const;
 
   /** The contract's `EIP1271_GAS_LIMIT`, read once on the first contract-wallet check. */
   let walletGasCap: bigint | undefined;
@@ -78,22 +73,22 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
         throw err;
       }
     },
-    revealDelay: async () => BigInt(await settlementRead<bigint | number>("revealDelay")),
-    expiry: async () => BigInt(await settlementRead<bigint | number>("expiry")),
-    isOperator: (who: Address) => settlementRead<boolean>("isOperator", [who]),
-    isPool: (pair: Address) => settlementRead<boolean>("isPool", [pair]),
-    nonceBitmap: (trader: Address, word: bigint) => settlementRead<bigint>("nonceBitmap", [trader, word]),
+    revealDelay: async () =>
+      BigInt(await client.readContract({ ...settlementContract, functionName: "revealDelay" })),
+    expiry: async () => BigInt(await client.readContract({ ...settlementContract, functionName: "expiry" })),
+    isOperator: (who: Address) =>
+      client.readContract({ ...settlementContract, functionName: "isOperator", args: [who] }),
+    isPool: (pair: Address) =>
+      client.readContract({ ...settlementContract, functionName: "isPool", args: [pair] }),
+    nonceBitmap: (trader: Address, word: bigint) =>
+      client.readContract({ ...settlementContract, functionName: "nonceBitmap", args: [trader, word] }),
     async batch(chainBatchId: bigint): Promise<ChainBatch> {
-      const r = await settlementRead<readonly [Hex, number, bigint, boolean, Address]>("batches", [
-        chainBatchId,
-      ]);
-      return {
-        root: r[0],
-        leafCount: Number(r[1]),
-        commitBlock: BigInt(r[2]),
-        settled: r[3],
-        operator: r[4],
-      };
+      const [root, leafCount, commitBlock, settled, operator] = await client.readContract({
+        ...settlementContract,
+        functionName: "batches",
+        args: [chainBatchId],
+      });
+      return { root, leafCount: Number(leafCount), commitBlock: BigInt(commitBlock), settled, operator };
     },
     balanceOf: (token: Address, owner: Address) =>
       client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [owner] }),
@@ -136,7 +131,9 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
     ): Promise<boolean> {
       const code = knownCode ?? (await client.getCode({ address: account }));
       if (!code || code === "0x") return false;
-      walletGasCap ??= BigInt(await settlementRead<bigint | number>("EIP1271_GAS_LIMIT"));
+      walletGasCap ??= BigInt(
+        await client.readContract({ ...settlementContract, functionName: "EIP1271_GAS_LIMIT" }),
+      );
       const data = encodeFunctionData({
         abi: eip1271Abi,
         functionName: "isValidSignature",
@@ -185,7 +182,7 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
         abi: veilSettlementAbi,
         logs: receipt.logs.filter((l) => l.address.toLowerCase() === settlement.toLowerCase()) as Log[],
         eventName: "BatchCommitted",
-      } as never) as unknown as { args: { batchId: bigint } }[];
+      });
       return logs.length > 0 ? logs[0].args.batchId : null;
     },
     /**
@@ -204,18 +201,14 @@ export function createChainReader(rpcUrl: string, settlement: Address) {
     },
     /** Every `Trade` event of one on-chain batch, found by its indexed batch id. */
     async tradesOf(chainBatchId: bigint, fromBlock: bigint): Promise<TradeEvent[]> {
-      const logs = (await client.getContractEvents({
-        address: settlement,
-        abi: veilSettlementAbi,
+      const logs = await client.getContractEvents({
+        ...settlementContract,
         eventName: "Trade",
         args: { batchId: chainBatchId },
         fromBlock,
         toBlock: "latest",
-      } as never)) as unknown as {
-        args: { batchId: bigint; trader: Address; orderDigest: Hex; sellAmount: bigint; buyAmount: bigint };
-        transactionHash: Hex;
-        blockNumber: bigint;
-      }[];
+        strict: true, // every field decoded (a log that does not match the ABI is skipped, not half-read)
+      });
       return logs.map((l) => ({
         batchId: l.args.batchId,
         trader: l.args.trader,

@@ -37,7 +37,7 @@ export function createOperatorSigner(operatorKey: Hex, chainId: number, settleme
           abi: veilSettlementAbi,
           functionName: "commit",
           args: [root, leafCount],
-        } as never),
+        }),
         nonce,
         200_000n,
         baseFee,
