@@ -1,6 +1,6 @@
 import { type Address, concat, type Hex, hashTypedData, keccak256 } from "viem";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
-import { type SignedOrder, signedOrderSchema } from "../../client/wire/orderWire.js";
+import type { SignedOrder } from "../../client/wire/orderWire.js";
 import { maxCommitBy, minCommitBy } from "../batch/commitTiming.js";
 import { isRevealOpen } from "../batch/revealWindow.js";
 import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
@@ -44,7 +44,8 @@ function recoverMessageSigner(
 }
 
 /**
- * Order intake: every check of issue 4, then a durable write (group-committed) before the caller answers.
+ * Order intake: every check an order must pass (shape, signature, chain state; cheapest first), then a
+ * durable write (group-committed) before the caller answers.
  * Duplicates are caught twice: by id and by (trader, nonce) among live orders, so one signed order can never
  * sit in two batches at once.
  */
@@ -367,6 +368,3 @@ export class IntakeService {
     this.ctx.events.order({ id: record.id, state: "pending", batchId: record.batchId });
   }
 }
-
-/** The reveal body schema (same as the sealed plaintext). */
-export const revealSchema = signedOrderSchema;

@@ -9,7 +9,10 @@ import { rpcCall } from "./jsonRpc.js";
 /** Addresses of everything the devnet deploys (the `contracts` member of devnet.json). */
 export type DevnetContracts = DemoContracts & { settlement: Address };
 
-/** Settlement window on the devnet, in blocks (pinned in the team brief). */
+/**
+ * Settlement window on the devnet, in blocks: short, so a test sees a batch commit, reveal and settle within
+ * seconds (the README's devnet section states these values).
+ */
 export const DEVNET_REVEAL_DELAY = 2n;
 export const DEVNET_EXPIRY = 20n;
 

@@ -39,7 +39,7 @@ export type Scenario = {
 export type RouteName = "baseline" | "public" | "rpc" | "sealed" | "commit";
 export const ROUTE_NAMES: RouteName[] = ["baseline", "public", "rpc", "sealed", "commit"];
 
-/** The devnet shape the scenarios use (pinned in the team brief; scripts/devnet/startDevnet.ts). */
+/** The part of a devnet (scripts/devnet/startDevnet.ts) the scenarios use: the bots need nothing more. */
 export type ScenarioDevnet = {
   chainId: number;
   rpcUrl: string;

@@ -6,7 +6,7 @@ import type { CallBundleParams } from "./builderWire.js";
 import { decodeRawTx } from "./decodeRawTx.js";
 import { simulateTxs } from "./simulateTxs.js";
 
-/** One `results[]` entry of eth_callBundle (FLASHBOTS.md section 3). */
+/** One `results[]` entry of eth_callBundle (../shared/FLASHBOTS.md section 3). */
 export type CallBundleTxResult = {
   txHash: string;
   fromAddress: string;

@@ -39,7 +39,7 @@ export type RelayOrderStatus = {
   error: string | null;
 };
 
-/** JSON request to the relay's REST API (pinned in the team brief); 4xx bodies become RelayRequestError. */
+/** JSON request to the relay's REST API (the README's API section); 4xx bodies become RelayRequestError. */
 export async function relayRequest<T>(
   relayUrl: string,
   method: string,
