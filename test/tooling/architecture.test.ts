@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../scripts/devnet/binaries.js";
+
+// The layout's rules, read from the source tree (no process started): scripts -> relay -> client, nothing
+// pointing back up; the relay's SQLite handle stays in relay/store; ABI calls keep viem's inferred types.
+// Each rule is checked on the files as they are, so a new file that breaks one fails here, named.
+
+/** Non-test TypeScript files under `dir` (repo-relative, `/`-separated), build output left out. */
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (abs: string) => {
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name === "dist" || entry.name.startsWith(".")) continue;
+      const path = join(abs, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !/\.(test|d)\.[mc]?[tj]s$/.test(entry.name))
+        out.push(relative(REPO_ROOT, path).split("\\").join("/"));
+    }
+  };
+  walk(join(REPO_ROOT, dir));
+  return out.sort();
+}
+
+const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
+
+/** The repo-relative files `file` imports by relative path (static, side-effect and dynamic imports). */
+function relativeImports(file: string): string[] {
+  const specifiers = [...read(file).matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)];
+  return specifiers.map((m) =>
+    relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), m[1]))
+      .split("\\")
+      .join("/"),
+  );
+}
+
+/** `file -> imported` for every import of `fromDir`'s files that lands in one of `forbidden` folders. */
+function importsInto(fromDir: string, forbidden: readonly string[]): string[] {
+  return sourceFiles(fromDir).flatMap((file) =>
+    relativeImports(file)
+      .filter((target) => forbidden.some((dir) => target === dir || target.startsWith(`${dir}/`)))
+      .map((target) => `${file} -> ${target}`),
+  );
+}
+
+describe("architecture", () => {
+  it("should see the imports it checks (scripts/ importing relay/ is allowed and found)", () => {
+    expect(relativeImports("scripts/scenarios/prng.ts")).toContain("relay/solver/solverFixtures.js");
+    expect(importsInto("scripts", ["relay"]).length).toBeGreaterThan(0);
+  });
+
+  it("should never import scripts/ from relay/", () => {
+    expect(importsInto("relay", ["scripts"])).toEqual([]);
+  });
+
+  it("should never import relay/ or scripts/ from client/ (the published package stands alone)", () => {
+    expect(importsInto("client", ["relay", "scripts"])).toEqual([]);
+  });
+
+  it("should keep the relay's raw SQLite handle (store.db) inside relay/store, but for the places not moved yet", () => {
+    // Not moved yet (issue 16): the wallet RPC's PrivateTxStore and the retention sweep get the handle from
+    // startRelay, and the intake write queue builds its GroupCommit on it. Both are being changed by other
+    // work; they go behind the Store interface next. Nothing may be added to this list.
+    const notMovedYet = ["relay/startRelay.ts", "relay/intake/writeQueue.ts"];
+    const users = ["relay", "scripts", "client"]
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith("relay/store/") && /\bstore\.db\b/.test(read(file)));
+    expect(users.filter((file) => !notMovedYet.includes(file))).toEqual([]);
+  });
+
+  it("should type ABI calls in relay/ from the ABI (no `as never` on an object with an `abi`)", () => {
+    const casts = sourceFiles("relay").filter((file) => /\babi\s*:[^;]*?\}\s*as\s+never\b/s.test(read(file)));
+    expect(casts).toEqual([]);
+  });
+});
