@@ -1,7 +1,11 @@
-import { type Address, erc20Abi } from "viem";
+import { type Address, erc20Abi, toHex } from "viem";
 import type { Order } from "../../client/order/order.js";
 import type { ChainReader } from "../chain/chainReader.js";
+import { commitFundsProbeData } from "../chain/commitFundsProbe.js";
 import { RelayError } from "../errors/relayError.js";
+
+/** Gas cap of the funding probe's eth_call: a few token reads (a token that burns more is not a token to trust). */
+export const COMMIT_FUNDS_PROBE_GAS = 500_000n;
 
 /**
  * What a commitment's trader must show before the relay spends operator gas on its leaf: a balance and an
@@ -68,33 +72,39 @@ export class IntakeChainChecks {
   /**
    * Throws UNFUNDED_COMMITMENT unless `trader` holds and has approved the settlement for at least the
    * relay's minimum of one allow-listed token: a commitment whose leaf the operator commits on chain costs
-   * it gas, so it must come from a trader who could pay for an order (THREATS.md, cost budget). Reads are
-   * cached per block and travel in one batched node request; UPSTREAM_UNAVAILABLE when the node cannot be
-   * read. A no-op when {@link checksCommitFunding} is false.
+   * it gas, so it must come from a trader who could pay for an order (THREATS.md, cost budget). One capped
+   * node call (the CommitFundsProbe constructor), cached per block and trader; UPSTREAM_UNAVAILABLE when the
+   * node cannot be read. A no-op when {@link checksCommitFunding} is false.
    */
   async checkCommitFunding(trader: Address): Promise<void> {
     if (!this.checksCommitFunding) return;
     const { tokens, minUnits } = this.commitFunding;
     let funded: boolean;
     try {
-      const held = await Promise.all(
-        tokens.map(async (token) => {
-          const [min, balance, allowance] = await Promise.all([
-            this.minimumOf(token),
-            this.cached(`b:${trader}:${token}`, () => this.chain.balanceOf(token, trader)),
-            this.cached(`a:${trader}:${token}`, () => this.chain.allowance(token, trader)),
-          ]);
-          return balance >= min && allowance >= min;
-        }),
-      );
-      funded = held.some(Boolean);
+      const mins = await Promise.all(tokens.map((t) => this.minimumOf(t)));
+      // one eth_call runs the probe's constructor (balanceOf and allowance of every token), cached per block
+      const word = await this.cached(`f:${trader}`, async () => {
+        const res = await this.chain.client.request(
+          {
+            method: "eth_call",
+            params: [
+              {
+                data: commitFundsProbeData(trader, this.chain.settlement, tokens, mins),
+                gas: toHex(COMMIT_FUNDS_PROBE_GAS),
+              },
+              "latest",
+            ],
+          },
+          { retryCount: 0 },
+        );
+        return typeof res === "string" && res.length > 2 ? BigInt(res) : 0n;
+      });
+      funded = word === 1n;
     } catch (err) {
       throw new RelayError(
         "UPSTREAM_UNAVAILABLE",
         "the relay could not read the chain to check the trader; retry",
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
     if (!funded)

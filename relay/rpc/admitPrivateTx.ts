@@ -63,23 +63,22 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
     throw new LimitExceededError(
       `${tx.from} has ${pending.length} private transactions pending (at most ${ctx.maxPendingPerSender}): wait for some to land`,
     );
-  const [block, nonceHex, balanceHex] = await Promise.all([
-    ctx.node.call<{ number: Hex; baseFeePerGas?: Hex | null }>("eth_getBlockByNumber", ["latest", false]),
-    ctx.node.call<Hex>("eth_getTransactionCount", [tx.from, "latest"]),
-    ctx.node.call<Hex>("eth_getBalance", [tx.from, "latest"]),
-  ]);
+  const block = await latestBlock(ctx); // cached per head: a refused dust tx costs no node call
   const head = Number(BigInt(block.number));
-  const chainNonce = Number(BigInt(nonceHex));
   const maxBlockNumber = checkMaxBlock(ctx, opts.maxBlockNumber, head);
-
-  if (tx.nonce < chainNonce)
-    throw new TransactionRejectedError(`nonce too low: next nonce ${chainNonce}, tx nonce ${tx.nonce}`);
   const baseFee = block.baseFeePerGas ? BigInt(block.baseFeePerGas) : 0n;
   if (!cancelling && !ctx.acceptBelowBaseFee && tx.maxFeePerGas < baseFee)
     throw new TransactionRejectedError(
       `max fee per gas less than block base fee: maxFeePerGas ${tx.maxFeePerGas}, baseFee ${baseFee}; sign with maxFeePerGas >= ${baseFee} (more leaves room for the base fee to rise)`,
       { data: { maxFeePerGas: tx.maxFeePerGas.toString(), baseFee: baseFee.toString() } },
     );
+  const [nonceHex, balanceHex] = await Promise.all([
+    ctx.node.call<Hex>("eth_getTransactionCount", [tx.from, "latest"]),
+    ctx.node.call<Hex>("eth_getBalance", [tx.from, "latest"]),
+  ]);
+  const chainNonce = Number(BigInt(nonceHex));
+  if (tx.nonce < chainNonce)
+    throw new TransactionRejectedError(`nonce too low: next nonce ${chainNonce}, tx nonce ${tx.nonce}`);
   // The balance must cover this tx and every other pending tx of the sender (the one it replaces excepted):
   // checked one by one, many txs could each pass and never all land.
   const cost = tx.value + tx.gas * tx.maxFeePerGas;
@@ -119,6 +118,25 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
     await sendPendingBundles(ctx, ctx.store.pendingBySender(tx.from), sendHead + 1, { force: !!sameNonce });
   })();
   return tx.hash;
+}
+
+type LatestBlock = { number: Hex; baseFeePerGas?: Hex | null };
+const latestBlocks = new WeakMap<RpcContext, { head: bigint; block: Promise<LatestBlock> }>();
+
+/**
+ * The latest block (number, base fee), read once per head the relay's poller saw (every call without a
+ * shared chain view, which has no head to key on).
+ */
+function latestBlock(ctx: RpcContext): Promise<LatestBlock> {
+  const read = () => ctx.node.call<LatestBlock>("eth_getBlockByNumber", ["latest", false]);
+  if (!ctx.chain) return read();
+  const head = ctx.chain.head();
+  const hit = latestBlocks.get(ctx);
+  if (hit && hit.head === head) return hit.block;
+  const block = read();
+  latestBlocks.set(ctx, { head, block });
+  block.catch(() => latestBlocks.delete(ctx));
+  return block;
 }
 
 /** Simulates `tx` behind the sender's contiguous pending txs before it, for the block after `headRead`; never rejects. */

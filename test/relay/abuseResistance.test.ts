@@ -6,6 +6,7 @@ import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
 import { commitmentTypedData } from "../../client/order/offchainMessages.js";
 import { type Order, randomSalt } from "../../client/order/order.js";
 import { signedOrderToJson } from "../../client/wire/orderWire.js";
+import { COMMIT_FUNDS_PROBE_BYTECODE } from "../../relay/chain/commitFundsProbe.js";
 import { loadForgeArtifact } from "../../scripts/devnet/artifacts.js";
 import { ensureContractsBuilt } from "../../scripts/devnet/buildContracts.js";
 import {
@@ -27,7 +28,7 @@ describe("relay, abuse resistance", () => {
   let burner: Address;
 
   beforeAll(async () => {
-    await ensureContractsBuilt(["GasBurner1271"]);
+    await ensureContractsBuilt(["GasBurner1271", "CommitFundsProbe"]);
     env = await startRelayDevnet({
       extraArgs: [
         ...["--batch-interval-ms", "60000"],
@@ -87,6 +88,10 @@ describe("relay, abuse resistance", () => {
       // never stored: the batcher can never put this leaf in a root (the operator pays nothing for it)
       expect((await api(env.url, `/v1/orders/${leaf}`)).status).toBe(404);
     }
+  });
+
+  it("should ask the node with the probe contract as built from its source", () => {
+    expect(COMMIT_FUNDS_PROBE_BYTECODE).toBe(loadForgeArtifact("CommitFundsProbe").bytecode);
   });
 
   it("should refuse a trader holding tokens but no allowance, and take a funded, approved one", async () => {
