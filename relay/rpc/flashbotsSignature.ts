@@ -43,34 +43,52 @@ export async function checkFlashbotsSignature(
   return { ok: true, signer: recovered };
 }
 
+/** A failed {@link checkFlashbotsSignature}. */
+export type FlashbotsSignatureFailure = Extract<FlashbotsSignatureCheck, { ok: false }>;
+
+/**
+ * The signer of `rawBody`, or the error `refuse` words for what is wrong: one check, each server's own
+ * error type (the relay's JSON-RPC errors here, the devnet builder's codes in scripts/devnet/builder).
+ * @example const signer = await requireFlashbotsSignature(header, body, (f) => new Error(f.problem))
+ */
+export async function requireFlashbotsSignature(
+  header: string | undefined,
+  rawBody: Uint8Array,
+  refuse: (failure: FlashbotsSignatureFailure) => Error,
+): Promise<Address> {
+  const check = await checkFlashbotsSignature(header, rawBody);
+  if (!check.ok) throw refuse(check);
+  return check.signer;
+}
+
+/** The relay's wording of each failure: what to fix, as an UnauthorizedError. */
+function unauthorized(failure: FlashbotsSignatureFailure): UnauthorizedError {
+  switch (failure.problem) {
+    case "missing":
+      return new UnauthorizedError(
+        "missing X-Flashbots-Signature header: sign keccak256(body) with the sender's key (personal_sign)",
+      );
+    case "header":
+      return new UnauthorizedError(
+        "malformed X-Flashbots-Signature header: expected <address>:<0x signature>",
+      );
+    case "signature":
+      return new UnauthorizedError(
+        "malformed X-Flashbots-Signature header: signature must be 65 bytes of 0x hex",
+      );
+    case "unrecoverable":
+      return new UnauthorizedError("X-Flashbots-Signature does not recover to any address");
+    case "wrongSigner":
+      return new UnauthorizedError(`X-Flashbots-Signature is not signed by ${failure.claimed}`);
+  }
+}
+
 /**
  * Returns the address that signed `rawBody`, after checking the header is well-formed and recovers to the
  * address it names.
  * @throws UnauthorizedError with a message saying what to fix.
  * @example const signer = await verifyFlashbotsSignature(header, bodyBytes)
  */
-export async function verifyFlashbotsSignature(
-  header: string | undefined,
-  rawBody: Uint8Array,
-): Promise<Address> {
-  const check = await checkFlashbotsSignature(header, rawBody);
-  if (check.ok) return check.signer;
-  switch (check.problem) {
-    case "missing":
-      throw new UnauthorizedError(
-        "missing X-Flashbots-Signature header: sign keccak256(body) with the sender's key (personal_sign)",
-      );
-    case "header":
-      throw new UnauthorizedError(
-        "malformed X-Flashbots-Signature header: expected <address>:<0x signature>",
-      );
-    case "signature":
-      throw new UnauthorizedError(
-        "malformed X-Flashbots-Signature header: signature must be 65 bytes of 0x hex",
-      );
-    case "unrecoverable":
-      throw new UnauthorizedError("X-Flashbots-Signature does not recover to any address");
-    case "wrongSigner":
-      throw new UnauthorizedError(`X-Flashbots-Signature is not signed by ${check.claimed}`);
-  }
+export function verifyFlashbotsSignature(header: string | undefined, rawBody: Uint8Array): Promise<Address> {
+  return requireFlashbotsSignature(header, rawBody, unauthorized);
 }

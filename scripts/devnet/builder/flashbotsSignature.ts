@@ -1,11 +1,14 @@
 import type { Address } from "viem";
-import { checkFlashbotsSignature } from "../../../relay/rpc/flashbotsSignature.js";
+import {
+  type FlashbotsSignatureFailure,
+  requireFlashbotsSignature,
+} from "../../../relay/rpc/flashbotsSignature.js";
 import { BuilderRpcError } from "./builderErrors.js";
 
 /**
  * Checks an `X-Flashbots-Signature` header (`<address>:<0x 65-byte sig>`): an EIP-191 personal_sign over
  * the text of keccak256(raw body) as a 0x hex string, exactly as flashbots/go-utils verifies it. The check
- * itself is the relay's (`checkFlashbotsSignature`); this names its failures in the builder's error codes.
+ * itself is the relay's (`requireFlashbotsSignature`); this names its failures in the builder's error codes.
  *
  * @param header the header value, or undefined when absent
  * @param rawBody request body bytes
@@ -13,32 +16,32 @@ import { BuilderRpcError } from "./builderErrors.js";
  * @throws BuilderRpcError SIGNATURE_MISSING / SIGNATURE_INVALID
  * @example const signer = await verifyFlashbotsSignature(req.headers["x-flashbots-signature"], body);
  */
-export async function verifyFlashbotsSignature(
-  header: string | undefined,
-  rawBody: Uint8Array,
-): Promise<Address> {
-  const check = await checkFlashbotsSignature(header, rawBody);
-  if (check.ok) return check.signer;
-  switch (check.problem) {
+export function verifyFlashbotsSignature(header: string | undefined, rawBody: Uint8Array): Promise<Address> {
+  return requireFlashbotsSignature(header, rawBody, builderError);
+}
+
+/** The builder's wording of each failure, in its error codes. */
+function builderError(failure: FlashbotsSignatureFailure): BuilderRpcError {
+  switch (failure.problem) {
     case "missing":
-      throw new BuilderRpcError(
+      return new BuilderRpcError(
         "SIGNATURE_MISSING",
         "missing X-Flashbots-Signature header: sign keccak256(body) with personal_sign, send `<address>:<signature>`",
       );
     case "header":
     case "signature":
-      throw new BuilderRpcError(
+      return new BuilderRpcError(
         "SIGNATURE_INVALID",
         "malformed X-Flashbots-Signature: expected `<0x address>:<0x 65-byte signature>`",
       );
     case "unrecoverable":
-      throw new BuilderRpcError("SIGNATURE_INVALID", "X-Flashbots-Signature: signature does not recover", {
-        cause: check.cause,
+      return new BuilderRpcError("SIGNATURE_INVALID", "X-Flashbots-Signature: signature does not recover", {
+        cause: failure.cause,
       });
     case "wrongSigner":
-      throw new BuilderRpcError(
+      return new BuilderRpcError(
         "SIGNATURE_INVALID",
-        `X-Flashbots-Signature: signature is from ${check.recovered}, not ${check.claimed} (is keccak256 taken over the exact body?)`,
+        `X-Flashbots-Signature: signature is from ${failure.recovered}, not ${failure.claimed} (is keccak256 taken over the exact body?)`,
       );
   }
 }
