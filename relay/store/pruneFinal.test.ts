@@ -141,4 +141,27 @@ describe("pruneFinal (retention)", () => {
     // once the age indexes exist (round 2) the file holds one round at most: later rounds reuse its pages
     expect(pages[5], JSON.stringify(pages)).toBeLessThanOrEqual(pages[2]);
   });
+
+  it("should keep the per-state order counts (the veil_orders gauge) equal to a full scan through inserts, moves and prunes", () => {
+    const scan = () =>
+      Object.fromEntries(
+        (
+          store.db.prepare("SELECT state, COUNT(*) AS n FROM orders GROUP BY state").all() as {
+            state: string;
+            n: number;
+          }[]
+        ).map((r) => [r.state, r.n]),
+      );
+    const b = store.createBatch();
+    const ids = Array.from({ length: 20 }, () => order("pending", b.id));
+    for (const id of ids.slice(0, 8)) store.updateOrderIf(id, ["pending"], { state: "committed" });
+    for (const id of ids.slice(0, 3)) store.updateOrder(id, { state: "filled" });
+    expect(store.countOrdersByState()).toEqual(scan());
+    expect(store.countOrdersByState()).toEqual({ pending: 12, committed: 5, filled: 3 });
+    store.updateBatch(b.id, { state: "settled" });
+    age(8 * DAY_MS);
+    pruneFinal(store.db, Date.now() - 7 * DAY_MS);
+    expect(store.countOrdersByState()).toEqual(scan());
+    expect(store.countOrdersByState()).toEqual({ pending: 12, committed: 5 });
+  });
 });

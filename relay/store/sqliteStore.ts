@@ -2,6 +2,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import { orderJsonSchema, orderToJson } from "../../client/wire/orderWire.js";
+import { installOrderStateCounts, readOrderStateCounts } from "./orderStateCounts.js";
 import { securePrivateDataDir } from "./privateDataDir.js";
 import type {
   BatchPatch,
@@ -247,6 +248,7 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
   addMissingColumns(db);
+  installOrderStateCounts(db);
 
   const stmt = new Map<string, Database.Statement>();
   const prep = (sql: string) => {
@@ -352,11 +354,7 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
       });
     },
     countOrdersByState() {
-      const rows = prep("SELECT state, COUNT(*) AS n FROM orders GROUP BY state").all() as {
-        state: string;
-        n: number;
-      }[];
-      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+      return readOrderStateCounts(db); // trigger-kept: no table scan per scrape
     },
 
     createBatch() {
