@@ -39,7 +39,7 @@ import { encryptSealed } from "../../relay/crypto/encryptSealed.js";
 import { recoverOrderSigner } from "../../relay/crypto/recoverOrderSigner.js";
 import { isNativeSecp256k1, secp256k1 } from "../../relay/crypto/secp256k1Native.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
-import { devnetAccounts } from "../devnet/devnetAccounts.js";
+import { devnetAccount, devnetAccounts } from "../devnet/devnetAccounts.js";
 import { devnetRelayOptions, spawnRelay } from "../devnet/spawnRelay.js";
 import { startDevnet } from "../devnet/startDevnet.js";
 import { loadGenerator, offeredLoad } from "./_ingestLoad.js";
@@ -204,7 +204,7 @@ export async function run(flags: string[]): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "veil-bench-ingest-"));
   let relay: Awaited<ReturnType<typeof spawnRelay>> | null = null;
   try {
-    const key = (label: string) => devnet.accounts.find((a) => a.label === label)!;
+    const key = (label: string) => devnetAccount(devnet, label);
     relay = await spawnRelay({
       ...devnetRelayOptions(devnet),
       dataDir,
