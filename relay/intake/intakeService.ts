@@ -1,4 +1,4 @@
-import { type Address, concat, type Hex, hashTypedData, keccak256 } from "viem";
+import { type Address, type Hex, hashTypedData } from "viem";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
 import { maxCommitBy, minCommitBy } from "../batch/commitTiming.js";
@@ -9,6 +9,7 @@ import { RelayError } from "../errors/relayError.js";
 import type { RelayContext } from "../relayContext.js";
 import { ClientMisses } from "../limits/clientMisses.js";
 import type { OrderRecord } from "../store/store.js";
+import { leafOf, recoverSignerOrReason } from "./openSealedOrder.js";
 import { defaultIntakeWorkers, SealedOrderPool } from "./sealedOrderPool.js";
 import { validateOpenedOrder } from "./validateOrder.js";
 
@@ -208,8 +209,7 @@ export class IntakeService {
    */
   async reveal(signed: SignedOrder, client?: string): Promise<Accepted> {
     const digest = this.ctx.hashOrder(signed.order);
-    // = orderLeaf(digest, salt): abi.encode of two bytes32 is their concatenation
-    const leaf = keccak256(concat([digest, signed.salt]));
+    const leaf = leafOf(digest, signed.salt);
     const rec = this.ctx.store.getOrder(leaf);
     if (rec?.mode !== "commit")
       throw new RelayError("LEAF_MISMATCH", "this order and salt hash to a leaf that matches no commitment", {
@@ -235,13 +235,7 @@ export class IntakeService {
         { details: { state: rec.state } },
       );
     // Only now the signature: one recovery, and EIP-1271 (capped, cached, budgeted) for a contract wallet.
-    let signer: Address | null = null;
-    let signerError: string | null = null;
-    try {
-      signer = recoverOrderSigner(digest, signed.signature);
-    } catch (err) {
-      signerError = (err as Error).message;
-    }
+    const { signer, signerError } = recoverSignerOrReason(digest, signed.signature);
     const v = await validateOpenedOrder(
       { signed, digest, leaf, signer, signerError },
       this.ctx.orderRules,

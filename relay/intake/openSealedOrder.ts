@@ -43,13 +43,31 @@ export function openSealedOrder(
  */
 export function hashAndRecover(signed: SignedOrder, hashOrder: (order: Order) => Hex): OpenedOrder {
   const digest = hashOrder(signed.order);
-  let signer: Address | null = null;
-  let signerError: string | null = null;
+  const { signer, signerError } = recoverSignerOrReason(digest, signed.signature);
+  return { signed, digest, leaf: leafOf(digest, signed.salt), signer, signerError };
+}
+
+/**
+ * orderLeaf(digest, salt), the order's id: abi.encode of two bytes32 is their concatenation, so this skips
+ * viem's ABI encoder on the hot path.
+ * @example const id = leafOf(digest, signed.salt)
+ */
+export function leafOf(digest: Hex, salt: Hex): Hex {
+  return keccak256(concat([digest, salt]));
+}
+
+/**
+ * The ECDSA signer of `digest`, or null and the reason when `signature` is not a valid ECDSA one: not
+ * thrown, since EIP-1271 may still accept it for a contract wallet.
+ * @example const { signer, signerError } = recoverSignerOrReason(digest, signed.signature)
+ */
+export function recoverSignerOrReason(
+  digest: Hex,
+  signature: Hex,
+): { signer: Address | null; signerError: string | null } {
   try {
-    signer = recoverOrderSigner(digest, signed.signature);
+    return { signer: recoverOrderSigner(digest, signature), signerError: null };
   } catch (err) {
-    signerError = (err as Error).message;
+    return { signer: null, signerError: (err as Error).message };
   }
-  // = orderLeaf(digest, salt): abi.encode of two bytes32 is their concatenation; skips viem's ABI encoder.
-  return { signed, digest, leaf: keccak256(concat([digest, signed.salt])), signer, signerError };
 }
