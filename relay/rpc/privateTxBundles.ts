@@ -58,10 +58,31 @@ export function chainEndingAt(pending: readonly PrivateTxRecord[], tx: PrivateTx
 }
 
 /**
- * Sends, for `targetBlock`, the bundle of every tx in `pending` (one sender's PENDING txs, sorted by nonce) that
- * is still valid then and was not sent for that block yet (`force`: re-send anyway, replacing the bundles
- * the builders hold, after a tx of the run was replaced or cancelled). Builder refusals are logged, not thrown: the block
- * watcher re-sends next block.
+ * The txs of `pending` (one sender's, sorted by nonce) whose bundles are sent each block: in every contiguous
+ * nonce run of k txs, the last one (its bundle carries the whole run) and those ending the prefixes of 1, 2,
+ * 4, 8, ... txs (so a failing tx late in the run does not keep the earlier ones out of a block). At most 2k
+ * tx copies per run and block, instead of k(k+1)/2 when every tx was sent behind all its predecessors
+ * (32 pending txs: 63 copies, not 528).
+ */
+export function bundleEnds(pending: readonly PrivateTxRecord[]): PrivateTxRecord[] {
+  const ends: PrivateTxRecord[] = [];
+  let runStart = 0;
+  for (let i = 0; i < pending.length; i++) {
+    const runEnds = i === pending.length - 1 || pending[i + 1].nonce !== pending[i].nonce + 1;
+    const lengthSoFar = i - runStart + 1;
+    const powerOfTwo = (lengthSoFar & (lengthSoFar - 1)) === 0;
+    if (runEnds || powerOfTwo) ends.push(pending[i]);
+    if (runEnds) runStart = i + 1;
+  }
+  return ends;
+}
+
+/**
+ * Sends, for `targetBlock`, the bundles of `pending` (one sender's PENDING txs, sorted by nonce) chosen by
+ * {@link bundleEnds} that are still valid then and were not sent for that block yet (`force`: re-send
+ * anyway, replacing the bundles the builders hold, after a tx of the run was replaced or cancelled). Every
+ * tx in a sent bundle is recorded as sent for that block, in one store write. Builder refusals are logged,
+ * not thrown: the block watcher re-sends next block.
  */
 export async function sendPendingBundles(
   ctx: BundleContext,
@@ -69,7 +90,7 @@ export async function sendPendingBundles(
   targetBlock: number,
   opts: { force?: boolean } = {},
 ): Promise<void> {
-  const due = pending.filter(
+  const due = bundleEnds(pending).filter(
     (tx) => (opts.force || tx.lastSentBlock < targetBlock) && targetBlock <= tx.maxBlockNumber,
   );
   await Promise.all(due.map((tx) => track(ctx, tx.hash, () => sendOne(ctx, pending, tx, targetBlock))));
@@ -94,7 +115,9 @@ async function sendOne(
         ? { revertingTxHashes, replacementUuid: replacementUuidOf(tx.hash) }
         : { replacementUuid: replacementUuidOf(tx.hash) },
     );
-    ctx.store.markSent(tx.hash, targetBlock);
+    ctx.store.transaction(() => {
+      for (const c of chain) ctx.store.markSent(c.hash, targetBlock);
+    });
     const refused = res.builders.filter((b) => !b.ok);
     if (refused.length > 0)
       ctx.logger.warn({ tx: tx.hash, targetBlock, refused }, "builder refused private tx bundle");

@@ -32,7 +32,11 @@ describe("wallet RPC, abuse: txs that could not pay are refused up front", () =>
 
   beforeAll(async () => {
     devnet = await startDevnet({ slotMs: null });
-    server = await startRpcServer(devnet, { maxPendingPerSender: 3 });
+    // a roomy per-sender rate so each refusal below is the check under test, not the rate limit
+    server = await startRpcServer(devnet, {
+      maxPendingPerSender: 3,
+      rateLimits: { perSender: { perMinute: 6_000, burst: 1_000 } },
+    });
   });
   afterAll(async () => {
     await server?.stop();
