@@ -226,16 +226,20 @@ describe("reorgs: nothing is final on the first receipt", () => {
     await reorgTo(snapshot);
     expect(await env.client.getTransactionReceipt({ hash: sent }).catch(() => null)).toBeNull();
 
+    let last: unknown = null;
     const again = await waitFor(
       "INCLUDED again, on the canonical chain",
       async () => {
         const s = await status();
+        last = s;
         if (s.status !== "INCLUDED") return null;
         const receipt = await env.client.getTransactionReceipt({ hash: sent }).catch(() => null);
         return receipt && Number(receipt.blockNumber) === s.includedBlockNumber ? s : null;
       },
       60_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last status ${JSON.stringify(last)}`);
+    });
     expect(again.confirmations).toBeGreaterThanOrEqual(1);
     expect(included.includedBlockNumber).toBeGreaterThan(0);
     expect(env.logs.some((l) => l.includes("private tx reorged out"))).toBe(true);
@@ -244,8 +248,13 @@ describe("reorgs: nothing is final on the first receipt", () => {
   it("should detect a node that lost its state (head far back) and end every order as the chain says", async () => {
     const snapshot = await env.devnet.snapshot();
     await env.blocks.mine(20);
+    // The relay must have seen those blocks before it can accept a commitBy counted from them.
+    const mined = await env.client.getBlockNumber({ cacheTime: 0 });
+    await waitFor("the relay to see the mined blocks", async () => {
+      return BigInt((await api(env.url, "/healthz")).body.head) >= mined;
+    });
     const { s, digest, leaf } = await commitOrder("trader1", {
-      commitBy: await commitByFromNow(env.devnet, 10n),
+      commitBy: await commitByFromNow(env.devnet, 12n),
     });
     await waitForOrder(env, leaf, (o) => o.chainBatchId !== null);
     await reveal(s);
