@@ -82,6 +82,21 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
+/** Most order ids one `GET /v1/batches/:id` lists (`?offset=&limit=` pages through the rest). */
+export const MAX_ORDER_IDS_PAGE = 1_000;
+
+/** `?offset=` (default 0) and `?limit=` (default and at most {@link MAX_ORDER_IDS_PAGE}). */
+function pageQuery(offset: string | undefined, limit: string | undefined): { offset: number; limit: number } {
+  const int = (v: string | undefined, name: string, def: number, max: number) => {
+    if (v === undefined) return def;
+    if (!/^[0-9]{1,9}$/.test(v) || Number(v) > max)
+      throw new RelayError("BAD_REQUEST", `${name} must be an integer in [0, ${max}]`);
+    return Number(v);
+  };
+  const l = int(limit, "limit", MAX_ORDER_IDS_PAGE, MAX_ORDER_IDS_PAGE);
+  return { offset: int(offset, "offset", 0, 999_999_999), limit: l === 0 ? MAX_ORDER_IDS_PAGE : l };
+}
+
 /** `/healthz` calls the head stale after this many block times without a new one (at least the minimum). */
 const STALE_HEAD_BLOCKS = 10;
 const STALE_HEAD_MIN_MS = 30_000;
@@ -239,9 +254,16 @@ export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc
     const raw = c.req.param("id");
     if (!/^[1-9][0-9]{0,15}$/.test(raw))
       throw new RelayError("BAD_REQUEST", "batch id must be a positive integer");
+    const page = pageQuery(c.req.query("offset"), c.req.query("limit"));
     const b = ctx.store.getBatch(Number(raw));
     if (!b) throw new RelayError("NOT_FOUND", `no batch ${raw}`);
-    return c.json(views.batch(b));
+    const view = views.batch(b);
+    // A settled batch of 10k orders listed 690 KB of ids: at most MAX_ORDER_IDS_PAGE per answer (issue 13).
+    if (view.orderIds === null) return c.json(view);
+    const total = view.orderIds.length;
+    const orderIds = view.orderIds.slice(page.offset, page.offset + page.limit);
+    const next = page.offset + orderIds.length;
+    return c.json({ ...view, orderIds, orderIdsTotal: total, nextOffset: next < total ? next : null });
   });
 
   // Unfiltered: batch events only. `?order=<id>`: that order's changes, each as `GET /v1/orders/:id` shows

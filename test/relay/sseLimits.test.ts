@@ -107,3 +107,26 @@ describe("relay, SSE limits", () => {
     expect(reopened).toBe(1);
   });
 });
+
+describe("relay, bounded reads", () => {
+  it("should list a settled batch's order ids a page at a time (at most 1,000)", async () => {
+    const b = relay.ctx.store.createBatch();
+    const leaves = Array.from(
+      { length: 2_500 },
+      (_, i) => `0x${(i + 1).toString(16).padStart(64, "0")}` as const,
+    );
+    relay.ctx.store.updateBatch(b.id, { state: "settled", leaves });
+    const get = async (q = "") => {
+      const res = await fetch(`${relay.url}/v1/batches/${b.id}${q}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const first = await get();
+    expect((first.body.orderIds as string[]).length).toBe(1_000);
+    expect(first.body).toMatchObject({ orderIdsTotal: 2_500, nextOffset: 1_000 });
+    const last = await get("?offset=2000");
+    expect((last.body.orderIds as string[])[0]).toBe(leaves[2_000]);
+    expect(last.body).toMatchObject({ nextOffset: null });
+    expect((last.body.orderIds as string[]).length).toBe(500);
+    expect((await get("?limit=5000")).status).toBe(400);
+  });
+});
