@@ -1,19 +1,15 @@
-import { type Address, type Hex, isHex, type TransactionSerializable } from "viem";
-import { decodeSignedTx } from "../../../relay/rpc/decodeSignedTx.js";
+import { type Hex, isHex, type TransactionSerializable } from "viem";
+import { decodeSignedTx, type SignedTx } from "../../../relay/rpc/decodeSignedTx.js";
 import { BuilderRpcError } from "./builderErrors.js";
 
 /** A raw transaction decoded once, with what the builder needs to validate and simulate it. */
-export type DecodedTx = {
+export type DecodedTx = Pick<
+  SignedTx,
+  "hash" | "from" | "nonce" | "gas" | "maxFeePerGas" | "maxPriorityFeePerGas"
+> & {
+  /** The bytes as received (forwarded to the node unchanged). */
   raw: Hex;
-  hash: Hex;
-  from: Address;
   tx: TransactionSerializable;
-  nonce: number;
-  gas: bigint;
-  /** maxFeePerGas, or gasPrice for legacy / EIP-2930. */
-  maxFeePerGas: bigint;
-  /** maxPriorityFeePerGas, or gasPrice for legacy / EIP-2930. */
-  maxPriorityFeePerGas: bigint;
 };
 
 /**
