@@ -18,6 +18,7 @@ import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
 import { RelayEvents } from "./events/relayEvents.js";
 import { ContractSignatureCheck } from "./intake/contractSignatureCheck.js";
 import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
+import { LeafProofs } from "./store/leafProofs.js";
 import { pruneFinal } from "./store/pruneFinal.js";
 import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
@@ -177,7 +178,16 @@ export async function startRelay(
     },
   });
   const intake = new IntakeService(ctx);
-  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpcDeps) });
+  // Merkle proofs are computed once, when a batch's commit lands (after the event, off its caller's path).
+  const proofs = new LeafProofs(store.db);
+  ctx.events.subscribe((kind, data) => {
+    if (kind !== "batch" || (data as { state: string }).state !== "committed") return;
+    setImmediate(() => {
+      const b = store.getBatch((data as { id: number }).id);
+      if (b?.root && b.leaves) proofs.record(b.root, b.leaves);
+    });
+  });
+  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpcDeps), proofs });
   await intake.ready(); // the intake workers are loaded before the first order can arrive
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });

@@ -12,6 +12,7 @@ import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
 import { createClientKey, trustedProxyList } from "../limits/clientKey.js";
 import { rateLimit } from "../limits/rateLimit.js";
+import type { LeafProofs } from "../store/leafProofs.js";
 import type { RelayContext } from "../relayContext.js";
 import { EventStreamSlots, serveEventStream } from "./eventStream.js";
 import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
@@ -107,9 +108,13 @@ const STALE_HEAD_MIN_MS = 30_000;
  * its status; bad input is always a 4xx, and only a bug can produce a (logged) 500.
  * @example const app = createApp(ctx, intake, { rpc: rpcRoutes(deps) })
  */
-export function createApp(ctx: RelayContext, intake: IntakeService, extra: { rpc?: Hono } = {}): Hono {
+export function createApp(
+  ctx: RelayContext,
+  intake: IntakeService,
+  extra: { rpc?: Hono; proofs?: LeafProofs } = {},
+): Hono {
   const app = new Hono();
-  const views = new OrderViews(ctx.store, ctx);
+  const views = new OrderViews(ctx.store, ctx, extra.proofs);
   const count = (endpoint: string, result: string) => ctx.metrics.intake.inc({ endpoint, result });
 
   app.onError((err, c) => {

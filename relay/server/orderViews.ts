@@ -68,7 +68,24 @@ export class OrderViews {
   constructor(
     private readonly store: Store,
     private readonly chain: ViewChain = { head: { block: 0n }, confirmations: 1 },
+    /** Stored proofs (recorded when a batch commits); without it, trees are built and cached here. */
+    private readonly proofs?: {
+      proof(root: Hex, index: number): Hex[] | null;
+      record(root: Hex, leaves: readonly Hex[]): void;
+    },
   ) {}
+
+  /** The proof of leaf `index`: stored, or (a batch committed before the proofs were kept) stored now, once. */
+  private proofOf(batch: BatchRecord, index: number): Hex[] | null {
+    if (!this.proofs || !batch.root || !batch.leaves) {
+      const tree = this.tree(batch);
+      return tree ? getMerkleProof(tree, index) : null;
+    }
+    const stored = this.proofs.proof(batch.root, index);
+    if (stored) return stored;
+    this.proofs.record(batch.root, batch.leaves);
+    return this.proofs.proof(batch.root, index);
+  }
 
   /** Confirmations of what the batch's state rests on (settle if landed, else commit), null if neither. */
   private confirmations(b: BatchRecord | null): number | null {
@@ -110,12 +127,11 @@ export class OrderViews {
     };
     const batch = o.batchId === null ? null : this.store.getBatch(o.batchId);
     if (batch && batch.chainBatchId !== null && o.leafIndex !== null) {
-      const tree = this.tree(batch);
       view.batchId = batch.id;
       view.chainBatchId = batch.chainBatchId.toString();
       view.leafIndex = o.leafIndex;
       view.root = batch.root;
-      view.proof = tree ? getMerkleProof(tree, o.leafIndex) : null;
+      view.proof = this.proofOf(batch, o.leafIndex);
       view.commitTxHash = batch.commitTxHash;
       view.confirmations = this.confirmations(batch);
     }

@@ -59,6 +59,16 @@ export function pruneFinal(db: Database.Database, beforeMs: number): PruneCounts
     `DELETE FROM batches WHERE id IN (SELECT id FROM (${oldBatches}) AS b
       WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.batch_id = b.id) LIMIT @limit)`,
   );
+  const hasProofs = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'leaf_proofs'")
+    .get();
+  // proofs of roots no batch holds any more (their batch pruned above, or re-frozen after a reorg)
+  if (hasProofs)
+    chunked(
+      `DELETE FROM leaf_proofs WHERE (root, leaf_index) IN (SELECT root, leaf_index FROM leaf_proofs
+        WHERE @before = @before AND root NOT IN (SELECT lower(root) FROM batches WHERE root IS NOT NULL)
+        LIMIT @limit)`,
+    );
   const privateTxs = hasTxs
     ? chunked(
         `DELETE FROM rpc_private_txs WHERE hash IN (SELECT hash FROM rpc_private_txs

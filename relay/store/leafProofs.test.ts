@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Hex, keccak256, toHex } from "viem";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildMerkleTree, verifyMerkleProof } from "../../client/merkle/merkleTree.js";
+import { OrderViews } from "../server/orderViews.js";
+import { LeafProofs } from "./leafProofs.js";
+import { pruneFinal } from "./pruneFinal.js";
+import { openSqliteStore } from "./sqliteStore.js";
+
+describe("LeafProofs (proofs computed once per committed root)", () => {
+  let dir: string;
+  let store: ReturnType<typeof openSqliteStore>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "veil-proofs-"));
+    store = openSqliteStore(dir);
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const leaves = (n: number): Hex[] => Array.from({ length: n }, (_, i) => keccak256(toHex(`leaf-${i}`)));
+
+  it("should store a proof per leaf that verifies against the root, and answer reads without a tree", () => {
+    const ls = leaves(37);
+    const { root } = buildMerkleTree(ls);
+    const proofs = new LeafProofs(store.db);
+    expect(proofs.proof(root, 0)).toBeNull();
+    proofs.record(root, ls);
+    for (const i of [0, 1, 17, 36]) expect(verifyMerkleProof(ls[i], proofs.proof(root, i)!, root)).toBe(true);
+    // a second record of the same root is a no-op (one row check), not a rebuild
+    const rows = () => (store.db.prepare("SELECT COUNT(*) AS n FROM leaf_proofs").get() as { n: number }).n;
+    proofs.record(root, ls);
+    expect(rows()).toBe(37);
+  });
+
+  it("should serve an order view's proof from the store, recording a batch's proofs on first need", () => {
+    const ls = leaves(9);
+    const { root } = buildMerkleTree(ls);
+    const b = store.createBatch();
+    store.updateBatch(b.id, { state: "committed", leaves: ls, root, chainBatchId: 1n, commitBlock: 5n });
+    const proofs = new LeafProofs(store.db);
+    const views = new OrderViews(store, { head: { block: 6n }, confirmations: 1 }, proofs);
+    const o = {
+      id: ls[4],
+      mode: "sealed",
+      trader: "0x00000000000000000000000000000000000000aa",
+      state: "committed",
+      batchId: b.id,
+      leafIndex: 4,
+      commitBy: 9n,
+      order: null,
+      signature: null,
+      salt: null,
+      digest: null,
+      reason: null,
+      error: null,
+      fill: null,
+      expiredBatches: 0,
+      createdAt: 0,
+      updatedAt: 0,
+    } as const;
+    const view = views.order(o);
+    expect(verifyMerkleProof(ls[4], view.proof!, root)).toBe(true);
+    expect(proofs.proof(root, 8)).not.toBeNull(); // the whole batch was recorded at once
+  });
+
+  it("should drop the proofs of pruned batches", () => {
+    const ls = leaves(4);
+    const { root } = buildMerkleTree(ls);
+    const b = store.createBatch();
+    store.updateBatch(b.id, { state: "settled", leaves: ls, root });
+    new LeafProofs(store.db).record(root, ls);
+    store.db.prepare("UPDATE batches SET created_at = 0, settled_at = 0").run();
+    pruneFinal(store.db, Date.now());
+    expect(new LeafProofs(store.db).proof(root, 0)).toBeNull();
+  });
+});
