@@ -174,6 +174,32 @@ describe("reorgs: nothing is final on the first receipt", () => {
     expect(env.logs.some((l) => l.includes("settle reorged out"))).toBe(true);
   });
 
+  it("should keep an order not final while its settle lacks confirmations, and re-settle it when that settle is reorged out", async () => {
+    const { s, digest, leaf } = await commitOrder("trader2");
+    const committed = await waitForOrder(env, leaf, (o) => o.chainBatchId !== null);
+    const snapshot = await env.devnet.snapshot(); // after the commit, before the settle
+    await env.blocks.pause(); // from here the test builds each block itself
+    try {
+      await reveal(s);
+      const chainBatchId = BigInt(committed.chainBatchId);
+      await waitFor("the settle to land", async () => {
+        if ((await chainBatch(chainBatchId)).settled) return true;
+        await env.blocks.mine(1);
+        await new Promise((r) => setTimeout(r, 150));
+        return false;
+      });
+      // Landed with 1 confirmation of the 3 the relay waits for: not final, and the view says so.
+      const landed = await waitForOrder(env, leaf, (o) => o.confirmations === 1, 10_000);
+      expect({ state: landed.state, fill: landed.fill }).toEqual({ state: "revealed", fill: null });
+      await env.devnet.revert(snapshot);
+    } finally {
+      env.blocks.resume();
+    }
+    const final = await finalAsOnChain(leaf, digest);
+    expect(final.state).toBe("filled");
+    expect(env.logs.filter((l) => l.includes("settle reorged out")).length).toBeGreaterThanOrEqual(2);
+  });
+
   it("should re-commit a batch whose commit was reorged out, the same root, without charging a miss", async () => {
     const snapshot = await env.devnet.snapshot(); // before the commit
     const { s, digest, leaf, trader } = await commitOrder("trader2", {
