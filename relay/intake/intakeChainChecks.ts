@@ -123,6 +123,14 @@ export class IntakeChainChecks {
     const t = order.trader;
     const word = order.nonce >> 8n;
     try {
+      // The balance first, alone: a stranger's order from a fresh, empty key is refused after one node call
+      // (THREATS.md cost budget); a funded trader's reads are cached per block, so the second step is cheap.
+      if (this.checkFunds) {
+        const balance = await this.cached(`b:${t}:${order.sellToken}`, () =>
+          this.chain.balanceOf(order.sellToken, t),
+        );
+        if (balance < order.sellAmount) checkResults(order, 0n, { balance, allowance: order.sellAmount });
+      }
       const [bitmap, balance, allowance] = await Promise.all([
         this.cached(`n:${t}:${word}`, () => this.chain.nonceBitmap(t, word)),
         this.checkFunds
