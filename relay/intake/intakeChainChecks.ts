@@ -4,6 +4,9 @@ import type { ChainReader } from "../chain/chainReader.js";
 import { commitFundsProbeData } from "../chain/commitFundsProbe.js";
 import { RelayError } from "../errors/relayError.js";
 
+/** Most chain reads cached within one block (the cache is keyed by traders, i.e. by strangers' input). */
+export const MAX_CACHED_READS = 50_000;
+
 /** Gas cap of the funding probe's eth_call: a few token reads (a token that burns more is not a token to trust). */
 export const COMMIT_FUNDS_PROBE_GAS = 500_000n;
 
@@ -50,6 +53,8 @@ export class IntakeChainChecks {
   private cached(key: string, read: () => Promise<bigint>): Promise<bigint> {
     let p = this.cache.get(key);
     if (!p) {
+      // strangers' fresh keys each add entries within a block: bounded even before the next block clears it
+      if (this.cache.size >= MAX_CACHED_READS) this.cache.clear();
       p = read();
       this.cache.set(key, p);
       p.catch(() => this.cache.delete(key));
