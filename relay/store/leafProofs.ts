@@ -31,7 +31,7 @@ export class LeafProofs {
       leaves.forEach((_, i) => {
         const proof = getMerkleProof(tree, i);
         const blob = new Uint8Array(proof.length * 32);
-        proof.forEach((h, j) => blob.set(hexToBytes(h), j * 32));
+        for (let j = 0; j < proof.length; j++) blob.set(hexToBytes(proof[j]), j * 32);
         this.#put.run(key, i, Buffer.from(blob));
       });
     })();
