@@ -28,6 +28,9 @@ const BATCH_ERRORS = new Set([
   "UnknownBatch",
   "Reentrancy",
   "InsufficientGasForWalletCall",
+  // A residual swap got less than planned: the pool moved since the plan (another settle or trade). The next
+  // block re-plans on fresh reserves; bisecting would blame whichever order's removal shrank the swap enough.
+  "InsufficientOutput",
 ]);
 
 /** The outcome of one simulated settle: `revert` is the raw revert data when the node returned some. */

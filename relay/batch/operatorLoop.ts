@@ -141,6 +141,7 @@ export class OperatorLoop {
       if (b.state === "committed") closeReveals(this.ctx, b);
       const batch = store.getBatch(b.id)!;
       let plan = this.plans.get(b.id);
+      const cached = plan !== undefined;
       if (plan === undefined) {
         plan = await planSettle(this.ctx, batch);
         this.plans.set(b.id, plan);
@@ -162,8 +163,19 @@ export class OperatorLoop {
         );
         continue;
       }
-      const tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee);
-      const sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
+      let tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee);
+      let sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
+      if (!sim.ok && cached) {
+        // A plan made on an earlier block may only be stale (another settle moved its pool since): re-plan on
+        // the current reserves once before counting a failure or looking for an order to blame.
+        const fresh = await planSettle(this.ctx, batch);
+        if (fresh !== null) {
+          plan = fresh;
+          this.plans.set(b.id, plan);
+          tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee);
+          sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
+        }
+      }
       if (sim.ok) {
         candidates.push({ batch, kind: "settle", tx, pools: plan.pools });
         for (const p of plan.pools) touched.add(p.toLowerCase());

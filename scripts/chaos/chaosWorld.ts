@@ -115,7 +115,7 @@ export class ChaosWorld {
       builderUrl: this.builderUrls.join(","),
       dataDir: this.dataDir,
       port: this.relayPort,
-      extraArgs: ["--batch-interval-ms", "500", "--log-level", "warn", "--rate-limit", "0"],
+      extraArgs: ["--batch-interval-ms", "1000", "--log-level", "warn", "--rate-limit", "0"],
       onLine: (l) => {
         // CHAOS_RELAY_LOG=<file>: keep every relay line (warn and up) of the run, for a post-mortem.
         if (process.env.CHAOS_RELAY_LOG) appendFileSync(process.env.CHAOS_RELAY_LOG, `${l}\n`);
