@@ -4,12 +4,12 @@
  * client must still settle. Writes bench/results/fuzz.json
  * `{requests, statuses, fiveXX, timeouts, rssStartMb, rssEndMb, validOrderSettledAfter, byKind, failures}`.
  */
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { privateKeyToAccount } from "viem/accounts";
-import { createVeilClient } from "../../client/index.js";
 import { devnetAccount } from "../devnet/devnetAccounts.js";
+import { settleSealedOrder } from "../devnet/settleSealedOrder.js";
 import { devnetRelayOptions, spawnRelay } from "../devnet/spawnRelay.js";
 import { startDevnet } from "../devnet/startDevnet.js";
 import { runFuzz } from "../fuzz/runFuzz.js";
@@ -50,23 +50,7 @@ export async function run(args: string[]): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       const rssEndMb = rssMb(relay.pid);
 
-      const trader = devnetAccount(devnet, "trader1");
-      const veil = createVeilClient({
-        relayUrl: relay.url,
-        rpcUrl: devnet.rpcUrl,
-        account: privateKeyToAccount(trader.privateKey),
-        settlement: devnet.contracts.settlement,
-        tokens: devnet.contracts.tokens,
-      });
-      await veil.ensureAllowance({ token: "WETH" });
-      const order = await veil.buildOrder({
-        sellToken: "WETH",
-        buyToken: "USDC",
-        sellAmount: "0.1",
-        minBuyAmount: "1",
-      });
-      const { id } = await veil.submitSealed({ order });
-      const { state } = await veil.waitForSettlement({ id, order, timeoutMs: 120_000 });
+      const { state } = await settleSealedOrder(devnet, relay.url, "trader1", { timeoutMs: 120_000 });
 
       const out = {
         requests: result.requests,

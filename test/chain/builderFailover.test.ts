@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:net";
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVeilClient } from "../../client/index.js";
+import { settleSealedOrder } from "../../scripts/devnet/settleSealedOrder.js";
+
 import { keyOf, type RelayDevnet, startRelayDevnet } from "../helpers/relayHarness.js";
 
 // THREATS.md, builders: a builder that is down or hangs must not stop commits, settles or private txs while
@@ -30,23 +30,9 @@ describe("relay with a hanging and a dead builder ahead of a healthy one", () =>
   });
 
   it("should commit and settle a sealed order through the healthy builder", async () => {
-    const veil = createVeilClient({
-      relayUrl: env.url,
-      rpcUrl: env.devnet.rpcUrl,
-      account: privateKeyToAccount(keyOf(env.devnet, "trader1")),
-      settlement: env.devnet.contracts.settlement,
-      tokens: env.devnet.contracts.tokens,
-      pollingIntervalMs: 200,
-    });
-    await veil.ensureAllowance({ token: "WETH" });
-    const order = await veil.buildOrder({
-      sellToken: "WETH",
-      buyToken: "USDC",
+    const { state, fill, ...rest } = await settleSealedOrder(env.devnet, env.url, "trader1", {
       sellAmount: "0.5",
-      minBuyAmount: "1",
     });
-    const { id } = await veil.submitSealed({ order });
-    const { state, fill, ...rest } = await veil.waitForSettlement({ id, order, timeoutMs: 90_000 });
     expect(
       state,
       JSON.stringify(rest, (_, v) => (typeof v === "bigint" ? String(v) : v)),

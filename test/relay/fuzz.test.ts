@@ -1,6 +1,6 @@
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVeilClient } from "../../client/index.js";
+import { settleSealedOrder } from "../../scripts/devnet/settleSealedOrder.js";
+
 import { runFuzz } from "../../scripts/fuzz/runFuzz.js";
 import { keyOf, type RelayDevnet, startRelayDevnet } from "../helpers/relayHarness.js";
 
@@ -29,23 +29,7 @@ describe("fuzzing the relay's public surface", () => {
   });
 
   it("should still settle an honest order afterwards", async () => {
-    const veil = createVeilClient({
-      relayUrl: env.url,
-      rpcUrl: env.devnet.rpcUrl,
-      account: privateKeyToAccount(keyOf(env.devnet, "trader2")),
-      settlement: env.devnet.contracts.settlement,
-      tokens: env.devnet.contracts.tokens,
-      pollingIntervalMs: 200,
-    });
-    await veil.ensureAllowance({ token: "WETH" });
-    const order = await veil.buildOrder({
-      sellToken: "WETH",
-      buyToken: "USDC",
-      sellAmount: "0.2",
-      minBuyAmount: "1",
-    });
-    const { id } = await veil.submitSealed({ order });
-    const { state, ...rest } = await veil.waitForSettlement({ id, order, timeoutMs: 90_000 });
+    const { state, ...rest } = await settleSealedOrder(env.devnet, env.url, "trader2", { sellAmount: "0.2" });
     expect(
       state,
       JSON.stringify(rest, (_, v) => (typeof v === "bigint" ? String(v) : v)),
