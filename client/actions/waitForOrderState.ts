@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import type { VeilClientBase } from "../createVeilClient.js";
+import { isRelayError } from "../errors/relayError.js";
 import { RelayResponseError, RelayUnreachableError, TimeoutError } from "../errors/transportErrors.js";
 import type { OrderStatus } from "../relay/relaySchemas.js";
 import { subscribeOrderEvents } from "../relay/subscribeOrderEvents.js";
@@ -9,6 +10,8 @@ import { getOrder } from "./getOrder.js";
 export const DEFAULT_WAIT_TIMEOUT_MS = 120_000;
 /** With SSE connected, polling only backs it up, at this multiple of the polling interval. */
 const SSE_POLL_FACTOR = 8;
+/** How long to wait after the relay answered RATE_LIMITED before asking again (its limits refill per second). */
+const RATE_LIMITED_BACKOFF_MS = 1_000;
 
 export type WaitForOrderStateParameters = {
   id: Hex | string;
@@ -68,7 +71,13 @@ export async function waitForOrderState(
         }
         if (until(status)) return status;
       } catch (err) {
-        if (!(err instanceof RelayUnreachableError || err instanceof RelayResponseError)) throw err;
+        // Transient: the relay is down or busy, or this client (or its IP: a shared NAT) is over the relay's
+        // rate limit. Waiting is what the relay asks for; the order's state is not lost meanwhile.
+        const transient =
+          err instanceof RelayUnreachableError ||
+          err instanceof RelayResponseError ||
+          isRelayError(err, "RATE_LIMITED");
+        if (!transient) throw err;
         lastError = err;
       }
       const remaining = deadline - Date.now();
@@ -80,7 +89,9 @@ export async function waitForOrderState(
             ? `last error: ${(lastError as Error).message.split("\n")[0]}`
             : `last state: ${lastState ?? "unknown"}`,
         });
-      const interval = client.pollingIntervalMs * (sseOpen ? SSE_POLL_FACTOR : 1);
+      const interval = isRelayError(lastError, "RATE_LIMITED")
+        ? Math.max(RATE_LIMITED_BACKOFF_MS, client.pollingIntervalMs)
+        : client.pollingIntervalMs * (sseOpen ? SSE_POLL_FACTOR : 1);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(remaining, interval));
         wake = () => {
