@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settleSealedOrder } from "../../scripts/devnet/settleSealedOrder.js";
 
-import { keyOf, type RelayDevnet, startRelayDevnet } from "../helpers/relayHarness.js";
+import { type RelayDevnet, startRelayDevnet } from "../helpers/relayHarness.js";
 
 // THREATS.md, builders: a builder that is down or hangs must not stop commits, settles or private txs while
 // another builder is healthy. Before per-builder health, `--builder-url dead,healthy` simulated every bundle on

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settleSealedOrder } from "../../scripts/devnet/settleSealedOrder.js";
 
 import { runFuzz } from "../../scripts/fuzz/runFuzz.js";
-import { keyOf, type RelayDevnet, startRelayDevnet } from "../helpers/relayHarness.js";
+import { type RelayDevnet, startRelayDevnet } from "../helpers/relayHarness.js";
 
 // Ground rule 3 against a stranger who sends any bytes: 1,000 generated requests over every REST endpoint and
 // /rpc method (hostile JSON shapes, truncated and oversized bodies, bad hex and signatures) get 4xx or JSON-RPC

@@ -1,93 +1,39 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
-import { type Hex, parseEther, parseUnits } from "viem";
+import { parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
-import {
-  hashOrder,
-  ORDER_TYPES,
-  type Order,
-  orderLeaf,
-  randomSalt,
-  veilDomain,
-} from "../../client/order/order.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
 import { Batcher } from "../../relay/batch/batcher.js";
 import { markCommitted } from "../../relay/batch/orderTransitions.js";
-import { loadConfig } from "../../relay/config.js";
 import { RelayError } from "../../relay/errors/relayError.js";
-import { IntakeService } from "../../relay/intake/intakeService.js";
-import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
-import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
-import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
-import { type Devnet, startDevnet } from "../helpers/devnet.js";
+import type { IntakeService } from "../../relay/intake/intakeService.js";
+import type { RunningRelay } from "../../relay/startRelay.js";
+import type { Devnet } from "../helpers/devnet.js";
+import { type InProcessRelay, startInProcessRelay } from "../helpers/inProcessRelay.js";
 
 // Intake rules at unit level: the real IntakeService, SQLite store, batcher and order transitions of a relay
 // started in this process against a devnet that builds no block on its own, so the test alone moves batches
 // (rotate, freeze, mark committed). Each test pins one rule that mutation testing found unguarded (issue 20:
 // R1, R2, R4b, R12, R13); without the rule, the call it makes would succeed.
 
+let env: InProcessRelay;
 let devnet: Devnet;
 let relay: RunningRelay;
 let intake: IntakeService;
-let dataDir: string;
-let nonce = 1_000n;
 
 beforeAll(async () => {
-  devnet = await startDevnet({ slotMs: null });
-  dataDir = mkdtempSync(join(tmpdir(), "veil-intake-rules-"));
-  const o = devnetRelayOptions(devnet);
-  const config = loadConfig(
-    [
-      ...["--rpc-url", o.rpcUrl, "--builder-url", o.builderUrl, "--settlement", o.settlement],
-      ...["--pools", o.pools.join(","), "--data-dir", dataDir, "--port", "0", "--rate-limit", "0"],
-      // The batcher never closes a batch by itself within a test: the test does it.
-      ...["--batch-interval-ms", "3600000", "--reveal-window", "3", "--check-funds", "false"],
-      ...["--miss-limit", "2", "--miss-cooldown-ms", "60000"],
-    ],
-    { VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
-  );
-  relay = await startRelay(config, pino({ level: "silent" }));
-  intake = new IntakeService(relay.ctx);
+  env = await startInProcessRelay(["--miss-limit", "2", "--miss-cooldown-ms", "60000"], 1_000n);
+  ({ devnet, relay, intake } = env);
 });
 
 afterAll(async () => {
-  await relay?.close();
-  await devnet?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
-const keyOf = (label: string): Hex => devnetAccount(devnet, label).privateKey;
-
-/** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable a few blocks from now. */
-async function signed(label: string, opts: { nonce?: bigint; amount?: bigint; reverse?: boolean } = {}) {
-  const account = privateKeyToAccount(keyOf(label));
-  const { WETH, USDC } = devnet.contracts.tokens;
-  const order: Order = {
-    trader: account.address,
-    sellToken: opts.reverse ? USDC : WETH,
-    buyToken: opts.reverse ? WETH : USDC,
-    sellAmount: opts.amount ?? (opts.reverse ? parseUnits("1000", 6) : parseEther("1")),
-    minBuyAmount: opts.reverse ? parseEther("0.1") : parseUnits("100", 6),
-    nonce: opts.nonce ?? nonce++,
-    validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
-    commitBy: relay.ctx.head.block + 5n,
-  };
-  const signature = await account.signTypedData({
-    domain: veilDomain(devnet.chainId, devnet.contracts.settlement),
-    types: ORDER_TYPES,
-    primaryType: "Order",
-    message: order,
-  });
-  return { order, signature, salt: randomSalt() } satisfies SignedOrder;
-}
-
-const leafOf = (s: SignedOrder) =>
-  orderLeaf(hashOrder(s.order, devnet.chainId, devnet.contracts.settlement), s.salt);
+const keyOf = (label: string) => env.keyOf(label);
+const signed = (...args: Parameters<InProcessRelay["signed"]>) => env.signed(...args);
+const leafOf = (s: SignedOrder) => env.leafOf(s);
 
 /** Commits `s`'s leaf as `label` (who need not be the order's trader). */
 async function commitLeaf(label: string, s: SignedOrder) {
@@ -132,7 +78,7 @@ describe("intake rules (in-process relay, real store, devnet)", () => {
   });
 
   it("should reveal only one of two committed leaves whose orders share a nonce (R13)", async () => {
-    const shared = nonce++;
+    const shared = env.nextNonce();
     const first = await signed("trader1", { nonce: shared });
     const second = await signed("trader1", { nonce: shared, amount: parseEther("2") });
     await commitLeaf("trader1", first);
@@ -144,7 +90,7 @@ describe("intake rules (in-process relay, real store, devnet)", () => {
   });
 
   it("should take only one of two concurrent sealed orders with the same nonce (R2: the check inside the write)", async () => {
-    const shared = nonce++;
+    const shared = env.nextNonce();
     const a = await signed("trader2", { nonce: shared });
     const b = await signed("trader2", { nonce: shared, amount: parseEther("3") });
     const key = relay.ctx.eciesKey.publicKey;

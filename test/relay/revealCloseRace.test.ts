@@ -1,30 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
-import { type Hex, parseEther, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
-import {
-  hashOrder,
-  ORDER_TYPES,
-  type Order,
-  orderLeaf,
-  randomSalt,
-  veilDomain,
-} from "../../client/order/order.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
 import { Batcher } from "../../relay/batch/batcher.js";
 import { closeReveals, markCommitted } from "../../relay/batch/orderTransitions.js";
 import { revealDeadline } from "../../relay/batch/revealWindow.js";
-import { loadConfig } from "../../relay/config.js";
 import { RelayError } from "../../relay/errors/relayError.js";
-import { IntakeService } from "../../relay/intake/intakeService.js";
-import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
-import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
-import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
-import { type Devnet, startDevnet } from "../helpers/devnet.js";
+import type { IntakeService } from "../../relay/intake/intakeService.js";
+import type { RunningRelay } from "../../relay/startRelay.js";
+import type { Devnet } from "../helpers/devnet.js";
+import { type InProcessRelay, startInProcessRelay } from "../helpers/inProcessRelay.js";
 
 // Issue 14, item 4: order and batch transitions are compare-and-set inside the write. The test forces the
 // interleavings that used to let two paths both win: the settler closing reveals (and the batcher freezing a
@@ -32,60 +17,23 @@ import { type Devnet, startDevnet } from "../helpers/devnet.js";
 // answered "revealed" while its trader was charged a NOT_REVEALED miss and the order was left out, and a
 // cancel could land on an order already frozen into a committed root.
 
+let env: InProcessRelay;
 let devnet: Devnet;
 let relay: RunningRelay;
 let intake: IntakeService;
-let dataDir: string;
-let nonce = 5_000n;
 
 beforeAll(async () => {
-  devnet = await startDevnet({ slotMs: null });
-  dataDir = mkdtempSync(join(tmpdir(), "veil-race-"));
-  const o = devnetRelayOptions(devnet);
-  const config = loadConfig(
-    [
-      ...["--rpc-url", o.rpcUrl, "--builder-url", o.builderUrl, "--settlement", o.settlement],
-      ...["--pools", o.pools.join(","), "--data-dir", dataDir, "--port", "0", "--rate-limit", "0"],
-      ...["--batch-interval-ms", "3600000", "--reveal-window", "3", "--check-funds", "false"],
-    ],
-    { VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
-  );
-  relay = await startRelay(config, pino({ level: "silent" }));
-  intake = new IntakeService(relay.ctx);
+  env = await startInProcessRelay([], 5_000n);
+  ({ devnet, relay, intake } = env);
 });
 
 afterAll(async () => {
-  await relay?.close();
-  await devnet?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
-const keyOf = (label: string): Hex => devnetAccount(devnet, label).privateKey;
-
-async function signed(label: string): Promise<SignedOrder> {
-  const account = privateKeyToAccount(keyOf(label));
-  const { WETH, USDC } = devnet.contracts.tokens;
-  const order: Order = {
-    trader: account.address,
-    sellToken: WETH,
-    buyToken: USDC,
-    sellAmount: parseEther("1"),
-    minBuyAmount: parseUnits("100", 6),
-    nonce: nonce++,
-    validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
-    commitBy: relay.ctx.head.block + 5n,
-  };
-  const signature = await account.signTypedData({
-    domain: veilDomain(devnet.chainId, devnet.contracts.settlement),
-    types: ORDER_TYPES,
-    primaryType: "Order",
-    message: order,
-  });
-  return { order, signature, salt: randomSalt() };
-}
-
-const leafOf = (s: SignedOrder) =>
-  orderLeaf(hashOrder(s.order, devnet.chainId, devnet.contracts.settlement), s.salt);
+const keyOf = (label: string) => env.keyOf(label);
+const signed = (...args: Parameters<InProcessRelay["signed"]>) => env.signed(...args);
+const leafOf = (s: SignedOrder) => env.leafOf(s);
 
 /**
  * Makes the next queued intake write run `before()` first, as if the settler (or batcher) ran in the instant

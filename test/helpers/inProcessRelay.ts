@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { type Hex, parseEther, parseUnits } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  hashOrder,
+  ORDER_TYPES,
+  type Order,
+  orderLeaf,
+  randomSalt,
+  veilDomain,
+} from "../../client/order/order.js";
+import type { SignedOrder } from "../../client/wire/orderWire.js";
+import { loadConfig } from "../../relay/config.js";
+import { IntakeService } from "../../relay/intake/intakeService.js";
+import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
+import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
+import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
+import { type Devnet, startDevnet } from "./devnet.js";
+
+/** A relay started in this process (real store, intake, batcher) on a devnet that builds no block by itself. */
+export type InProcessRelay = {
+  devnet: Devnet;
+  relay: RunningRelay;
+  intake: IntakeService;
+  keyOf(label: string): Hex;
+  /** A fresh nonce for a test order. */
+  nextNonce(): bigint;
+  /** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable a few blocks from now. */
+  signed(label: string, opts?: { nonce?: bigint; amount?: bigint; reverse?: boolean }): Promise<SignedOrder>;
+  leafOf(s: SignedOrder): Hex;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts the relay in-process, so a test can move batches itself (rotate, freeze, mark committed) and reach the
+ * intake service directly. The batcher never closes a batch on its own (1 h interval), funds are not checked
+ * and the reveal window is 3 blocks; `extraArgs` adds or overrides flags.
+ */
+export async function startInProcessRelay(
+  extraArgs: string[] = [],
+  firstNonce = 1_000n,
+): Promise<InProcessRelay> {
+  const devnet = await startDevnet({ slotMs: null });
+  const dataDir = mkdtempSync(join(tmpdir(), "veil-in-process-"));
+  const o = devnetRelayOptions(devnet);
+  const config = loadConfig(
+    [
+      ...["--rpc-url", o.rpcUrl, "--builder-url", o.builderUrl, "--settlement", o.settlement],
+      ...["--pools", o.pools.join(","), "--data-dir", dataDir, "--port", "0", "--rate-limit", "0"],
+      ...["--batch-interval-ms", "3600000", "--reveal-window", "3", "--check-funds", "false"],
+      ...extraArgs,
+    ],
+    { VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
+  );
+  const relay = await startRelay(config, pino({ level: "silent" }));
+  const intake = new IntakeService(relay.ctx);
+  const keyOf = (label: string): Hex => devnetAccount(devnet, label).privateKey;
+  let nonce = firstNonce;
+  return {
+    devnet,
+    relay,
+    intake,
+    keyOf,
+    nextNonce: () => nonce++,
+    async signed(label, opts = {}) {
+      const account = privateKeyToAccount(keyOf(label));
+      const { WETH, USDC } = devnet.contracts.tokens;
+      const order: Order = {
+        trader: account.address,
+        sellToken: opts.reverse ? USDC : WETH,
+        buyToken: opts.reverse ? WETH : USDC,
+        sellAmount: opts.amount ?? (opts.reverse ? parseUnits("1000", 6) : parseEther("1")),
+        minBuyAmount: opts.reverse ? parseEther("0.1") : parseUnits("100", 6),
+        nonce: opts.nonce ?? nonce++,
+        validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
+        commitBy: relay.ctx.head.block + 5n,
+      };
+      const signature = await account.signTypedData({
+        domain: veilDomain(devnet.chainId, devnet.contracts.settlement),
+        types: ORDER_TYPES,
+        primaryType: "Order",
+        message: order,
+      });
+      return { order, signature, salt: randomSalt() };
+    },
+    leafOf: (s) => orderLeaf(hashOrder(s.order, devnet.chainId, devnet.contracts.settlement), s.salt),
+    async stop() {
+      await relay.close();
+      await devnet.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
