@@ -18,8 +18,6 @@ import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
 import { RelayEvents } from "./events/relayEvents.js";
 import { ContractSignatureCheck } from "./intake/contractSignatureCheck.js";
 import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
-import { LeafProofs } from "./store/leafProofs.js";
-import { pruneFinal } from "./store/pruneFinal.js";
 import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
 import { createRelayMetrics } from "./metrics/relayMetrics.js";
@@ -36,12 +34,12 @@ const INITIAL_BLOCK_TIME_MS = 1000;
 const RETENTION_EVERY_MS = 10 * 60_000;
 
 /** Prunes final history older than `--retention-days` now and every {@link RETENTION_EVERY_MS}; returns stop. */
-function startRetention(ctx: RelayContext, db: Parameters<typeof pruneFinal>[0]): () => void {
+function startRetention(ctx: RelayContext): () => void {
   const days = ctx.config.retentionDays ?? ABUSE_DEFAULTS.retentionDays;
   if (days <= 0) return () => undefined;
   const prune = () => {
     try {
-      const counts = pruneFinal(db, Date.now() - days * 86_400_000);
+      const counts = ctx.store.pruneFinal(Date.now() - days * 86_400_000);
       if (Object.values(counts).some((n) => n > 0)) ctx.logger.info({ counts, days }, "pruned final history");
     } catch (err) {
       ctx.logger.warn({ err }, "pruning final history failed; retrying at the next interval");
@@ -156,7 +154,7 @@ export async function startRelay(
     rpcUrl: config.rpcUrl,
     chainId,
     submitter,
-    db: store.db,
+    privateTxs: store.privateTxs,
     logger: logger.child({ part: "rpc" }),
     chain: {
       head: () => ctx.head.block,
@@ -179,7 +177,7 @@ export async function startRelay(
   });
   const intake = new IntakeService(ctx);
   // Merkle proofs are computed once, when a batch's commit lands (after the event, off its caller's path).
-  const proofs = new LeafProofs(store.db);
+  const proofs = store.proofs;
   ctx.events.subscribe((kind, data) => {
     if (kind !== "batch" || (data as { state: string }).state !== "committed") return;
     setImmediate(() => {
@@ -206,7 +204,7 @@ export async function startRelay(
   batcher.start();
   poller.start();
   void operatorLoop.onBlock();
-  const stopRetention = startRetention(ctx, store.db);
+  const stopRetention = startRetention(ctx);
 
   let closed = false;
   return {

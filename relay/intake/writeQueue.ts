@@ -1,5 +1,4 @@
-import type Database from "better-sqlite3";
-import { GroupCommit } from "../store/groupCommit.js";
+import type { GroupCommit } from "../store/groupCommit.js";
 import type { Store } from "../store/store.js";
 
 type Pending<T> = { op: () => T; resolve: (v: T) => void; reject: (e: unknown) => void };
@@ -10,9 +9,9 @@ type Pending<T> = { op: () => T; resolve: (v: T) => void; reject: (e: unknown) =
  * transaction is durable. So an order is durable before its 2xx, but a burst of 1,000 orders costs one disk
  * flush, not 1,000.
  *
- * On the SQLite store (WAL) the flush itself runs off the event loop ({@link GroupCommit}: the group commits
- * without fsync and the WAL is fsynced on the libuv pool before the promises resolve), so the relay's one JS
- * thread never waits for the disk on intake. A store without a SQLite connection gets the same grouping with
+ * On the SQLite store (WAL) the flush itself runs off the event loop (the store's {@link GroupCommit}: the
+ * group commits without fsync and the WAL is fsynced on the libuv pool before the promises resolve), so the
+ * relay's one JS thread never waits for the disk on intake. A store without one gets the same grouping with
  * the store's own durable `transaction`.
  * @example const accepted = await queue.run(() => store.insertOrder(record))
  */
@@ -21,8 +20,8 @@ export class WriteQueue {
   private scheduled = false;
   private readonly group: GroupCommit | null;
 
-  constructor(private readonly store: Store & { db?: Database.Database }) {
-    this.group = store.db ? new GroupCommit(store.db) : null;
+  constructor(private readonly store: Store) {
+    this.group = store.groupCommit;
   }
 
   /** Queues `op` (a synchronous store write) for the next group commit; resolves with its result. */

@@ -6,10 +6,10 @@
  * cancel the pending one. Nothing here ever reaches a public mempool.
  */
 import type { Hex } from "viem";
+import type { PrivateTxRecord } from "../store/privateTxStore.js";
 import { classifySimulation, type SimulationLike, type SimulationVerdict } from "./classifySimulation.js";
 import { type DecodedTx, decodePrivateTx } from "./decodePrivateTx.js";
 import { sendPendingBundles, withdrawBundle } from "./privateTxBundles.js";
-import type { PrivateTxRecord } from "./privateTxStore.js";
 import type { RpcContext } from "./rpcContext.js";
 import {
   InvalidParamsError,

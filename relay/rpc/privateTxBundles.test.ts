@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { PrivateTxRecord } from "../store/privateTxStore.js";
 import { bundleEnds, chainEndingAt } from "./privateTxBundles.js";
-import type { PrivateTxRecord } from "./privateTxStore.js";
 
 const txs = (nonces: number[]) =>
   nonces.map((nonce) => ({ hash: `0x${nonce.toString(16).padStart(64, "0")}`, nonce }) as PrivateTxRecord);

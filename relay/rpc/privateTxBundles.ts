@@ -7,8 +7,8 @@
  */
 import type { Hex } from "viem";
 import { keccak256, toHex } from "viem";
+import type { PrivateTxRecord, PrivateTxStore } from "../store/privateTxStore.js";
 import type { SimulationLike } from "./classifySimulation.js";
-import type { PrivateTxRecord, PrivateTxStore } from "./privateTxStore.js";
 
 /**
  * What the wallet endpoint needs from relay/bundles/bundleSubmitter.ts (BundleSubmitter satisfies it).

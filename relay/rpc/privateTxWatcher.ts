@@ -11,9 +11,9 @@
  * where it stopped.
  */
 import type { Address, Hex } from "viem";
+import type { PrivateTxRecord } from "../store/privateTxStore.js";
 import { classifySimulation } from "./classifySimulation.js";
 import { chainEndingAt, sendPendingBundles } from "./privateTxBundles.js";
-import type { PrivateTxRecord } from "./privateTxStore.js";
 import { type RpcContext, type RpcDeps, rpcContextOf } from "./rpcContext.js";
 
 export type PrivateTxWatcher = {

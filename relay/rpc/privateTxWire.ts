@@ -3,7 +3,7 @@
  * returns while a tx is pending privately, and the Protect status API body of GET /tx/:hash.
  */
 import { type Hex, numberToHex, parseTransaction } from "viem";
-import type { PrivateTxRecord } from "./privateTxStore.js";
+import type { PrivateTxRecord } from "../store/privateTxStore.js";
 
 const TYPE_HEX = { legacy: "0x0", eip2930: "0x1", eip1559: "0x2", eip7702: "0x4" } as const;
 

@@ -2,14 +2,13 @@
  * The wallet endpoint's dependencies (RpcDeps, what the relay passes in) and the context built from them once
  * (node client, store, limiters, defaults applied), shared by the route handlers and the block watcher.
  */
-import type { Database } from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
+import type { PrivateTxStore } from "../store/privateTxStore.js";
 import { KeyedMutex } from "./keyedMutex.js";
 import { NodeClient } from "./nodeClient.js";
 import type { PrivateBundleSubmitter } from "./privateTxBundles.js";
-import { PrivateTxStore } from "./privateTxStore.js";
 
 /**
  * The relay's view of the chain, shared with the wallet endpoint so there is one block poller: the head, the
@@ -28,8 +27,8 @@ export type RpcDeps = {
   chainId: number;
   /** relay/bundles/bundleSubmitter.ts `BundleSubmitter` (any object with its simulate/send works). */
   submitter: PrivateBundleSubmitter;
-  /** The relay's better-sqlite3 handle; the endpoint creates its own `rpc_private_txs` table on it. */
-  db: Database;
+  /** The private txs' table: the relay store's `privateTxs` (one SQLite file, behind the `Store` interface). */
+  privateTxs: PrivateTxStore;
   logger: Logger;
   /** Blocks a private tx is retried for when the sender gives no maxBlockNumber (Protect: 25). */
   maxBlocksDefault?: number;
@@ -120,7 +119,7 @@ export function createRpcContext(deps: RpcDeps): RpcContext {
   return {
     chainId: deps.chainId,
     node: new NodeClient(deps.rpcUrl),
-    store: new PrivateTxStore(deps.db),
+    store: deps.privateTxs,
     submitter: deps.submitter,
     logger: deps.logger.child({ module: "rpc" }),
     maxBlocksDefault,

@@ -36,7 +36,7 @@ const JSON_HEADERS = { "content-type": "application/json" };
  * Builds the routes.
  * @param deps see RpcDeps; pass the same object to createPrivateTxWatcher so both share one context.
  * @returns a Hono app with `POST /rpc` and `GET /tx/:hash`, to mount with `app.route("/", rpcRoutes(deps))`.
- * @example app.route("/", rpcRoutes({ rpcUrl, chainId, submitter, db, logger }))
+ * @example app.route("/", rpcRoutes({ rpcUrl, chainId, submitter, privateTxs: store.privateTxs, logger }))
  */
 export function rpcRoutes(deps: RpcDeps): Hono {
   const ctx = rpcContextOf(deps);

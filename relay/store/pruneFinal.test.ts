@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PrivateTxStore } from "../rpc/privateTxStore.js";
+import { PrivateTxStore } from "./privateTxStore.js";
 import { pruneFinal } from "./pruneFinal.js";
 import { openSqliteStore } from "./sqliteStore.js";
 import type { OrderRecord, OrderState } from "./store.js";

@@ -2,8 +2,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import { orderJsonSchema, orderToJson } from "../../client/wire/orderWire.js";
+import { GroupCommit } from "./groupCommit.js";
+import { LeafProofs } from "./leafProofs.js";
 import { installOrderStateCounts, readOrderStateCounts } from "./orderStateCounts.js";
 import { securePrivateDataDir } from "./privateDataDir.js";
+import { PrivateTxStore } from "./privateTxStore.js";
+import { pruneFinal } from "./pruneFinal.js";
 import type {
   BatchPatch,
   BatchRecord,
@@ -236,7 +240,8 @@ function addMissingColumns(db: Database.Database): void {
 /**
  * The SQLite {@link Store}: one file `relay.sqlite` in the data dir, WAL journal with `synchronous=FULL`, so
  * a committed transaction is on disk before the relay answers 2xx (the intake groups many orders into one
- * transaction to pay for one fsync, see `writeQueue.ts`).
+ * transaction to pay for one fsync, see `writeQueue.ts`). The raw handle `db` is for relay/store's own code
+ * and tests: the rest of the relay reaches every table through the {@link Store} methods.
  * @example const store = openSqliteStore(config.dataDir)
  */
 export function openSqliteStore(dataDir: string): Store & { db: Database.Database } {
@@ -285,8 +290,16 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     return prep(sql).run(params).changes === 1;
   };
 
+  const privateTxs = new PrivateTxStore(db);
+  const proofs = new LeafProofs(db);
+  const groupCommit = new GroupCommit(db);
+
   return {
     db,
+    privateTxs,
+    proofs,
+    groupCommit,
+    pruneFinal: (beforeMs) => pruneFinal(db, beforeMs),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
 
     insertOrder(o) {

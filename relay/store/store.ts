@@ -1,5 +1,9 @@
 import type { Address, Hex } from "viem";
 import type { Order } from "../../client/order/order.js";
+import type { GroupCommit } from "./groupCommit.js";
+import type { LeafProofs } from "./leafProofs.js";
+import type { PrivateTxStore } from "./privateTxStore.js";
+import type { PruneCounts } from "./pruneFinal.js";
 
 /** Order states of the pinned REST API; `filled`, `unfilled`, `failed`, `cancelled` are final. */
 export type OrderState =
@@ -160,6 +164,18 @@ export interface Store {
   addMiss(trader: Address, at: number): void;
   /** Takes back one miss (the commit it was charged for was reorged out). */
   removeMiss(trader: Address): void;
+
+  /** The wallet RPC's private transactions (their own table in the same file, so one handle and one fsync). */
+  readonly privateTxs: PrivateTxStore;
+  /** Merkle proofs of committed roots, recorded once per root (`GET /v1/orders/:id` reads them). */
+  readonly proofs: LeafProofs;
+  /**
+   * Durable group commit for the intake hot path (the WAL fsync off the event loop), or null on a store that
+   * has no WAL file to fsync: the write queue then groups writes in the store's own `transaction`.
+   */
+  readonly groupCommit: GroupCommit | null;
+  /** Retention (`--retention-days`): deletes final history older than `beforeMs`; returns what it deleted. */
+  pruneFinal(beforeMs: number): PruneCounts;
 
   close(): void;
 }

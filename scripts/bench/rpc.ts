@@ -27,6 +27,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
 import { NodeClient } from "../../relay/rpc/nodeClient.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
+import { PrivateTxStore } from "../../relay/store/privateTxStore.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { devnetAccount } from "../devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../devnet/startDevnet.js";
@@ -224,7 +225,7 @@ export async function run(flags: string[]): Promise<void> {
     rpcUrl: devnet.rpcUrl,
     chainId: devnet.chainId,
     submitter,
-    db,
+    privateTxs: new PrivateTxStore(db),
     logger: pino({ level: "silent" }),
     rateLimits: { perIp: { perMinute: 1_000_000, burst: 100_000 } },
   };

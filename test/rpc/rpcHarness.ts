@@ -16,6 +16,7 @@ import type { Hex } from "viem";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
 import { rpcContextOf } from "../../relay/rpc/rpcContext.js";
 import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
+import { PrivateTxStore } from "../../relay/store/privateTxStore.js";
 import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import type { Devnet } from "../helpers/devnet.js";
 
@@ -46,7 +47,7 @@ export async function startRpcServer(devnet: Devnet, overrides: Partial<RpcDeps>
     rpcUrl: devnet.rpcUrl,
     chainId: devnet.chainId,
     submitter,
-    db,
+    privateTxs: new PrivateTxStore(db),
     logger: pino({ level: process.env.VEIL_TEST_LOG ?? "silent" }),
     pollIntervalMs: 40,
     ...overrides,

@@ -58,15 +58,16 @@ describe("architecture", () => {
     expect(importsInto("client", ["relay", "scripts"])).toEqual([]);
   });
 
-  it("should keep the relay's raw SQLite handle (store.db) inside relay/store, but for the places not moved yet", () => {
-    // Not moved yet (issue 16): the wallet RPC's PrivateTxStore and the retention sweep get the handle from
-    // startRelay, and the intake write queue builds its GroupCommit on it. Both are being changed by other
-    // work; they go behind the Store interface next. Nothing may be added to this list.
-    const notMovedYet = ["relay/startRelay.ts", "relay/intake/writeQueue.ts"];
-    const users = ["relay", "scripts", "client"]
+  it("should keep the relay's raw SQLite handle inside relay/store (no `.db` and no better-sqlite3 elsewhere)", () => {
+    // The wallet RPC's private txs, retention, Merkle proofs and the intake's group commit are Store members.
+    const outside = ["relay", "scripts", "client"]
       .flatMap(sourceFiles)
-      .filter((file) => !file.startsWith("relay/store/") && /\bstore\.db\b/.test(read(file)));
-    expect(users.filter((file) => !notMovedYet.includes(file))).toEqual([]);
+      .filter((file) => !file.startsWith("relay/store/"));
+    expect(outside.filter((file) => /\.db\b/.test(read(file)))).toEqual([]);
+    const sqliteImports = outside.filter(
+      (file) => file.startsWith("relay/") && /from\s*["']better-sqlite3["']/.test(read(file)),
+    );
+    expect(sqliteImports).toEqual([]);
   });
 
   it("should type ABI calls in relay/ from the ABI (no `as never` on an object with an `abi`)", () => {

@@ -5,7 +5,7 @@
  */
 import type { Database } from "better-sqlite3";
 import type { Address, Hex } from "viem";
-import type { DecodedTx } from "./decodePrivateTx.js";
+import type { DecodedTx } from "../rpc/decodePrivateTx.js";
 
 /** Protect's status values (UNKNOWN is what the status API says for a hash not in this table). */
 export type PrivateTxStatus = "PENDING" | "INCLUDED" | "FAILED" | "CANCELLED";
