@@ -14,6 +14,8 @@ export type AcceptedOrder = {
   order: Order;
   acceptedAtMs: number;
   acceptedAtBlock: bigint;
+  /** Commit mode: when the client's reveal was answered (it reveals only once the head is past commitBy). */
+  revealedAtMs?: number;
 };
 
 /** A private tx the relay's /rpc accepted (returned its hash). */
@@ -93,28 +95,31 @@ export class ChaosLoad {
         : { sellToken: "USDC", buyToken: "WETH", sellAmount: "10", minBuyAmount: "0.000001" };
       const order = await veil.buildOrder(trade);
       const head = BigInt(await rpcCall<Hex>(this.world.devnet.rpcUrl, "eth_blockNumber"));
-      const record = (id: Hex) =>
-        this.orders.push({
+      const record = (id: Hex) => {
+        const accepted: AcceptedOrder = {
           id,
           mode,
           trader: order.trader,
           order,
           acceptedAtMs: Date.now(),
           acceptedAtBlock: head,
-        });
+        };
+        this.orders.push(accepted);
+        return accepted;
+      };
       if (mode === "sealed") {
         const { id } = await veil.submitSealed({ order });
         record(id);
       } else {
-        let recorded = false;
+        let recorded: AcceptedOrder | null = null;
         await veil.submitCommitted({
           order,
           timeoutMs: 60_000,
           onState: (s) => {
-            if (!recorded) record(s.id as Hex);
-            recorded = true;
+            recorded ??= record(s.id as Hex);
           },
         });
+        if (recorded) (recorded as AcceptedOrder).revealedAtMs = Date.now();
       }
     } catch {
       this.submitErrors++;

@@ -43,10 +43,19 @@ export class ChaosWorld {
     private readonly relayPort: number,
     private readonly slotMs: number,
     private readonly prng: Prng,
+    private readonly logLevel: string,
   ) {}
 
-  /** Starts anvil, deploys (cached state), two builders with no slot timer of their own, and the relay. */
-  static async start(opts: { slotMs: number; prng: Prng; relayPort: number }): Promise<ChaosWorld> {
+  /**
+   * Starts anvil, deploys (cached state), two builders with no slot timer of their own, and the relay
+   * (`logLevel` "warn" unless a trace needs its "debug" lines: bundle targets, batch closes).
+   */
+  static async start(opts: {
+    slotMs: number;
+    prng: Prng;
+    relayPort: number;
+    logLevel?: string;
+  }): Promise<ChaosWorld> {
     await ensureContractsBuilt(["DemoToken", "VeilSettlement"], () => {});
     const anvil = await spawnAnvil({ chainId: CHAIN_ID });
     const accounts = devnetAccounts();
@@ -71,7 +80,15 @@ export class ChaosWorld {
       accounts,
     };
     const dataDir = mkdtempSync(join(tmpdir(), "veil-chaos-"));
-    const world = new ChaosWorld(anvil, devnet, dataDir, opts.relayPort, opts.slotMs, opts.prng);
+    const world = new ChaosWorld(
+      anvil,
+      devnet,
+      dataDir,
+      opts.relayPort,
+      opts.slotMs,
+      opts.prng,
+      opts.logLevel ?? "warn",
+    );
     world.builders.push(a, b);
     world.builderPorts.push(a.port, b.port);
     await world.startRelay();
@@ -115,7 +132,7 @@ export class ChaosWorld {
       builderUrl: this.builderUrls.join(","),
       dataDir: this.dataDir,
       port: this.relayPort,
-      extraArgs: ["--batch-interval-ms", "1000", "--log-level", "warn", "--rate-limit", "0"],
+      extraArgs: ["--batch-interval-ms", "1000", "--log-level", this.logLevel, "--rate-limit", "0"],
       onLine: (l) => {
         // CHAOS_RELAY_LOG=<file>: keep every relay line (warn and up) of the run, for a post-mortem.
         if (process.env.CHAOS_RELAY_LOG) appendFileSync(process.env.CHAOS_RELAY_LOG, `${l}\n`);
