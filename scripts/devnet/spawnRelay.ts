@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Address, Hex } from "viem";
+import { bundleRelay } from "./bundleRelay.js";
 import { trackChild } from "./childProcesses.js";
 import { devnetAccount } from "./devnetAccounts.js";
 import { withParentDeathSignal } from "./parentDeathSignal.js";
@@ -26,6 +27,11 @@ export type SpawnRelayOptions = {
   nodeArgs?: string[];
   /** Called with each line of the relay's output (pino JSON and the banner). */
   onLine?: (line: string) => void;
+  /**
+   * How to run it: "bundle" (default; the sources bundled by {@link bundleRelay} at the first start in this
+   * process, as an operator would deploy it) or "tsx" (the TypeScript sources through tsx's loader).
+   */
+  runtime?: "bundle" | "tsx";
 };
 
 /** A relay child process. */
@@ -44,6 +50,16 @@ export type RelayDevnetFacts = {
   contracts: { settlement: Address; uniswapV2: { pairs: Record<string, Address> } };
   accounts: readonly { label: string; privateKey: Hex }[];
 };
+
+/**
+ * node arguments that run `relay/main.ts` with tsx as a loader in that very process (not the tsx CLI, which
+ * forks a second node): the pid we hold is the relay itself, so SIGKILL really kills it.
+ */
+function tsxEntry(): string[] {
+  const require = createRequire(import.meta.url);
+  const tsxLoader = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/loader.mjs")).href;
+  return ["--import", tsxLoader, join(ROOT, "relay/main.ts")];
+}
 
 /**
  * The {@link spawnRelay} options a devnet implies: its node, builder, settlement, every V2 pair as a pool,
@@ -65,21 +81,15 @@ export function devnetRelayOptions(
 }
 
 /**
- * Starts `relay/main.ts` as a child process (node with the tsx loader from node_modules, one process, so it
- * can be stopped by its own pid), with the keys passed by env (never on the command line, where `ps` would show them), and
+ * Starts `relay/main.ts` as a child process (node running the relay bundled from the sources, or with the tsx
+ * loader from node_modules: one process either way, so it can be stopped by its own pid), with the keys passed by env (never on the command line, where `ps` would show them), and
  * waits for its "listening" line and a 200 from `/healthz`.
  * @example const relay = await spawnRelay({ rpcUrl, builderUrl, settlement, pools, operatorKey, authKey, dataDir })
  */
 export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
-  // tsx as a loader in this very process (not the tsx CLI, which forks a second node): the pid we hold is
-  // the relay itself, so SIGKILL really kills it.
-  const require = createRequire(import.meta.url);
-  const tsxLoader = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/loader.mjs")).href;
   const args = [
     ...(o.nodeArgs ?? []),
-    "--import",
-    tsxLoader,
-    join(ROOT, "relay/main.ts"),
+    ...(o.runtime === "tsx" ? tsxEntry() : [bundleRelay()]),
     "--rpc-url",
     o.rpcUrl,
     "--builder-url",

@@ -152,6 +152,11 @@ describe("npm start", () => {
     );
     const children = descendants(devnetPid);
     expect(children.length).toBeGreaterThanOrEqual(2); // anvil and the relay
+    // the relay runs as plain JavaScript bundled from the sources (scripts/devnet/bundleRelay.ts), not via tsx
+    const commandLines = children.map((c) =>
+      execFileSync("ps", ["-o", "args=", "-p", String(c.pid)], { encoding: "utf8" }).trim(),
+    );
+    expect(commandLines.find((l) => l.includes("relay-bundles"))).toMatch(/relay-bundles\/\d+-\w+\/main\.js/);
     expect((await fetch(`${json.relayUrl}/healthz`)).ok).toBe(true);
     process.kill(devnetPid, "SIGKILL");
     expect(await survivors(children, 15_000)).toEqual([]);
