@@ -2,8 +2,8 @@ import { decodeErrorResult, type Hex } from "viem";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord } from "../store/store.js";
+import { dropOffender } from "../transitions/settleTransitions.js";
 import { bisectCulprit, type TrialOutcome } from "./bisectCulprit.js";
-import { markUnfilled } from "./orderTransitions.js";
 import { type SettlePlan, solveSettle } from "./settlePlanner.js";
 
 /** Contract errors that name the trade at fault (by its index, first argument), and the reason they map to. */
@@ -69,26 +69,17 @@ export async function findOffenders(
     blame = await bisect(ctx, batch, plan, simulate);
   }
   if (!blame) return;
-  const o = ctx.store.getOrder(blame.id);
-  if (!o) return;
-  if (
-    blame.reason === "INVALID_SIGNATURE" ||
-    blame.reason === "SETTLE_REVERTED" ||
-    blame.reason === "FEE_ON_TRANSFER"
-  ) {
-    const error =
-      blame.reason === "INVALID_SIGNATURE"
-        ? "the contract refused the order's signature"
-        : blame.reason === "FEE_ON_TRANSFER"
-          ? "the buy token delivers less than sent (fee on transfer); the contract refuses it"
-          : "the batch's settle reverts (without a reason) whenever this order is in it; found by bisecting its trades";
-    ctx.store.updateOrder(o.id, { state: "failed", reason: blame.reason, error });
-    ctx.events.order({ id: o.id, state: "failed", batchId: o.batchId, reason: blame.reason });
-  } else {
-    markUnfilled(ctx, o, blame.reason);
-  }
+  const error =
+    blame.reason === "INVALID_SIGNATURE"
+      ? "the contract refused the order's signature"
+      : blame.reason === "FEE_ON_TRANSFER"
+        ? "the buy token delivers less than sent (fee on transfer); the contract refuses it"
+        : blame.reason === "SETTLE_REVERTED"
+          ? "the batch's settle reverts (without a reason) whenever this order is in it; found by bisecting its trades"
+          : null; // the rest end unfilled with the reason
+  if (!dropOffender(ctx, blame.id, blame.reason, error)) return;
   ctx.logger.warn(
-    { batchId: batch.id, order: o.id, reason: blame.reason },
+    { batchId: batch.id, order: blame.id, reason: blame.reason },
     "order dropped from its batch's settle",
   );
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { openBatchAtStart, rotateOpenBatch } from "../transitions/batchTransitions.js";
 
 /**
  * The batch new orders go into. Slots are counted in memory so intake never waits on the batcher; when the
@@ -16,12 +17,8 @@ export class OpenBatch {
     private readonly maxBatchSize: number,
     private readonly onFull: () => void,
   ) {
-    const open = store.batchesInStates(["open"]);
-    // After a crash there is at most one open batch; any older ones are closed by the batcher.
-    for (const b of open.slice(0, -1)) store.updateBatch(b.id, { state: "closing" });
-    const current = open.at(-1) ?? store.createBatch();
-    this.id = current.id;
-    const orders = store.ordersInBatch(current.id);
+    this.id = openBatchAtStart(store);
+    const orders = store.ordersInBatch(this.id);
     this.count = orders.length;
     for (const o of orders) this.noteCommitBy(o.commitBy);
   }
@@ -61,10 +58,7 @@ export class OpenBatch {
   /** Closes the open batch (state `closing`) and opens a new one; returns the closed id. */
   rotate(): number {
     const closed = this.id;
-    this.store.transaction(() => {
-      this.store.updateBatch(closed, { state: "closing" });
-      this.id = this.store.createBatch().id;
-    });
+    this.id = rotateOpenBatch(this.store, closed);
     this.count = 0;
     this.earliestCommitBy = null;
     return closed;

@@ -3,18 +3,23 @@ import { TRACKED_BLOCKS } from "../chain/chainTracker.js";
 import type { OperatorSigner, SignedOperatorTx } from "../chain/operatorSigner.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchRecord, BundleKind } from "../store/store.js";
-import { freezeBatch } from "./batcher.js";
-import { findOffenders } from "./findOffenders.js";
+import { freezeBatch } from "../transitions/batchTransitions.js";
 import {
+  reanchorCommit,
+  reanchorSettle,
+  rollBackCommit,
+  rollBackSettle,
+} from "../transitions/reorgTransitions.js";
+import {
+  applySettlePlan,
   closeReveals,
   confirmationsOf,
   expireBatch,
   finalizeSettled,
   markCommitted,
   markSettleLanded,
-  rollBackCommit,
-  rollBackSettle,
-} from "./orderTransitions.js";
+} from "../transitions/settleTransitions.js";
+import { findOffenders } from "./findOffenders.js";
 import { settleMayStart } from "./revealWindow.js";
 import { planSettle, type SettlePlan } from "./settlePlanner.js";
 
@@ -143,7 +148,7 @@ export class OperatorLoop {
       let plan = this.plans.get(b.id);
       const cached = plan !== undefined;
       if (plan === undefined) {
-        plan = await planSettle(this.ctx, batch);
+        plan = applySettlePlan(this.ctx, await planSettle(this.ctx, batch));
         this.plans.set(b.id, plan);
       }
       if (plan === null) {
@@ -168,7 +173,7 @@ export class OperatorLoop {
       if (!sim.ok && cached) {
         // A plan made on an earlier block may only be stale (another settle moved its pool since): re-plan on
         // the current reserves once before counting a failure or looking for an order to blame.
-        const fresh = await planSettle(this.ctx, batch);
+        const fresh = applySettlePlan(this.ctx, await planSettle(this.ctx, batch));
         if (fresh !== null) {
           plan = fresh;
           this.plans.set(b.id, plan);
@@ -340,7 +345,7 @@ export class OperatorLoop {
         const r = b.commitTxHash ? await chain.receipt(b.commitTxHash) : null;
         const id = r?.status === "success" ? chain.committedBatchId(r) : null;
         if (r && id !== null && id === b.chainBatchId) {
-          store.updateBatch(b.id, { commitBlock: r.blockNumber, commitBlockHash: r.blockHash });
+          reanchorCommit(this.ctx, b, r.blockNumber, r.blockHash);
         } else {
           rollBackCommit(this.ctx, b, r ? "commit now in another batch id" : "commit tx not on chain");
           this.forget(b.id);
@@ -354,7 +359,7 @@ export class OperatorLoop {
       if (canonical === null || canonical !== now.settleBlockHash) {
         const r = now.settleTxHash ? await chain.receipt(now.settleTxHash) : null;
         if (r?.status === "success") {
-          store.updateBatch(b.id, { settleBlock: r.blockNumber, settleBlockHash: r.blockHash });
+          reanchorSettle(this.ctx, b, r.blockNumber, r.blockHash);
         } else {
           rollBackSettle(this.ctx, now, "settle tx not on chain");
           this.forget(b.id);

@@ -6,7 +6,7 @@ import type { BatchRecord } from "../store/store.js";
  * when the batch holds commit-mode orders, at least `revealAfter + revealWindow`: their clients reveal only
  * once the head is past their `commitBy` (order v2), so each gets `revealWindow` blocks from then.
  */
-export function revealDeadline(ctx: RelayContext, batch: BatchRecord): bigint | null {
+export function revealDeadline(ctx: Pick<RelayContext, "revealWindow">, batch: BatchRecord): bigint | null {
   if (batch.commitBlock === null) return null;
   const byCommit = batch.commitBlock + ctx.revealWindow - 1n;
   if (batch.revealAfter === null) return byCommit;
@@ -15,7 +15,7 @@ export function revealDeadline(ctx: RelayContext, batch: BatchRecord): bigint | 
 }
 
 /** Reveals are open while the batch is committed (settler not started) and the head is within the window. */
-export function isRevealOpen(ctx: RelayContext, batch: BatchRecord): boolean {
+export function isRevealOpen(ctx: Pick<RelayContext, "head" | "revealWindow">, batch: BatchRecord): boolean {
   const deadline = revealDeadline(ctx, batch);
   return batch.state === "committed" && deadline !== null && ctx.head.block <= deadline;
 }

@@ -5,7 +5,6 @@ import type { RelayContext } from "../relayContext.js";
 import { solveBatch } from "../solver/solveBatch.js";
 import type { BatchRecord, OrderRecord } from "../store/store.js";
 import { canStillCommit } from "./commitTiming.js";
-import { markUnfilled } from "./orderTransitions.js";
 
 /** A ready `settle` call for one batch, with the orders it fills. */
 export type SettlePlan = {
@@ -33,24 +32,38 @@ const GAS_CAP = 25_000_000n;
  */
 export const MAX_TRADES_PER_SETTLE = 100;
 
+/** What {@link planSettle} decided for a batch; the operator loop applies it (`applySettlePlan`). */
+export type PlannedSettle = {
+  plan: SettlePlan | null;
+  /** Orders that cannot execute (expired, nonce used, funds short, or over capacity past their `commitBy`). */
+  dropped: { order: OrderRecord; reason: UnfilledReason }[];
+  /** Sealed orders over one settle's capacity that a later batch can still commit: requeued. */
+  deferred: OrderRecord[];
+  /** Each order given to the solver with its reason (null: the plan fills it), kept so a crash keeps it. */
+  reasons: { order: OrderRecord; reason: string | null }[];
+};
+
 /**
- * Builds `settle(batchId, leaves, tokens, prices, trades, swaps)` for a batch whose reveal window closed:
- * drops orders that can no longer execute (expired, nonce used, balance or allowance short: checked on
- * chain now, per trader and token cumulatively), solves the rest against the current V2 reserves, and
- * writes every candidate's solver reason (null if filled) so the outcome survives a crash. Orders dropped
- * here end `unfilled` at once with their reason.
+ * Plans `settle(batchId, leaves, tokens, prices, trades, swaps)` for a batch whose reveal window closed:
+ * keeps what one settle can execute ({@link MAX_TRADES_PER_SETTLE}), drops orders that can no longer execute
+ * (expired, nonce used, balance or allowance short: checked on chain now, per trader and token cumulatively),
+ * and solves the rest against the current V2 reserves. Writes nothing: it reads the store and the chain and
+ * returns its decisions, which the operator loop applies as one state transition.
  */
-export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise<SettlePlan | null> {
+export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise<PlannedSettle> {
   const candidates = ctx.store
     .ordersInBatch(batch.id)
     .filter((o) => o.leafIndex !== null && o.order && (o.state === "committed" || o.state === "revealed"));
-  const live = await dropInexecutable(ctx, deferOverflow(ctx, candidates));
+  const { keep, deferred, overdue } = splitOverflow(ctx, candidates);
+  const { live, dropped } = await splitInexecutable(ctx, keep);
   const { plan, unfilled } = await solveSettle(ctx, batch, live);
   const reasons = new Map<string, string>(unfilled.map((u) => [u.id, u.reason]));
-  ctx.store.transaction(() => {
-    for (const o of live) ctx.store.updateOrder(o.id, { reason: reasons.get(o.id) ?? null });
-  });
-  return plan;
+  return {
+    plan,
+    dropped: [...overdue.map((order) => ({ order, reason: "COMMIT_DEADLINE_PASSED" as const })), ...dropped],
+    deferred,
+    reasons: live.map((order) => ({ order, reason: reasons.get(order.id) ?? null })),
+  };
 }
 
 /**
@@ -111,39 +124,35 @@ export async function solveSettle(
 /**
  * Keeps at most {@link MAX_TRADES_PER_SETTLE} orders for this settle: commit-mode orders first (they were
  * revealed for this batch and can never move: the batcher caps them per batch), then sealed orders in
- * arrival order. A sealed order beyond the cap moves to the open batch only if that batch can still be
- * committed by its `commitBy` (order v2); otherwise it ends unfilled `COMMIT_DEADLINE_PASSED`.
+ * arrival order. A sealed order beyond the cap is deferred to the open batch only if that batch can still be
+ * committed by its `commitBy` (order v2); otherwise it is overdue (it ends `COMMIT_DEADLINE_PASSED`).
  */
-function deferOverflow(ctx: RelayContext, candidates: OrderRecord[]): OrderRecord[] {
-  if (candidates.length <= MAX_TRADES_PER_SETTLE) return candidates;
+function splitOverflow(
+  ctx: RelayContext,
+  candidates: OrderRecord[],
+): { keep: OrderRecord[]; deferred: OrderRecord[]; overdue: OrderRecord[] } {
+  if (candidates.length <= MAX_TRADES_PER_SETTLE) return { keep: candidates, deferred: [], overdue: [] };
   const ordered = [
     ...candidates.filter((o) => o.mode === "commit"),
     ...candidates.filter((o) => o.mode !== "commit"),
   ];
   const later = ordered.slice(MAX_TRADES_PER_SETTLE);
-  const emitted: Parameters<typeof ctx.events.order>[0][] = [];
-  ctx.store.transaction(() => {
-    for (const o of later) {
-      if (o.mode === "sealed" && canStillCommit(ctx, o.order?.commitBy ?? null)) {
-        const batchId = ctx.openBatch.take(o.order!.commitBy);
-        ctx.store.updateOrder(o.id, { state: "pending", batchId, leafIndex: null, reason: null });
-        emitted.push({ id: o.id, state: "pending", batchId });
-      } else {
-        markUnfilled(ctx, o, "COMMIT_DEADLINE_PASSED", { emit: false });
-        emitted.push({ id: o.id, state: "unfilled", batchId: o.batchId, reason: "COMMIT_DEADLINE_PASSED" });
-      }
-    }
-  });
-  for (const e of emitted) ctx.events.order(e);
-  ctx.logger.info({ deferred: later.length }, "batch has more orders than one settle can execute; deferred");
-  return ordered.slice(0, MAX_TRADES_PER_SETTLE).sort((a, b) => (a.leafIndex ?? 0) - (b.leafIndex ?? 0));
+  const movable = (o: OrderRecord) => o.mode === "sealed" && canStillCommit(ctx, o.order?.commitBy ?? null);
+  return {
+    keep: ordered.slice(0, MAX_TRADES_PER_SETTLE).sort((a, b) => (a.leafIndex ?? 0) - (b.leafIndex ?? 0)),
+    deferred: later.filter(movable),
+    overdue: later.filter((o) => !movable(o)),
+  };
 }
 
 /**
- * Marks orders that cannot execute now as unfilled (with the reason) and returns the rest. Balances and
+ * Splits orders into those that can execute now and those that cannot (with the reason). Balances and
  * allowances are consumed in arrival order, so of two orders a trader can only fund one, the first stays.
  */
-async function dropInexecutable(ctx: RelayContext, orders: OrderRecord[]): Promise<OrderRecord[]> {
+async function splitInexecutable(
+  ctx: RelayContext,
+  orders: OrderRecord[],
+): Promise<{ live: OrderRecord[]; dropped: { order: OrderRecord; reason: UnfilledReason }[] }> {
   const deadline = ctx.head.timestamp + VALID_TO_MARGIN_S;
   const funds = new Map<string, Promise<{ balance: bigint; allowance: bigint }>>();
   const words = new Map<string, Promise<bigint>>();
@@ -172,7 +181,7 @@ async function dropInexecutable(ctx: RelayContext, orders: OrderRecord[]): Promi
   );
   const spent = new Map<string, bigint>();
   const live: OrderRecord[] = [];
-  const dropped: { o: OrderRecord; reason: UnfilledReason }[] = [];
+  const dropped: { order: OrderRecord; reason: UnfilledReason }[] = [];
   for (const { o, funds: f, bitmap } of reads) {
     const order = o.order!;
     const k = `${o.trader}:${order.sellToken}`;
@@ -182,18 +191,11 @@ async function dropInexecutable(ctx: RelayContext, orders: OrderRecord[]): Promi
     else if ((bitmap >> (order.nonce & 0xffn)) & 1n) reason = "NONCE_USED";
     else if (f.balance < used) reason = "INSUFFICIENT_BALANCE";
     else if (f.allowance < used) reason = "INSUFFICIENT_ALLOWANCE";
-    if (reason) dropped.push({ o, reason });
+    if (reason) dropped.push({ order: o, reason });
     else {
       spent.set(k, used);
       live.push(o);
     }
   }
-  if (dropped.length > 0) {
-    ctx.store.transaction(() => {
-      for (const d of dropped) markUnfilled(ctx, d.o, d.reason, { emit: false });
-    });
-    for (const d of dropped)
-      ctx.events.order({ id: d.o.id, state: "unfilled", batchId: d.o.batchId, reason: d.reason });
-  }
-  return live;
+  return { live, dropped };
 }

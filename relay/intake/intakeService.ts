@@ -9,6 +9,7 @@ import { RelayError } from "../errors/relayError.js";
 import type { RelayContext } from "../relayContext.js";
 import { ClientMisses } from "../limits/clientMisses.js";
 import type { OrderRecord } from "../store/store.js";
+import { acceptOrder, cancelOrder, revealOrder } from "../transitions/intakeTransitions.js";
 import { leafOf, recoverSignerOrReason } from "./openSealedOrder.js";
 import { defaultIntakeWorkers, SealedOrderPool } from "./sealedOrderPool.js";
 import { validateOpenedOrder } from "./validateOrder.js";
@@ -255,22 +256,9 @@ export class IntakeService {
       throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
     // Compare-and-set inside the write: the settler closing reveals (batch -> settling, the order -> unfilled
     // NOT_REVEALED) may have run since the check above; then exactly one of the two wins, never both.
-    await this.ctx.writeQueue.run(() => {
-      const current = this.ctx.store.getBatch(batch.id);
-      const won =
-        current !== null &&
-        isRevealOpen(this.ctx, current) &&
-        this.ctx.store.updateOrderIf(rec.id, ["committed"], {
-          state: "revealed",
-          order: v.order,
-          signature: v.signature,
-          salt: v.salt,
-          digest: v.digest,
-        });
-      if (!won)
-        throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
-    });
-    this.ctx.events.order({ id: rec.id, state: "revealed", batchId: rec.batchId });
+    const revealed = { order: v.order, signature: v.signature, salt: v.salt, digest: v.digest };
+    if (!(await revealOrder(this.ctx, rec, batch.id, revealed)))
+      throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
     return { id: rec.id, state: "revealed", batchId: rec.batchId };
   }
 
@@ -294,18 +282,11 @@ export class IntakeService {
         { details: { state: rec.state } },
       );
     // Compare-and-set inside the write: the batcher may have frozen the batch since the check above.
-    await this.ctx.writeQueue.run(() => {
-      const current = this.ctx.store.getBatch(batch.id);
-      const won =
-        (current?.state === "open" || current?.state === "closing") &&
-        this.ctx.store.updateOrderIf(rec.id, ["pending"], { state: "cancelled", reason: "CANCELLED" });
-      if (!won)
-        throw new RelayError(
-          "CANCEL_TOO_LATE",
-          "the order's batch closed while the cancel was checked; to stop it use invalidateNonces on chain",
-        );
-    });
-    this.ctx.events.order({ id: rec.id, state: "cancelled", batchId: rec.batchId, reason: "CANCELLED" });
+    if (!(await cancelOrder(this.ctx, rec, batch.id)))
+      throw new RelayError(
+        "CANCEL_TOO_LATE",
+        "the order's batch closed while the cancel was checked; to stop it use invalidateNonces on chain",
+      );
     return { id: rec.id, state: "cancelled", batchId: rec.batchId };
   }
 
@@ -350,15 +331,7 @@ export class IntakeService {
   }
 
   private async insert(record: OrderRecord): Promise<void> {
-    const ok = await this.ctx.writeQueue.run(() => {
-      if (record.order) {
-        const clash = this.ctx.store.activeOrderWithNonce(record.trader, record.order.nonce);
-        if (clash) return false;
-      }
-      return this.ctx.store.insertOrder(record);
-    });
-    if (!ok)
+    if (!(await acceptOrder(this.ctx, record)))
       throw new RelayError("DUPLICATE_ORDER", `order ${record.id} (or its nonce) was already submitted`);
-    this.ctx.events.order({ id: record.id, state: "pending", batchId: record.batchId });
   }
 }

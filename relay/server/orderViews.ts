@@ -1,11 +1,17 @@
 import type { Hex } from "viem";
 import { buildMerkleTree, getMerkleProof, type MerkleTree } from "../../client/merkle/merkleTree.js";
 import { orderToJson } from "../../client/wire/orderWire.js";
-import { publicBatchState } from "../batch/orderTransitions.js";
 import { type BatchRecord, FINAL_ORDER_STATES, type OrderRecord, type Store } from "../store/store.js";
 
 /** Trees of recently asked-for batches, so a poll for a proof does not rehash a 10k-leaf batch. */
 const TREE_CACHE_SIZE = 16;
+
+/** Public batch state of the REST API for an internal one. */
+export function publicBatchState(state: BatchRecord["state"]): "open" | "committed" | "settled" | "expired" {
+  if (state === "open" || state === "closing" || state === "committing") return "open";
+  if (state === "committed" || state === "settling") return "committed";
+  return state;
+}
 
 /** What `GET /v1/orders/:id` discloses (THREATS.md): always the same keys, unknown ones null. */
 export type OrderView = {

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelTypedData, commitmentTypedData } from "../../client/order/offchainMessages.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
 import { Batcher } from "../../relay/batch/batcher.js";
-import { closeReveals, markCommitted } from "../../relay/batch/orderTransitions.js";
 import { revealDeadline } from "../../relay/batch/revealWindow.js";
 import { RelayError } from "../../relay/errors/relayError.js";
 import type { IntakeService } from "../../relay/intake/intakeService.js";
 import type { RunningRelay } from "../../relay/startRelay.js";
+import { closeReveals, markCommitted } from "../../relay/transitions/settleTransitions.js";
 import type { Devnet } from "../helpers/devnet.js";
 import { type InProcessRelay, startInProcessRelay } from "../helpers/inProcessRelay.js";
 

@@ -25,6 +25,16 @@ function sourceFiles(dir: string): string[] {
 
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
 
+/** A file's code without its comments (a doc comment's example is not a call). */
+const code = (file: string) =>
+  read(file)
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/(^|[^:])\/\/.*$/gm, "$1");
+
+/** Store calls that change an order's or a batch's state (or a column the state rests on), and the misses. */
+const STATE_WRITE =
+  /\.(insertOrder|updateOrder|updateOrderIf|createBatch|updateBatch|updateBatchIf|addMiss|removeMiss)\s*\(|\b(UPDATE\s+(orders|batches)|INSERT\s+(OR\s+\w+\s+)?INTO\s+(orders|batches)|DELETE\s+FROM\s+(orders|batches))\b/i;
+
 /** The repo-relative files `file` imports by relative path (static, side-effect and dynamic imports). */
 function relativeImports(file: string): string[] {
   const specifiers = [...read(file).matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)];
@@ -68,6 +78,22 @@ describe("architecture", () => {
       (file) => file.startsWith("relay/") && /from\s*["']better-sqlite3["']/.test(read(file)),
     );
     expect(sqliteImports).toEqual([]);
+  });
+
+  it("should change order and batch state only in relay/transitions (store calls and SQL alike)", () => {
+    // One owner for state: every transition is a compare-and-set in one store transaction that emits its
+    // events after the commit (relay/transitions); relay/store implements the writes and prunes history.
+    const writers = ["relay", "scripts", "client"]
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith("relay/transitions/") && !file.startsWith("relay/store/"))
+      .filter((file) => STATE_WRITE.test(code(file)));
+    expect(writers).toEqual([]);
+    // the check sees what it looks for
+    expect(
+      sourceFiles("relay/transitions").filter((file) => STATE_WRITE.test(code(file))).length,
+    ).toBeGreaterThan(3);
+    expect(STATE_WRITE.test("db.prepare('UPDATE orders SET state = ?')")).toBe(true);
+    expect(STATE_WRITE.test("ctx.store.updateOrder(o.id, { reason })")).toBe(true);
   });
 
   it("should type ABI calls in relay/ from the ABI (no `as never` on an object with an `abi`)", () => {
