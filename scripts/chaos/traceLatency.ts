@@ -194,11 +194,28 @@ async function main(): Promise<void> {
       "sealed, batch with commit-mode orders": rows.filter((x) => x.mode === "sealed" && x.mixed),
       commit: rows.filter((x) => x.mode === "commit"),
     };
+    const unfilled: Record<string, number> = {};
+    for (const v of views.orderViews.values()) {
+      const view = v as { state: string; reason?: string | null } | null;
+      if (view?.state === "filled") continue;
+      const why = view ? (view.reason ?? view.state) : "unknown";
+      unfilled[why] = (unfilled[why] ?? 0) + 1;
+    }
+    // The same-block pool guard (F2): blocks a ready settle waited for another settle on its pool.
+    const metrics = await fetch(`${world.relayUrl}/metrics`).then((r) => r.text());
+    const poolWaits = Object.fromEntries(
+      [...metrics.matchAll(/^veil_settle_pool_waits_total\{cause="(\w+)"\} (\d+)/gm)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
     const report: Record<string, unknown> = {
       seconds: flags.seconds,
       seed: flags.seed,
       orders: load.orders.length,
       filled: rows.length,
+      unfilled,
+      settlePoolWaits: poolWaits,
       blocks: heads.seen.length,
     };
     for (const [name, g] of Object.entries(groups)) {
