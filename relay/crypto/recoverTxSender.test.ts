@@ -83,7 +83,12 @@ describe("recoverTxSender", () => {
   it("should throw for a tx without a signature or with r out of range", async () => {
     const [, legacy155, , eip1559] = await signedTxs();
     const unsigned = parseTransaction(
-      serializeTransaction({ ...parseTransaction(eip1559.raw), r: undefined, s: undefined, yParity: undefined }),
+      serializeTransaction({
+        ...parseTransaction(eip1559.raw),
+        r: undefined,
+        s: undefined,
+        yParity: undefined,
+      }),
     );
     expect(() => recoverTxSender(unsigned)).toThrow();
     const tx = parseTransaction(legacy155.raw);

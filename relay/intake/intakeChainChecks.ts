@@ -1,7 +1,7 @@
-import { type Address, erc20Abi, toHex } from "viem";
+import { type Address, erc20Abi, type Hex, toHex } from "viem";
 import type { Order } from "../../client/order/order.js";
 import type { ChainReader } from "../chain/chainReader.js";
-import { commitFundsProbeData } from "../chain/commitFundsProbe.js";
+import { commitFundsProbeEncoder } from "../chain/commitFundsProbe.js";
 import { RelayError } from "../errors/relayError.js";
 
 /** Most chain reads cached within one block (the cache is keyed by traders, i.e. by strangers' input). */
@@ -19,6 +19,35 @@ export const COMMIT_FUNDS_PROBE_GAS = 500_000n;
 export type CommitFundingRule = { tokens: readonly Address[]; minUnits: number };
 
 /**
+ * The node reads intake makes per order or commitment (relay/chain/leanChainReads.ts: raw eth_calls over a
+ * keep-alive agent, the cheap path a stranger's refused request takes).
+ */
+export type IntakeReads = {
+  balanceOf(token: Address, owner: Address): Promise<bigint>;
+  allowance(token: Address, owner: Address): Promise<bigint>;
+  nonceBitmap(trader: Address, word: bigint): Promise<bigint>;
+  /** A raw eth_call at "latest"; no `to` runs `data` as creation code. */
+  call(tx: { data: Hex; gas?: bigint }): Promise<Hex>;
+};
+
+/** The same reads through the relay's viem client (when no lean reads are given, e.g. in tests). */
+function viemReads(chain: ChainReader): IntakeReads {
+  return {
+    balanceOf: (token, owner) => chain.balanceOf(token, owner),
+    allowance: (token, owner) => chain.allowance(token, owner),
+    nonceBitmap: (trader, word) => chain.nonceBitmap(trader, word),
+    call: async ({ data, gas }) =>
+      (await chain.client.request(
+        {
+          method: "eth_call",
+          params: [{ data, ...(gas !== undefined ? { gas: toHex(gas) } : {}) }, "latest"],
+        },
+        { retryCount: 0 },
+      )) as Hex,
+  };
+}
+
+/**
  * On-chain checks at intake (nonce unused; optionally sell-token balance and allowance), with reads cached
  * for the current block and shared between concurrent requests, so a burst of orders from a few traders
  * costs a few node calls per block rather than one per order. A stale "ok" is harmless: the settler checks
@@ -30,12 +59,18 @@ export class IntakeChainChecks {
 
   /** Per-token minimum in base units (from `decimals()`, read once per token). */
   private readonly minimums = new Map<Address, Promise<bigint>>();
+  /** The funding probe's calldata for a trader (everything else encoded once, on the first commitment). */
+  private probeData: Promise<(trader: Address) => Hex> | null = null;
+  private readonly reads: IntakeReads;
 
   constructor(
     private readonly chain: ChainReader,
     private readonly checkFunds: boolean,
     private readonly commitFunding: CommitFundingRule = { tokens: [], minUnits: 0 },
-  ) {}
+    reads?: IntakeReads,
+  ) {
+    this.reads = reads ?? viemReads(chain);
+  }
 
   /** Whether commitments must come from a funded, approved trader (funds checked and a minimum set). */
   get checksCommitFunding(): boolean {
@@ -86,22 +121,19 @@ export class IntakeChainChecks {
     const { tokens, minUnits } = this.commitFunding;
     let funded: boolean;
     try {
-      const mins = await Promise.all(tokens.map((t) => this.minimumOf(t)));
+      if (!this.probeData) {
+        const p = Promise.all(tokens.map((t) => this.minimumOf(t))).then((mins) =>
+          commitFundsProbeEncoder(this.chain.settlement, tokens, mins),
+        );
+        this.probeData = p;
+        p.catch(() => {
+          if (this.probeData === p) this.probeData = null;
+        });
+      }
+      const dataFor = await this.probeData;
       // one eth_call runs the probe's constructor (balanceOf and allowance of every token), cached per block
       const word = await this.cached(`f:${trader}`, async () => {
-        const res = await this.chain.client.request(
-          {
-            method: "eth_call",
-            params: [
-              {
-                data: commitFundsProbeData(trader, this.chain.settlement, tokens, mins),
-                gas: toHex(COMMIT_FUNDS_PROBE_GAS),
-              },
-              "latest",
-            ],
-          },
-          { retryCount: 0 },
-        );
+        const res = await this.reads.call({ data: dataFor(trader), gas: COMMIT_FUNDS_PROBE_GAS });
         return typeof res === "string" && res.length > 2 ? BigInt(res) : 0n;
       });
       funded = word === 1n;
@@ -132,17 +164,17 @@ export class IntakeChainChecks {
       // (THREATS.md cost budget); a funded trader's reads are cached per block, so the second step is cheap.
       if (this.checkFunds) {
         const balance = await this.cached(`b:${t}:${order.sellToken}`, () =>
-          this.chain.balanceOf(order.sellToken, t),
+          this.reads.balanceOf(order.sellToken, t),
         );
         if (balance < order.sellAmount) checkResults(order, 0n, { balance, allowance: order.sellAmount });
       }
       const [bitmap, balance, allowance] = await Promise.all([
-        this.cached(`n:${t}:${word}`, () => this.chain.nonceBitmap(t, word)),
+        this.cached(`n:${t}:${word}`, () => this.reads.nonceBitmap(t, word)),
         this.checkFunds
-          ? this.cached(`b:${t}:${order.sellToken}`, () => this.chain.balanceOf(order.sellToken, t))
+          ? this.cached(`b:${t}:${order.sellToken}`, () => this.reads.balanceOf(order.sellToken, t))
           : 0n,
         this.checkFunds
-          ? this.cached(`a:${t}:${order.sellToken}`, () => this.chain.allowance(order.sellToken, t))
+          ? this.cached(`a:${t}:${order.sellToken}`, () => this.reads.allowance(order.sellToken, t))
           : 0n,
       ]);
       checkResults(order, bitmap, this.checkFunds ? { balance, allowance } : null);

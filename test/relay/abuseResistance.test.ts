@@ -1,12 +1,14 @@
 import { performance } from "node:perf_hooks";
-import { type Address, createWalletClient, defineChain, type Hex, http, parseEther } from "viem";
+import { type Address, createWalletClient, defineChain, type Hex, http, parseEther, zeroAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealOrder } from "../../client/envelope/sealedEnvelope.js";
 import { commitmentTypedData } from "../../client/order/offchainMessages.js";
-import { type Order, randomSalt } from "../../client/order/order.js";
+import { ORDER_TYPES, type Order, randomSalt, veilDomain } from "../../client/order/order.js";
 import { signedOrderToJson } from "../../client/wire/orderWire.js";
+import { createChainReader } from "../../relay/chain/chainReader.js";
 import { COMMIT_FUNDS_PROBE_BYTECODE } from "../../relay/chain/commitFundsProbe.js";
+import { LeanChainReads } from "../../relay/chain/leanChainReads.js";
 import { loadForgeArtifact } from "../../scripts/devnet/artifacts.js";
 import { ensureContractsBuilt } from "../../scripts/devnet/buildContracts.js";
 import {
@@ -15,6 +17,7 @@ import {
   commitByFromNow,
   keyOf,
   type RelayDevnet,
+  signOrder,
   startRelayDevnet,
 } from "../helpers/relayHarness.js";
 
@@ -38,6 +41,7 @@ describe("relay, abuse resistance", () => {
     });
     eciesKey = (await api(env.url, "/v1/info")).body.eciesPublicKey;
     await approveAll(env.devnet, "trader1");
+    await approveAll(env.devnet, "trader2");
     const deployer = privateKeyToAccount(keyOf(env.devnet, "wallet"));
     const chain = defineChain({
       id: env.devnet.chainId,
@@ -75,6 +79,7 @@ describe("relay, abuse resistance", () => {
       nonce,
       validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
       commitBy: await commitByFromNow(env.devnet),
+      feeAmount: 0n,
     };
     return { order, signature: "0x01", salt: randomSalt() };
   }
@@ -140,5 +145,78 @@ describe("relay, abuse resistance", () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe("RATE_LIMITED");
     expect(limited.body.error.message).toMatch(/contract-wallet signatures/);
+  });
+
+  it("should read balances, allowances and nonce bits through the lean reads exactly as the viem reader", async () => {
+    const { rpcUrl, contracts } = env.devnet;
+    const lean = new LeanChainReads(rpcUrl, contracts.settlement);
+    const viem = createChainReader(rpcUrl, contracts.settlement);
+    const traders = [
+      privateKeyToAccount(keyOf(env.devnet, "trader1")).address,
+      privateKeyToAccount(keyOf(env.devnet, "trader4")).address,
+      privateKeyToAccount(generatePrivateKey()).address,
+    ];
+    for (const token of Object.values(contracts.tokens))
+      for (const t of traders) {
+        expect(await lean.balanceOf(token, t)).toBe(await viem.balanceOf(token, t));
+        expect(await lean.allowance(token, t)).toBe(await viem.allowance(token, t));
+      }
+    // trader1 approved (non-zero), the fresh key holds nothing: the comparison above covered both answers
+    expect(await lean.allowance(contracts.tokens.WETH, traders[0])).toBeGreaterThan(0n);
+    expect(await lean.balanceOf(contracts.tokens.WETH, traders[2])).toBe(0n);
+    for (const word of [0n, 1n, (1n << 248n) + 5n])
+      expect(await lean.nonceBitmap(traders[0], word)).toBe(await viem.nonceBitmap(traders[0], word));
+    // no contract at the address: no ABI word back, an error (intake answers UPSTREAM_UNAVAILABLE), not 0
+    await expect(lean.balanceOf(zeroAddress, traders[0])).rejects.toThrow(/not an ABI word/);
+  });
+
+  it("should not let a stranger's refused requests naming a funded trader get that trader's order refused", async () => {
+    // the intake caches chain reads per block and trader: a stranger who names trader2 (signing with its own
+    // key) or floods fresh keys in the same block must not change what trader2's own requests get
+    const { WETH, USDC } = env.devnet.contracts.tokens;
+    const trader2 = privateKeyToAccount(keyOf(env.devnet, "trader2")).address;
+    const stranger = privateKeyToAccount(generatePrivateKey());
+    for (let i = 0; i < 3; i++) {
+      const forged = await signOrder(env.devnet, "trader2", {
+        sell: WETH,
+        buy: USDC,
+        sellAmount: parseEther(i === 0 ? "1000000" : "0.1"),
+        minBuyAmount: 1n,
+      });
+      forged.signature = await stranger.signTypedData({
+        domain: veilDomain(env.devnet.chainId, env.devnet.contracts.settlement),
+        types: ORDER_TYPES,
+        primaryType: "Order",
+        message: forged.order,
+      });
+      const r = await api(env.url, "/v1/orders", { body: { ciphertext: sealOrder(eciesKey, forged) } });
+      // a signature that is not the trader's is tried as EIP-1271, budgeted per client: the burner tests
+      // above used this client's budget up, so RATE_LIMITED when the suite runs whole
+      expect(["INVALID_SIGNATURE", "RATE_LIMITED"], JSON.stringify(r.body)).toContain(r.body.error?.code);
+      const leaf = randomSalt();
+      const c = await api(env.url, "/v1/commitments", {
+        body: {
+          leaf,
+          trader: trader2,
+          signature: await stranger.signTypedData(
+            commitmentTypedData(env.devnet.chainId, env.devnet.contracts.settlement, trader2, leaf),
+          ),
+          commitBy: (await commitByFromNow(env.devnet)).toString(),
+        },
+      });
+      expect(c.body.error?.code, JSON.stringify(c.body)).toBe("INVALID_SIGNATURE");
+      // and fresh keys, refused for lack of funds, fill the same caches
+      const fresh = generatePrivateKey();
+      expect((await commit(fresh)).body.error.code).toBe("UNFUNDED_COMMITMENT");
+    }
+    const own = await signOrder(env.devnet, "trader2", {
+      sell: WETH,
+      buy: USDC,
+      sellAmount: parseEther("0.1"),
+      minBuyAmount: 1n,
+    });
+    const r = await api(env.url, "/v1/orders", { body: { ciphertext: sealOrder(eciesKey, own) } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect((await commit(keyOf(env.devnet, "trader2"))).status).toBe(201);
   });
 });
