@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import type { Hono } from "hono";
 import pino, { type Logger } from "pino";
 import type { Address } from "viem";
 import { Batcher } from "./batch/batcher.js";
@@ -10,7 +11,6 @@ import { BlockPoller } from "./chain/blockPoller.js";
 import { newChainHealth } from "./chain/chainHealth.js";
 import { createChainReader } from "./chain/chainReader.js";
 import { ChainTracker } from "./chain/chainTracker.js";
-import { LeanChainReads } from "./chain/leanChainReads.js";
 import { createOperatorSigner } from "./chain/operatorSigner.js";
 import { PoolRegistry } from "./chain/poolRegistry.js";
 import { ABUSE_DEFAULTS, type RelayConfig, redactConfig } from "./config.js";
@@ -30,7 +30,6 @@ import { openSqliteStore } from "./store/sqliteStore.js";
 /** Block time assumed until the poller has measured one (a devnet slot; mainnet's 12 s is measured). */
 const INITIAL_BLOCK_TIME_MS = 1000;
 
-/** A running relay. */
 /** How often final records past `--retention-days` are pruned (and once at start). */
 const RETENTION_EVERY_MS = 10 * 60_000;
 
@@ -52,7 +51,11 @@ function startRetention(ctx: RelayContext): () => void {
   return () => clearInterval(timer);
 }
 
-export type RunningRelay = { url: string; ctx: RelayContext; close(): Promise<void> };
+/**
+ * A running relay: its URL, its context, and its HTTP app (tests call `app.request` on it, no socket), and
+ * `close()` for a graceful stop.
+ */
+export type RunningRelay = { url: string; ctx: RelayContext; app: Hono; close(): Promise<void> };
 
 /**
  * Starts the whole relay from a validated config: store, chain facts (chain id, reveal delay, expiry,
@@ -131,13 +134,10 @@ export async function startRelay(
       chain,
       contractSignatures,
     },
-    intakeChecks: new IntakeChainChecks(
-      chain,
-      config.checkFunds,
-      { tokens: pools.tokens(), minUnits: config.commitMinUnits ?? ABUSE_DEFAULTS.commitMinUnits },
-      // raw eth_calls over a keep-alive agent: a stranger's refused order costs one cheap read (issue 13)
-      new LeanChainReads(config.rpcUrl, config.settlement),
-    ),
+    intakeChecks: new IntakeChainChecks(chain, config.checkFunds, {
+      tokens: pools.tokens(),
+      minUnits: config.commitMinUnits ?? ABUSE_DEFAULTS.commitMinUnits,
+    }),
     openBatch: new OpenBatch(store, config.maxBatchSize, () => batcherRef.current?.closeSoon()),
     tokenSymbols,
     head: {
@@ -214,6 +214,7 @@ export async function startRelay(
   return {
     url,
     ctx,
+    app,
     async close() {
       if (closed) return;
       closed = true;
