@@ -11,6 +11,7 @@ import { BlockPoller } from "./chain/blockPoller.js";
 import { newChainHealth } from "./chain/chainHealth.js";
 import { createChainReader } from "./chain/chainReader.js";
 import { ChainTracker } from "./chain/chainTracker.js";
+import { LeanChainReads } from "./chain/leanChainReads.js";
 import { createOperatorSigner } from "./chain/operatorSigner.js";
 import { PoolRegistry } from "./chain/poolRegistry.js";
 import { ABUSE_DEFAULTS, type RelayConfig, redactConfig } from "./config.js";
@@ -134,10 +135,13 @@ export async function startRelay(
       chain,
       contractSignatures,
     },
-    intakeChecks: new IntakeChainChecks(chain, config.checkFunds, {
-      tokens: pools.tokens(),
-      minUnits: config.commitMinUnits ?? ABUSE_DEFAULTS.commitMinUnits,
-    }),
+    intakeChecks: new IntakeChainChecks(
+      chain,
+      config.checkFunds,
+      { tokens: pools.tokens(), minUnits: config.commitMinUnits ?? ABUSE_DEFAULTS.commitMinUnits },
+      // raw eth_calls over a keep-alive agent: a stranger's refused order costs one cheap read (issue 13)
+      new LeanChainReads(config.rpcUrl, config.settlement),
+    ),
     openBatch: new OpenBatch(store, config.maxBatchSize, () => batcherRef.current?.closeSoon()),
     tokenSymbols,
     head: {
