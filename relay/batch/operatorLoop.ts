@@ -19,6 +19,7 @@ import {
   markCommitted,
   markSettleLanded,
 } from "../transitions/settleTransitions.js";
+import { committedFacts, frozenFacts } from "./batchFacts.js";
 import { findOffenders } from "./findOffenders.js";
 import { settleMayStart } from "./revealWindow.js";
 import { planSettle, type SettlePlan } from "./settlePlanner.js";
@@ -218,7 +219,8 @@ export class OperatorLoop {
         if (refrozen?.state !== "committing") continue;
         b = refrozen;
       }
-      const tx = await this.signer.commit(b.root!, b.leaves!.length, nonce, baseFee);
+      const { root, leaves } = frozenFacts(b);
+      const tx = await this.signer.commit(root, leaves.length, nonce, baseFee);
       const sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
       if (sim.ok) {
         candidates.push({ batch: b, kind: "commit", tx });
@@ -461,7 +463,8 @@ export class OperatorLoop {
       settledOnChain = (await this.ctx.chain.batch(b.chainBatchId)).settled;
     }
     if (landed || settledOnChain) {
-      const trades = await this.ctx.chain.tradesOf(b.chainBatchId!, b.commitBlock!);
+      const { chainBatchId, commitBlock } = committedFacts(b);
+      const trades = await this.ctx.chain.tradesOf(chainBatchId, commitBlock);
       const txHash = trades[0]?.txHash ?? landed?.txHash ?? null;
       if (txHash === null) {
         finalizeSettled(this.ctx, b, trades, null); // settled by another key with nothing of ours in it
@@ -482,7 +485,7 @@ export class OperatorLoop {
       if (now) await this.confirmSettle(now);
       return;
     }
-    const lastSettleBlock = b.commitBlock! + this.ctx.expiry;
+    const lastSettleBlock = committedFacts(b).commitBlock + this.ctx.expiry;
     const pending = attempts.at(-1);
     if (head + 1n > lastSettleBlock && !(pending && pending.targetBlock > head)) {
       expireBatch(this.ctx, b);

@@ -4,6 +4,7 @@ import type { UnfilledReason } from "../errors/errorCodes.js";
 import type { RelayContext } from "../relayContext.js";
 import { solveBatch } from "../solver/solveBatch.js";
 import type { BatchRecord, OrderRecord } from "../store/store.js";
+import { committedFacts, frozenFacts } from "./batchFacts.js";
 import { canStillCommit } from "./commitTiming.js";
 
 /** A ready `settle` call for one batch, with the orders it fills. */
@@ -85,7 +86,7 @@ export async function solveSettle(
 
   const byId = new Map(live.map((o) => [o.id, o]));
   const tokenIndex = new Map(solution.tokens.map((t, i) => [t.toLowerCase(), i]));
-  const leaves = [...(batch.leaves ?? [])] as Hex[];
+  const leaves = [...frozenFacts(batch).leaves];
   const trades = solution.fills.map((f) => {
     const o = byId.get(f.id as Hex)!;
     const order = o.order!;
@@ -107,7 +108,14 @@ export async function solveSettle(
   const data = encodeFunctionData({
     abi: veilSettlementAbi,
     functionName: "settle",
-    args: [batch.chainBatchId!, leaves, solution.tokens, solution.clearingPrices, trades, solution.swaps],
+    args: [
+      committedFacts(batch).chainBatchId,
+      leaves,
+      solution.tokens,
+      solution.clearingPrices,
+      trades,
+      solution.swaps,
+    ],
   });
   const gas = GAS_BASE + GAS_PER_TRADE * BigInt(trades.length) + GAS_PER_SWAP * BigInt(solution.swaps.length);
   const plan = {

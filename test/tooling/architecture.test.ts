@@ -96,6 +96,13 @@ describe("architecture", () => {
     expect(STATE_WRITE.test("ctx.store.updateOrder(o.id, { reason })")).toBe(true);
   });
 
+  it("should read a batch's per-state facts through relay/batch/batchFacts.ts, never with a non-null assertion", () => {
+    const BATCH_FIELD_ASSERTION =
+      /\.(root|leaves|chainBatchId|commitBlock|commitBlockHash|commitTxHash|commitDeadline|revealAfter|settleTxHash|settleBlock|settleBlockHash|closedAt|settledAt)!/;
+    expect(sourceFiles("relay").filter((file) => BATCH_FIELD_ASSERTION.test(code(file)))).toEqual([]);
+    expect(BATCH_FIELD_ASSERTION.test("signer.commit(b.root!, b.leaves!.length)")).toBe(true);
+  });
+
   it("should type ABI calls in relay/ from the ABI (no `as never` on an object with an `abi`)", () => {
     const casts = sourceFiles("relay").filter((file) => /\babi\s*:[^;]*?\}\s*as\s+never\b/s.test(read(file)));
     expect(casts).toEqual([]);
