@@ -114,6 +114,10 @@ export const batchStatusSchema = z.object({
   settleTxHash: bytes32.nullable(),
   settledAt: count.nullable(),
   orderIds: z.array(bytes32).nullable(),
+  /** With `orderIds`: how many the batch has in all (`orderIds` is one page of at most 1,000). */
+  orderIdsTotal: count.optional(),
+  /** With `orderIds`: the `?offset=` of the next page, null on the last one. */
+  nextOffset: count.nullable().optional(),
   confirmations: count.nullish(),
 });
 export type BatchStatus = z.output<typeof batchStatusSchema>;

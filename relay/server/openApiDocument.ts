@@ -7,7 +7,15 @@ import {
   relayInfoSchema,
 } from "../../client/relay/relaySchemas.js";
 import { ERROR_CODES, type ErrorCode } from "../errors/errorCodes.js";
-import { cancelBody, commitmentBody, orderIdParam, revealBody, sealedOrderBody } from "./requestSchemas.js";
+import {
+  batchLimitParam,
+  batchOffsetParam,
+  cancelBody,
+  commitmentBody,
+  orderIdParam,
+  revealBody,
+  sealedOrderBody,
+} from "./requestSchemas.js";
 
 /** Every refusal's body: `{ error: { code, message, details? } }` with a code from the one error table. */
 const errorBody = z.object({
@@ -182,6 +190,13 @@ export const OPENAPI_DOCUMENT = {
       parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }],
       get: {
         summary: "Batch state and timing; root and commit once committed; order ids once settled or expired",
+        description:
+          "Order ids come a page at a time (at most 1,000): `orderIdsTotal` says how many there are, and " +
+          "`nextOffset` is the `?offset=` of the next page (null on the last).",
+        parameters: [
+          { name: "offset", in: "query", required: false, schema: jsonSchema(batchOffsetParam) },
+          { name: "limit", in: "query", required: false, schema: jsonSchema(batchLimitParam) },
+        ],
         responses: {
           "200": json("BatchStatus", "the batch as far as its stage discloses"),
           ...errors("BAD_REQUEST", "NOT_FOUND", "RATE_LIMITED"),

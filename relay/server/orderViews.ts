@@ -5,6 +5,11 @@ import { type BatchRecord, FINAL_ORDER_STATES, type OrderRecord, type Store } fr
 
 /** Trees of recently asked-for batches, so a poll for a proof does not rehash a 10k-leaf batch. */
 const TREE_CACHE_SIZE = 16;
+/** Leaves of recently asked-for committed batches (by id and root), so a batch read does not parse them. */
+const LEAVES_CACHE_SIZE = 16;
+
+/** A batch as the views read it: its leaves may be left out (null) when the view does not need them. */
+type BatchLike = Omit<BatchRecord, "leaves"> & { leaves: Hex[] | null };
 
 /** Public batch state of the REST API for an internal one. */
 export function publicBatchState(state: BatchRecord["state"]): "open" | "committed" | "settled" | "expired" {
@@ -70,6 +75,7 @@ export type BatchView = {
  */
 export class OrderViews {
   private readonly trees = new Map<number, MerkleTree>();
+  private readonly leavesCache = new Map<number, { root: Hex; leaves: Hex[] | null }>();
 
   constructor(
     private readonly store: Store,
@@ -81,16 +87,40 @@ export class OrderViews {
     },
   ) {}
 
-  /** The proof of leaf `index`: stored, or (a batch committed before the proofs were kept) stored now, once. */
-  private proofOf(batch: BatchRecord, index: number): Hex[] | null {
-    if (!this.proofs || !batch.root || !batch.leaves) {
-      const tree = this.tree(batch);
+  /**
+   * The proof of leaf `index`: stored (one indexed read; the batch's leaves are not even loaded), or (a batch
+   * committed before the proofs were kept) stored now, once.
+   */
+  private proofOf(batch: BatchLike, index: number): Hex[] | null {
+    if (this.proofs && batch.root) {
+      const stored = this.proofs.proof(batch.root, index);
+      if (stored) return stored;
+    }
+    const leaves = this.leavesOf(batch);
+    if (!this.proofs || !batch.root || !leaves) {
+      const tree = this.tree(batch.id, leaves);
       return tree ? getMerkleProof(tree, index) : null;
     }
-    const stored = this.proofs.proof(batch.root, index);
-    if (stored) return stored;
-    this.proofs.record(batch.root, batch.leaves);
+    this.proofs.record(batch.root, leaves);
     return this.proofs.proof(batch.root, index);
+  }
+
+  /**
+   * A batch's leaves: given, or loaded (and kept for a committed batch, by root: the leaves under one root
+   * never change; a batch re-frozen after a reorg has another root and is loaded again).
+   */
+  private leavesOf(batch: BatchLike): Hex[] | null {
+    if (batch.leaves) return batch.leaves;
+    const cached = batch.root ? this.leavesCache.get(batch.id) : undefined;
+    if (cached && cached.root === batch.root) return cached.leaves;
+    const leaves = this.store.getBatch(batch.id)?.leaves ?? null;
+    if (batch.root) {
+      this.leavesCache.delete(batch.id);
+      this.leavesCache.set(batch.id, { root: batch.root, leaves });
+      if (this.leavesCache.size > LEAVES_CACHE_SIZE)
+        this.leavesCache.delete(this.leavesCache.keys().next().value as number);
+    }
+    return leaves;
   }
 
   /** Confirmations of what the batch's state rests on (settle if landed, else commit), null if neither. */
@@ -101,12 +131,12 @@ export class OrderViews {
     return n < 0n ? 0 : Number(n);
   }
 
-  private tree(batch: BatchRecord): MerkleTree | null {
-    if (!batch.leaves || batch.leaves.length === 0) return null;
-    let t = this.trees.get(batch.id);
+  private tree(batchId: number, leaves: Hex[] | null): MerkleTree | null {
+    if (!leaves || leaves.length === 0) return null;
+    let t = this.trees.get(batchId);
     if (!t) {
-      t = buildMerkleTree(batch.leaves);
-      this.trees.set(batch.id, t);
+      t = buildMerkleTree(leaves);
+      this.trees.set(batchId, t);
       if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value as number);
     }
     return t;
@@ -131,7 +161,8 @@ export class OrderViews {
       confirmations: null,
       requiredConfirmations: this.chain.confirmations,
     };
-    const batch = o.batchId === null ? null : this.store.getBatch(o.batchId);
+    // without its leaves: the proof is one stored row (issue 13: a read never parses a batch's leaf list)
+    const batch = o.batchId === null ? null : this.store.getBatchMeta(o.batchId);
     if (batch && batch.chainBatchId !== null && o.leafIndex !== null) {
       view.batchId = batch.id;
       view.chainBatchId = batch.chainBatchId.toString();
@@ -157,6 +188,12 @@ export class OrderViews {
     view.reason = o.reason;
     view.error = o.error;
     return view;
+  }
+
+  /** The view of batch `id` (null: no such batch), its leaves parsed once per committed root. */
+  batchById(id: number): BatchView | null {
+    const meta = this.store.getBatchMeta(id);
+    return meta ? this.batch({ ...meta, leaves: this.leavesOf(meta) }) : null;
   }
 
   batch(b: BatchRecord): BatchView {

@@ -26,3 +26,18 @@ export const revealBody = signedOrderSchema;
 export const cancelBody = z.object({ signature: hexData("signature", 2048) });
 
 export const orderIdParam = hexBytes("order id", 32);
+
+/** Most order ids one `GET /v1/batches/:id` lists (`?offset=&limit=` page through the rest). */
+export const MAX_ORDER_IDS_PAGE = 1_000;
+
+/** `?offset=` of `GET /v1/batches/:id` (a query string, so digits): the first order id listed, default 0. */
+export const batchOffsetParam = z
+  .string()
+  .regex(/^[0-9]{1,9}$/, "offset must be an integer in [0, 999999999]")
+  .describe("index of the first order id listed (default 0); the answer's nextOffset is the next page's");
+
+/** `?limit=`: most order ids listed, 1 to {@link MAX_ORDER_IDS_PAGE}; absent or 0: the maximum. */
+export const batchLimitParam = z
+  .string()
+  .regex(/^(?:[0-9]{1,3}|1000)$/, `limit must be an integer in [0, ${MAX_ORDER_IDS_PAGE}]`)
+  .describe(`most order ids listed, at most ${MAX_ORDER_IDS_PAGE} (absent or 0: ${MAX_ORDER_IDS_PAGE})`);

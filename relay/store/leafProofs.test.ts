@@ -66,6 +66,64 @@ describe("LeafProofs (proofs computed once per committed root)", () => {
     expect(proofs.proof(root, 8)).not.toBeNull(); // the whole batch was recorded at once
   });
 
+  it("should answer order and batch reads without parsing the batch's leaves on every read", () => {
+    const ls = leaves(9);
+    const { root } = buildMerkleTree(ls);
+    const b = store.createBatch();
+    store.updateBatch(b.id, { state: "settled", leaves: ls, root, chainBatchId: 1n, commitBlock: 5n });
+    const proofs = new LeafProofs(store.db);
+    proofs.record(root, ls);
+    // the real store, with its full batch reads (the ones that parse leaves_json) counted
+    let fullReads = 0;
+    const counted = new Proxy(store, {
+      get(target, key) {
+        if (key === "getBatch")
+          return (id: number) => {
+            fullReads++;
+            return target.getBatch(id);
+          };
+        return Reflect.get(target, key);
+      },
+    });
+    const meta = store.getBatchMeta(b.id);
+    expect(meta).toMatchObject({ id: b.id, state: "settled", root, chainBatchId: 1n, leaves: null });
+    const views = new OrderViews(counted, { head: { block: 6n }, confirmations: 1 }, proofs);
+    const o = {
+      id: ls[2],
+      mode: "sealed",
+      trader: "0x00000000000000000000000000000000000000aa",
+      state: "filled",
+      batchId: b.id,
+      leafIndex: 2,
+      commitBy: 9n,
+      order: null,
+      signature: null,
+      salt: null,
+      digest: null,
+      reason: null,
+      error: null,
+      fill: null,
+      expiredBatches: 0,
+      createdAt: 0,
+      updatedAt: 0,
+    } as const;
+    for (let i = 0; i < 3; i++) expect(verifyMerkleProof(ls[2], views.order(o).proof!, root)).toBe(true);
+    expect(fullReads).toBe(0); // the proof is one stored row
+    for (let i = 0; i < 3; i++) {
+      const view = views.batchById(b.id)!;
+      expect(view.leafCount).toBe(9);
+      expect(view.orderIds).toEqual(ls);
+    }
+    expect(fullReads).toBe(1); // parsed once for this root
+    // re-frozen under another root (a reorg): read again, once
+    const ls2 = leaves(3);
+    store.updateBatch(b.id, { leaves: ls2, root: buildMerkleTree(ls2).root });
+    expect(views.batchById(b.id)!.orderIds).toEqual(ls2);
+    expect(views.batchById(b.id)!.leafCount).toBe(3);
+    expect(fullReads).toBe(2);
+    expect(views.batchById(b.id + 1)).toBeNull();
+  });
+
   it("should drop the proofs of pruned batches", () => {
     const ls = leaves(4);
     const { root } = buildMerkleTree(ls);

@@ -123,6 +123,25 @@ type BatchRow = {
 
 const FINAL = "('filled','unfilled','failed','cancelled')";
 
+/** Every batches column but leaves_json (getBatchMeta). */
+const BATCH_META_COLUMNS = [
+  "id",
+  "state",
+  "chain_batch_id",
+  "root",
+  "commit_block",
+  "commit_deadline",
+  "reveal_after",
+  "commit_tx_hash",
+  "commit_block_hash",
+  "settle_tx_hash",
+  "settle_block",
+  "settle_block_hash",
+  "created_at",
+  "closed_at",
+  "settled_at",
+].join(", ");
+
 function rowToOrder(r: OrderRow): OrderRecord {
   const fill = r.fill_json ? JSON.parse(r.fill_json) : null;
   return {
@@ -378,6 +397,13 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     getBatch(id) {
       const r = prep("SELECT * FROM batches WHERE id = ?").get(id) as BatchRow | undefined;
       return r ? rowToBatch(r) : null;
+    },
+    getBatchMeta(id) {
+      // every column but leaves_json: SQLite never copies the leaves into a JS string
+      const r = prep(`SELECT ${BATCH_META_COLUMNS} FROM batches WHERE id = ?`).get(id) as
+        | BatchRow
+        | undefined;
+      return r ? { ...rowToBatch({ ...r, leaves_json: null }), leaves: null } : null;
     },
     batchesInStates(states) {
       if (states.length === 0) return [];

@@ -148,6 +148,11 @@ export interface Store {
 
   createBatch(): BatchRecord;
   getBatch(id: number): BatchRecord | null;
+  /**
+   * A batch without its leaves (`leaves: null` whatever it holds): the public reads (`GET /v1/orders/:id`
+   * and `/v1/batches/:id`) take it so a read does not parse a 10k-leaf batch's JSON (690 KB) every time.
+   */
+  getBatchMeta(id: number): (Omit<BatchRecord, "leaves"> & { leaves: null }) | null;
   batchesInStates(states: readonly BatchState[]): BatchRecord[];
   updateBatch(id: number, patch: BatchPatch): void;
   /** Compare-and-set on the batch state, like {@link Store.updateOrderIf}. */

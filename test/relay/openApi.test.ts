@@ -63,6 +63,26 @@ describe("the OpenAPI document", () => {
     expect(code.enum.sort()).toEqual(Object.keys(ERROR_CODES).sort());
   });
 
+  it("should document batch pagination: the offset and limit query parameters and the page fields", () => {
+    const schemas = OPENAPI_DOCUMENT.components.schemas as Record<
+      string,
+      { properties?: Record<string, unknown> }
+    >;
+    expect(Object.keys(schemas.BatchStatus.properties!)).toEqual(
+      expect.arrayContaining(["orderIds", "orderIdsTotal", "nextOffset"]),
+    );
+    const get = (OPENAPI_DOCUMENT.paths["/v1/batches/{id}"] as Record<string, unknown>).get as {
+      parameters: { name: string; in: string; schema: { pattern?: string } }[];
+    };
+    const query = Object.fromEntries(get.parameters.filter((p) => p.in === "query").map((p) => [p.name, p]));
+    expect(Object.keys(query).sort()).toEqual(["limit", "offset"]);
+    // the documented patterns are the ones the relay checks with: 1,000 is the largest page
+    const limit = new RegExp(query.limit.schema.pattern!);
+    expect(["0", "1", "999", "1000"].every((v) => limit.test(v))).toBe(true);
+    expect(["1001", "5000", "-1", "1e3"].some((v) => limit.test(v))).toBe(false);
+    expect(new RegExp(query.offset.schema.pattern!).test("2000")).toBe(true);
+  });
+
   it("should generate TypeScript client types that type-check against real use", async () => {
     const types = astToString(await openapiTS(structuredClone(OPENAPI_DOCUMENT) as never));
     const dir = mkdtempSync(join(tmpdir(), "veil-openapi-"));
@@ -75,9 +95,12 @@ type OrderStatus = components["schemas"]["OrderStatus"];
 const s: OrderStatus = { id: "0x${"ab".repeat(32)}", state: "filled", proof: ["0x${"cd".repeat(32)}"] };
 type Reveal = paths["/v1/reveals"]["post"]["requestBody"];
 const r: NonNullable<Reveal>["content"]["application/json"]["order"]["commitBy"] = "12";
+type BatchPage = paths["/v1/batches/{id}"]["get"];
+const q: NonNullable<BatchPage["parameters"]["query"]> = { offset: "1000", limit: "1000" };
+const page: components["schemas"]["BatchStatus"]["nextOffset"] = null;
 // @ts-expect-error: states come from the relay's enum
 const bad: OrderStatus["state"] = "done";
-export { s, r, bad };
+export { s, r, q, page, bad };
 `,
       );
       const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
