@@ -1,6 +1,6 @@
 import type { RelayContext } from "../relayContext.js";
 import { freezeBatch } from "../transitions/batchTransitions.js";
-import { CLOSE_LEAD_BLOCKS } from "./commitTiming.js";
+import { CLOSE_LEAD_BLOCKS, defersCommitMode } from "./commitTiming.js";
 
 /**
  * Closes batches: every `batchIntervalMs` the open batch (if it has orders) is closed, and a batch that hit
@@ -15,17 +15,32 @@ import { CLOSE_LEAD_BLOCKS } from "./commitTiming.js";
  * commit deadline (its smallest `commitBy`) and the largest `commitBy` of its commit-mode orders (their
  * reveals come after it). A batch takes at most `MAX_TRADES_PER_SETTLE` commit-mode orders: once
  * revealed they can never move to a later batch, so they must all fit in its one settle; the rest stay
- * pending in the open batch (never committed, so moving them is safe).
+ * pending in the open batch (never committed, so moving them is safe). A commit-mode order whose `commitBy`
+ * is still far off also waits in the open batch ({@link defersCommitMode}): its reveal cannot come before
+ * `commitBy` anyway, and committed early it would hold its batch's sealed orders until then.
+ *
+ * While blocks come, the interval closes are aligned to heads: on a new head the open batch closes when its
+ * interval is due within half a slot, before the operator loop runs, so its commit makes that very block's
+ * bundle (a close in mid-slot waited for the next head's bundle: up to one block more). The timer only closes
+ * a batch whose interval passed by half a slot without a head.
  */
 export class Batcher {
   private timer: NodeJS.Timeout | null = null;
   private soon = false;
+  /** When the open batch last closed on its interval (on a head or by the timer). */
+  private lastCloseAt = Date.now();
 
   constructor(private readonly ctx: RelayContext) {}
 
   start(): void {
     this.closeFull();
-    this.timer = setInterval(() => this.onInterval(), this.ctx.config.batchIntervalMs);
+    const tick = Math.max(10, Math.floor(this.ctx.config.batchIntervalMs / 4));
+    this.timer = setInterval(() => this.onInterval(), tick);
+  }
+
+  /** Half a slot, at most half the interval: how far a close moves to meet a head. */
+  private halfSlotMs(): number {
+    return Math.min(this.ctx.head.blockTimeMs, this.ctx.config.batchIntervalMs) / 2;
   }
 
   stop(): void {
@@ -44,23 +59,29 @@ export class Batcher {
   }
 
   /**
-   * On a new head: closes the open batch now if waiting for the interval would miss an order's `commitBy`,
-   * and freezes it so the operator loop can commit it in this very block's bundle.
+   * On a new head: closes the open batch now if its interval is due within half a slot, or if waiting for
+   * the interval would miss an order's `commitBy`, and freezes it so the operator loop can commit it in this
+   * very block's bundle.
    */
   onBlock(): void {
+    if (this.ctx.openBatch.size === 0) return;
     const earliest = this.ctx.openBatch.minCommitBy;
-    if (earliest === null || this.ctx.openBatch.size === 0) return;
-    if (this.ctx.head.block + CLOSE_LEAD_BLOCKS < earliest) return;
+    const deadlineNear = earliest !== null && this.ctx.head.block + CLOSE_LEAD_BLOCKS >= earliest;
+    const due = Date.now() - this.lastCloseAt >= this.ctx.config.batchIntervalMs - this.halfSlotMs();
+    if (!deadlineNear && !due) return;
     try {
       this.ctx.writeQueue.flush();
       this.ctx.openBatch.rotate();
+      if (due) this.lastCloseAt = Date.now();
       this.closeFull();
     } catch (err) {
-      this.ctx.logger.error({ err }, "closing a batch early for its commit deadline failed");
+      this.ctx.logger.error({ err }, "closing a batch on a new head failed");
     }
   }
 
   private onInterval(): void {
+    if (Date.now() - this.lastCloseAt < this.ctx.config.batchIntervalMs + this.halfSlotMs()) return;
+    this.lastCloseAt = Date.now();
     try {
       this.ctx.writeQueue.flush();
       if (this.ctx.openBatch.size > 0) this.ctx.openBatch.rotate();

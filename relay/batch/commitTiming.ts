@@ -20,6 +20,26 @@ export const MIN_COMMIT_LEAD_BLOCKS = 3n;
  */
 export const CLOSE_LEAD_BLOCKS = 2n;
 
+/**
+ * Blocks before its `commitBy` at which a commit-mode order's commit is aimed. Its client reveals only once
+ * the head is past `commitBy` (order v2), so committing it earlier gains it nothing, while its batch, and every
+ * sealed order in it, would wait for that reveal (the latency bench: sealed orders settled 9 blocks after
+ * acceptance, held by commit-mode orders committed 4 blocks before their `commitBy`). The batcher leaves such
+ * an order in the open batch until the batch closing now would land its commit no earlier than
+ * `commitBy - COMMIT_MODE_SLACK_BLOCKS`: the commit keeps 3 blocks to land in (a full send-ahead window, one
+ * missed bundle or a short reorg), and the sealed orders it shares a batch with wait only for reveals due
+ * about when their own reveal delay ends.
+ */
+export const COMMIT_MODE_SLACK_BLOCKS = 2n;
+
+/**
+ * True when a commit-mode order with this `commitBy` should wait for a later batch (see
+ * {@link COMMIT_MODE_SLACK_BLOCKS}): a batch frozen at the current head commits in the next block at the earliest.
+ */
+export function defersCommitMode(ctx: Pick<RelayContext, "head">, commitBy: bigint | null): boolean {
+  return commitBy !== null && commitBy > ctx.head.block + 1n + COMMIT_MODE_SLACK_BLOCKS;
+}
+
 /** Blocks kept free at the end of a batch's life (its contract expiry) for settle attempts to land. */
 export const SETTLE_SLACK_BLOCKS = 4n;
 

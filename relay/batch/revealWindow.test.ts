@@ -25,8 +25,11 @@ function batch(patch: BatchPatch) {
   return store.getBatch(b.id)!;
 }
 
-/** The three context fields the window reads, at head `block`. */
-function at(block: bigint, window: { revealWindow: bigint; revealDelay: bigint }): RelayContext {
+/** The context fields the window reads, at head `block`. */
+function at(
+  block: bigint,
+  window: { revealWindow: bigint; revealDelay: bigint; confirmations?: number },
+): RelayContext {
   return { ...window, head: { block, timestamp: 0n, baseFee: 0n } } as RelayContext;
 }
 
@@ -54,6 +57,18 @@ describe("reveal window", () => {
     expect(isRevealOpen(at(102n, w), b)).toBe(false);
     expect(settleMayStart(at(103n, w), b)).toBe(false);
     expect(settleMayStart(at(104n, w), b)).toBe(true);
+  });
+
+  it("should not send a settle, which shows the orders, before the commit has its confirmations", () => {
+    // Issue 14: with more confirmations than the reveal delay, the reveal delay alone would let the settle
+    // out while a reorg could still take the commit away.
+    const w = { revealWindow: 2n, revealDelay: 2n, confirmations: 4 };
+    const b = batch({ state: "committed", commitBlock: 100n });
+    expect(settleMayStart(at(101n, w), b)).toBe(false);
+    expect(settleMayStart(at(102n, w), b)).toBe(false);
+    expect(settleMayStart(at(103n, w), b)).toBe(true);
+    // At the devnet's 2 confirmations the commit is final exactly when the reveal delay lets the settle go.
+    expect(settleMayStart(at(101n, { ...w, confirmations: 2 }), b)).toBe(true);
   });
 
   it("should keep reveals open revealWindow blocks past the largest commitBy of its commit-mode orders", () => {

@@ -21,11 +21,20 @@ export function isRevealOpen(ctx: Pick<RelayContext, "head" | "revealWindow">, b
 }
 
 /**
- * The settler may start once the head reaches the reveal deadline and the contract's reveal delay allows a
- * settle in the next block.
+ * The settler may start once the head reaches the reveal deadline, the contract's reveal delay allows a
+ * settle in the next block, and the commit is final (`--confirmations` blocks, its own included): a settle
+ * puts the batch's orders on chain in the clear (THREATS.md: nothing about an order before its batch is
+ * committed), so it is never sent while a reorg could still take the commit away. With the devnet's
+ * reveal delay 2 and confirmations 2 this costs no block: the settle's first block is `commitBlock + 2`,
+ * sent at head `commitBlock + 1`, when the commit has its 2 confirmations.
  */
 export function settleMayStart(ctx: RelayContext, batch: BatchRecord): boolean {
   const deadline = revealDeadline(ctx, batch);
   if (batch.commitBlock === null || deadline === null) return false;
-  return ctx.head.block >= deadline && ctx.head.block >= batch.commitBlock + ctx.revealDelay - 1n;
+  const final = batch.commitBlock + BigInt(Math.max(1, ctx.confirmations ?? 1)) - 1n;
+  return (
+    ctx.head.block >= deadline &&
+    ctx.head.block >= batch.commitBlock + ctx.revealDelay - 1n &&
+    ctx.head.block >= final
+  );
 }

@@ -1,4 +1,5 @@
 import { buildMerkleTree } from "../../client/merkle/merkleTree.js";
+import { defersCommitMode } from "../batch/commitTiming.js";
 import { MAX_TRADES_PER_SETTLE } from "../batch/settlePlanner.js";
 import type { BatchRecord, Store } from "../store/store.js";
 import { endUnfilled, requeue } from "./orderSteps.js";
@@ -34,7 +35,9 @@ export function rotateOpenBatch(store: Store, id: number): number {
  * commit deadline (smallest `commitBy`) and the largest `commitBy` of its commit-mode orders (their reveals
  * come after it); the batch moves to `committing`. Left out: orders whose `commitBy` is before the next block
  * (unfilled `COMMIT_DEADLINE_PASSED`) and commit-mode orders beyond {@link MAX_TRADES_PER_SETTLE} (once
- * revealed they can never move, so they must fit in one settle: requeued, never committed). A batch left
+ * revealed they can never move, so they must fit in one settle: requeued, never committed). At the first
+ * freeze, commit-mode orders whose `commitBy` is still far off are requeued too ({@link defersCommitMode}):
+ * their reveals cannot come before it, and committed now they would hold the batch's sealed orders. A batch left
  * with no order expires. One transaction, compare-and-set on the batch state read inside it: a crash
  * leaves the batch either as it was (redone on restart) or fully frozen.
  */
@@ -48,7 +51,16 @@ export function freezeBatch(ctx: TransitionContext, target: Pick<BatchRecord, "i
     const pending = store.ordersInBatch(batch.id).filter((o) => o.state === "pending");
     const late = pending.filter((o) => o.commitBy !== null && o.commitBy < firstLanding);
     const onTime = pending.filter((o) => !late.includes(o));
-    const overflow = onTime.filter((o) => o.mode === "commit").slice(MAX_TRADES_PER_SETTLE);
+    // Only at the first freeze: a re-frozen batch keeps what it can still commit.
+    const deferred = new Set(
+      batch.state === "closing"
+        ? onTime.filter((o) => o.mode === "commit" && defersCommitMode(ctx, o.commitBy))
+        : [],
+    );
+    const overflow = [
+      ...onTime.filter((o) => o.mode === "commit" && !deferred.has(o)).slice(MAX_TRADES_PER_SETTLE),
+      ...deferred,
+    ];
     const orders = onTime.filter((o) => !overflow.includes(o));
     for (const o of late) endUnfilled(ctx, out, o, "COMMIT_DEADLINE_PASSED");
     for (const o of overflow) requeue(ctx, out, o, { expired: false });

@@ -29,7 +29,8 @@ export function endUnfilled(
  * The one requeue: gives an order that was never executed a slot in the open batch (same id; a new leaf index
  * once that batch closes), back to `pending` with no reason, inside the caller's transaction. Used when a
  * batch expires (`expired`: counts against the order's {@link OrderRecord.expiredBatches}), when a settle has
- * more orders than it can execute, and when a freeze leaves out commit-mode orders over the per-batch cap.
+ * more orders than it can execute, and when a freeze leaves out commit-mode orders over the per-batch cap or
+ * not due yet (their `commitBy` far off).
  * Compare-and-set on the state the caller read; returns the batch it went to, or null if the order moved.
  */
 export function requeue(

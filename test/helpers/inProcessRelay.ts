@@ -28,8 +28,11 @@ export type InProcessRelay = {
   keyOf(label: string): Hex;
   /** A fresh nonce for a test order. */
   nextNonce(): bigint;
-  /** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable a few blocks from now. */
-  signed(label: string, opts?: { nonce?: bigint; amount?: bigint; reverse?: boolean }): Promise<SignedOrder>;
+  /** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable in the next 3 blocks. */
+  signed(
+    label: string,
+    opts?: { nonce?: bigint; amount?: bigint; reverse?: boolean; commitBy?: bigint },
+  ): Promise<SignedOrder>;
   leafOf(s: SignedOrder): Hex;
   stop(): Promise<void>;
 };
@@ -76,7 +79,9 @@ export async function startInProcessRelay(
         minBuyAmount: opts.reverse ? parseEther("0.1") : parseUnits("100", 6),
         nonce: opts.nonce ?? nonce++,
         validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
-        commitBy: relay.ctx.head.block + 5n,
+        // The least lead intake accepts (the devnet builds no block by itself): a batch frozen now commits a
+        // commit-mode order only this close to its commitBy (a later one waits in the open batch: defersCommitMode).
+        commitBy: opts.commitBy ?? relay.ctx.head.block + 3n,
       };
       const signature = await account.signTypedData({
         domain: veilDomain(devnet.chainId, devnet.contracts.settlement),
