@@ -88,6 +88,9 @@ describe("architecture", () => {
       .filter((file) => !file.startsWith("relay/transitions/") && !file.startsWith("relay/store/"))
       .filter((file) => STATE_WRITE.test(code(file)));
     expect(writers).toEqual([]);
+    // and every one is a compare-and-set: no unconditional update left in the relay's code
+    const blind = sourceFiles("relay").filter((file) => /\.(updateOrder|updateBatch)\s*\(/.test(code(file)));
+    expect(blind).toEqual([]);
     // the check sees what it looks for
     expect(
       sourceFiles("relay/transitions").filter((file) => STATE_WRITE.test(code(file))).length,
