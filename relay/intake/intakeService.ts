@@ -123,11 +123,14 @@ export class IntakeService {
     client?: string,
   ): Promise<Accepted> {
     const { config } = this.ctx;
-    // Cheapest first (THREATS.md cost budget): arithmetic, then indexed reads, then one ECDSA recovery, and
-    // only then the node (cached per block): each leaf committed costs the operator gas, so a commitment
-    // must come from a trader who could pay for an order, with few open at once, from a client that reveals.
+    // Cheapest first (THREATS.md cost budget): arithmetic, one indexed read, one native ECDSA recovery, the
+    // trader's counts, and only then the node (cached per block): each leaf committed costs the operator gas,
+    // so a commitment must come from a trader who could pay for an order, with few open at once, from a
+    // client that reveals. The signature comes before the trader's misses and open commitments: those are
+    // the trader's own business, not to be told to a stranger who merely names the address.
     this.checkCommitBy(commitBy);
     this.refuseDuplicate(leaf, null, null);
+    recoverMessageSigner(this.messages.commitment(trader, leaf), signature, trader, "commitment");
     this.checkMisses(trader, client);
     const maxOpen = config.maxOpenCommitments ?? ABUSE_DEFAULTS.maxOpenCommitments;
     if (this.ctx.store.openCommitments(trader, maxOpen) >= maxOpen)
@@ -136,7 +139,6 @@ export class IntakeService {
         `trader has ${maxOpen} commitments not yet revealed; reveal them or wait until they end`,
         { details: { maxOpenCommitments: maxOpen } },
       );
-    recoverMessageSigner(this.messages.commitment(trader, leaf), signature, trader, "commitment");
     await this.ctx.intakeChecks.checkCommitFunding(trader);
     const now = Date.now();
     const batchId = this.ctx.openBatch.take(commitBy);
