@@ -3,1306 +3,1322 @@
 /** ABI of contracts/src/VeilSettlement.sol. */
 export const veilSettlementAbi = [
   {
-    type: "constructor",
-    inputs: [
+    "type": "constructor",
+    "inputs": [
       {
-        name: "owner_",
-        type: "address",
-        internalType: "address",
+        "name": "owner_",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "revealDelay_",
-        type: "uint64",
-        internalType: "uint64",
+        "name": "revealDelay_",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        name: "expiry_",
-        type: "uint64",
-        internalType: "uint64",
-      },
+        "name": "expiry_",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
     ],
-    stateMutability: "nonpayable",
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "EIP1271_GAS_LIMIT",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "EIP1271_GAS_LIMIT",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "MAX_LEAVES",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "MAX_LEAVES",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "MAX_WINDOW",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "MAX_WINDOW",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "uint64",
-        internalType: "uint64",
-      },
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "acceptOwnership",
-    inputs: [],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "type": "function",
+    "name": "acceptOwnership",
+    "inputs": [],
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "batchCount",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "batchCount",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "batchWindow",
-    inputs: [
+    "type": "function",
+    "name": "batchWindow",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "firstBlock",
-        type: "uint64",
-        internalType: "uint64",
+        "name": "firstBlock",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        name: "lastBlock",
-        type: "uint64",
-        internalType: "uint64",
-      },
+        "name": "lastBlock",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "batches",
-    inputs: [
+    "type": "function",
+    "name": "batches",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "root",
-        type: "bytes32",
-        internalType: "bytes32",
+        "name": "root",
+        "type": "bytes32",
+        "internalType": "bytes32"
       },
       {
-        name: "leafCount",
-        type: "uint32",
-        internalType: "uint32",
+        "name": "leafCount",
+        "type": "uint32",
+        "internalType": "uint32"
       },
       {
-        name: "commitBlock",
-        type: "uint64",
-        internalType: "uint64",
+        "name": "commitBlock",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        name: "settled",
-        type: "bool",
-        internalType: "bool",
+        "name": "settled",
+        "type": "bool",
+        "internalType": "bool"
       },
       {
-        name: "operator",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "operator",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "commit",
-    inputs: [
+    "type": "function",
+    "name": "commit",
+    "inputs": [
       {
-        name: "root",
-        type: "bytes32",
-        internalType: "bytes32",
+        "name": "root",
+        "type": "bytes32",
+        "internalType": "bytes32"
       },
       {
-        name: "leafCount",
-        type: "uint32",
-        internalType: "uint32",
-      },
+        "name": "leafCount",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    stateMutability: "nonpayable",
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "domainSeparator",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "domainSeparator",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "bytes32",
-        internalType: "bytes32",
-      },
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "expiry",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "expiry",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "uint64",
-        internalType: "uint64",
-      },
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "feeRecipient",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "feeRecipient",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "invalidateNonces",
-    inputs: [
+    "type": "function",
+    "name": "invalidateNonces",
+    "inputs": [
       {
-        name: "word",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "word",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "mask",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "mask",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "isNonceUsed",
-    inputs: [
+    "type": "function",
+    "name": "isNonceUsed",
+    "inputs": [
       {
-        name: "trader",
-        type: "address",
-        internalType: "address",
+        "name": "trader",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "nonce",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "nonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "",
-        type: "bool",
-        internalType: "bool",
-      },
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "isOperator",
-    inputs: [
+    "type": "function",
+    "name": "isOperator",
+    "inputs": [
       {
-        name: "",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "",
-        type: "bool",
-        internalType: "bool",
-      },
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "isPool",
-    inputs: [
+    "type": "function",
+    "name": "isPool",
+    "inputs": [
       {
-        name: "",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "",
-        type: "bool",
-        internalType: "bool",
-      },
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "nonceBitmap",
-    inputs: [
+    "type": "function",
+    "name": "nonceBitmap",
+    "inputs": [
       {
-        name: "",
-        type: "address",
-        internalType: "address",
+        "name": "",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    outputs: [
+    "outputs": [
       {
-        name: "",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "owner",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "owner",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "pendingOwner",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "pendingOwner",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "renounceOwnership",
-    inputs: [],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "type": "function",
+    "name": "renounceOwnership",
+    "inputs": [],
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "revealDelay",
-    inputs: [],
-    outputs: [
+    "type": "function",
+    "name": "revealDelay",
+    "inputs": [],
+    "outputs": [
       {
-        name: "",
-        type: "uint64",
-        internalType: "uint64",
-      },
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
     ],
-    stateMutability: "view",
+    "stateMutability": "view"
   },
   {
-    type: "function",
-    name: "setFeeRecipient",
-    inputs: [
+    "type": "function",
+    "name": "setFeeRecipient",
+    "inputs": [
       {
-        name: "recipient",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "setOperator",
-    inputs: [
+    "type": "function",
+    "name": "setOperator",
+    "inputs": [
       {
-        name: "operator",
-        type: "address",
-        internalType: "address",
+        "name": "operator",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "allowed",
-        type: "bool",
-        internalType: "bool",
-      },
+        "name": "allowed",
+        "type": "bool",
+        "internalType": "bool"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "setPool",
-    inputs: [
+    "type": "function",
+    "name": "setPool",
+    "inputs": [
       {
-        name: "pair",
-        type: "address",
-        internalType: "address",
+        "name": "pair",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "allowed",
-        type: "bool",
-        internalType: "bool",
-      },
+        "name": "allowed",
+        "type": "bool",
+        "internalType": "bool"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "setWindow",
-    inputs: [
+    "type": "function",
+    "name": "setWindow",
+    "inputs": [
       {
-        name: "revealDelay_",
-        type: "uint64",
-        internalType: "uint64",
+        "name": "revealDelay_",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        name: "expiry_",
-        type: "uint64",
-        internalType: "uint64",
-      },
+        "name": "expiry_",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "settle",
-    inputs: [
+    "type": "function",
+    "name": "settle",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "leaves",
-        type: "bytes32[]",
-        internalType: "bytes32[]",
+        "name": "leaves",
+        "type": "bytes32[]",
+        "internalType": "bytes32[]"
       },
       {
-        name: "tokens",
-        type: "address[]",
-        internalType: "address[]",
+        "name": "tokens",
+        "type": "address[]",
+        "internalType": "address[]"
       },
       {
-        name: "clearingPrices",
-        type: "uint256[]",
-        internalType: "uint256[]",
+        "name": "clearingPrices",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
       },
       {
-        name: "trades",
-        type: "tuple[]",
-        internalType: "struct Trade[]",
-        components: [
+        "name": "trades",
+        "type": "tuple[]",
+        "internalType": "struct Trade[]",
+        "components": [
           {
-            name: "leafIndex",
-            type: "uint32",
-            internalType: "uint32",
+            "name": "leafIndex",
+            "type": "uint32",
+            "internalType": "uint32"
           },
           {
-            name: "sellTokenIndex",
-            type: "uint8",
-            internalType: "uint8",
+            "name": "sellTokenIndex",
+            "type": "uint8",
+            "internalType": "uint8"
           },
           {
-            name: "buyTokenIndex",
-            type: "uint8",
-            internalType: "uint8",
+            "name": "buyTokenIndex",
+            "type": "uint8",
+            "internalType": "uint8"
           },
           {
-            name: "trader",
-            type: "address",
-            internalType: "address",
+            "name": "trader",
+            "type": "address",
+            "internalType": "address"
           },
           {
-            name: "sellAmount",
-            type: "uint256",
-            internalType: "uint256",
+            "name": "sellAmount",
+            "type": "uint256",
+            "internalType": "uint256"
           },
           {
-            name: "minBuyAmount",
-            type: "uint256",
-            internalType: "uint256",
+            "name": "minBuyAmount",
+            "type": "uint256",
+            "internalType": "uint256"
           },
           {
-            name: "nonce",
-            type: "uint256",
-            internalType: "uint256",
+            "name": "nonce",
+            "type": "uint256",
+            "internalType": "uint256"
           },
           {
-            name: "validTo",
-            type: "uint64",
-            internalType: "uint64",
+            "name": "validTo",
+            "type": "uint64",
+            "internalType": "uint64"
           },
           {
-            name: "commitBy",
-            type: "uint64",
-            internalType: "uint64",
+            "name": "commitBy",
+            "type": "uint64",
+            "internalType": "uint64"
           },
           {
-            name: "salt",
-            type: "bytes32",
-            internalType: "bytes32",
+            "name": "feeAmount",
+            "type": "uint256",
+            "internalType": "uint256"
           },
           {
-            name: "signature",
-            type: "bytes",
-            internalType: "bytes",
-          },
-        ],
-      },
-      {
-        name: "swaps",
-        type: "tuple[]",
-        internalType: "struct PoolSwap[]",
-        components: [
-          {
-            name: "pair",
-            type: "address",
-            internalType: "address",
+            "name": "salt",
+            "type": "bytes32",
+            "internalType": "bytes32"
           },
           {
-            name: "tokenIn",
-            type: "address",
-            internalType: "address",
+            "name": "signature",
+            "type": "bytes",
+            "internalType": "bytes"
+          }
+        ]
+      },
+      {
+        "name": "swaps",
+        "type": "tuple[]",
+        "internalType": "struct PoolSwap[]",
+        "components": [
+          {
+            "name": "pair",
+            "type": "address",
+            "internalType": "address"
           },
           {
-            name: "amountIn",
-            type: "uint256",
-            internalType: "uint256",
+            "name": "tokenIn",
+            "type": "address",
+            "internalType": "address"
           },
           {
-            name: "minAmountOut",
-            type: "uint256",
-            internalType: "uint256",
+            "name": "amountIn",
+            "type": "uint256",
+            "internalType": "uint256"
           },
-        ],
-      },
+          {
+            "name": "minAmountOut",
+            "type": "uint256",
+            "internalType": "uint256"
+          }
+        ]
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "sweep",
-    inputs: [
+    "type": "function",
+    "name": "sweep",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "amount",
-        type: "uint256",
-        internalType: "uint256",
-      },
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "function",
-    name: "transferOwnership",
-    inputs: [
+    "type": "function",
+    "name": "transferOwnership",
+    "inputs": [
       {
-        name: "newOwner",
-        type: "address",
-        internalType: "address",
-      },
+        "name": "newOwner",
+        "type": "address",
+        "internalType": "address"
+      }
     ],
-    outputs: [],
-    stateMutability: "nonpayable",
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
-    type: "event",
-    name: "BatchCommitted",
-    inputs: [
+    "type": "event",
+    "name": "BatchCommitted",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        indexed: true,
-        internalType: "uint256",
+        "name": "batchId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
       },
       {
-        name: "root",
-        type: "bytes32",
-        indexed: false,
-        internalType: "bytes32",
+        "name": "root",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
       },
       {
-        name: "leafCount",
-        type: "uint32",
-        indexed: false,
-        internalType: "uint32",
+        "name": "leafCount",
+        "type": "uint32",
+        "indexed": false,
+        "internalType": "uint32"
       },
       {
-        name: "operator",
-        type: "address",
-        indexed: true,
-        internalType: "address",
-      },
+        "name": "operator",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "BatchSettled",
-    inputs: [
+    "type": "event",
+    "name": "BatchSettled",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        indexed: true,
-        internalType: "uint256",
+        "name": "batchId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
       },
       {
-        name: "tradeCount",
-        type: "uint256",
-        indexed: false,
-        internalType: "uint256",
-      },
+        "name": "tradeCount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "FeeRecipientSet",
-    inputs: [
+    "type": "event",
+    "name": "FeeRecipientSet",
+    "inputs": [
       {
-        name: "recipient",
-        type: "address",
-        indexed: true,
-        internalType: "address",
-      },
+        "name": "recipient",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "NoncesInvalidated",
-    inputs: [
+    "type": "event",
+    "name": "NoncesInvalidated",
+    "inputs": [
       {
-        name: "trader",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "trader",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "word",
-        type: "uint256",
-        indexed: false,
-        internalType: "uint256",
+        "name": "word",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
       },
       {
-        name: "mask",
-        type: "uint256",
-        indexed: false,
-        internalType: "uint256",
-      },
+        "name": "mask",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "OperatorSet",
-    inputs: [
+    "type": "event",
+    "name": "OperatorSet",
+    "inputs": [
       {
-        name: "operator",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "operator",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "allowed",
-        type: "bool",
-        indexed: false,
-        internalType: "bool",
-      },
+        "name": "allowed",
+        "type": "bool",
+        "indexed": false,
+        "internalType": "bool"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "OwnershipTransferStarted",
-    inputs: [
+    "type": "event",
+    "name": "OwnershipTransferStarted",
+    "inputs": [
       {
-        name: "previousOwner",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "previousOwner",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "newOwner",
-        type: "address",
-        indexed: true,
-        internalType: "address",
-      },
+        "name": "newOwner",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "OwnershipTransferred",
-    inputs: [
+    "type": "event",
+    "name": "OwnershipTransferred",
+    "inputs": [
       {
-        name: "previousOwner",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "previousOwner",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "newOwner",
-        type: "address",
-        indexed: true,
-        internalType: "address",
-      },
+        "name": "newOwner",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "PoolSet",
-    inputs: [
+    "type": "event",
+    "name": "PoolSet",
+    "inputs": [
       {
-        name: "pair",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "pair",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "allowed",
-        type: "bool",
-        indexed: false,
-        internalType: "bool",
-      },
+        "name": "allowed",
+        "type": "bool",
+        "indexed": false,
+        "internalType": "bool"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "Swept",
-    inputs: [
+    "type": "event",
+    "name": "Swept",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "token",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "recipient",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "recipient",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "amount",
-        type: "uint256",
-        indexed: false,
-        internalType: "uint256",
-      },
+        "name": "amount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "Trade",
-    inputs: [
+    "type": "event",
+    "name": "Trade",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        indexed: true,
-        internalType: "uint256",
+        "name": "batchId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
       },
       {
-        name: "trader",
-        type: "address",
-        indexed: true,
-        internalType: "address",
+        "name": "trader",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       },
       {
-        name: "orderDigest",
-        type: "bytes32",
-        indexed: false,
-        internalType: "bytes32",
+        "name": "orderDigest",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
       },
       {
-        name: "sellAmount",
-        type: "uint256",
-        indexed: false,
-        internalType: "uint256",
+        "name": "sellAmount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
       },
       {
-        name: "buyAmount",
-        type: "uint256",
-        indexed: false,
-        internalType: "uint256",
-      },
+        "name": "buyAmount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "event",
-    name: "WindowSet",
-    inputs: [
+    "type": "event",
+    "name": "WindowSet",
+    "inputs": [
       {
-        name: "revealDelay",
-        type: "uint64",
-        indexed: false,
-        internalType: "uint64",
+        "name": "revealDelay",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
       },
       {
-        name: "expiry",
-        type: "uint64",
-        indexed: false,
-        internalType: "uint64",
-      },
+        "name": "expiry",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
+      }
     ],
-    anonymous: false,
+    "anonymous": false
   },
   {
-    type: "error",
-    name: "BalanceDecreased",
-    inputs: [
+    "type": "error",
+    "name": "BalanceDecreased",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "before",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "before",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "afterwards",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "afterwards",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "BatchAlreadySettled",
-    inputs: [
+    "type": "error",
+    "name": "BatchAlreadySettled",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "BatchExpired",
-    inputs: [
+    "type": "error",
+    "name": "BatchExpired",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "lastBlock",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "lastBlock",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "CommitDeadlinePassed",
-    inputs: [
+    "type": "error",
+    "name": "CommitDeadlinePassed",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "DuplicateToken",
-    inputs: [
+    "type": "error",
+    "name": "DuplicateToken",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "EmptyBatch",
-    inputs: [],
+    "type": "error",
+    "name": "EmptyBatch",
+    "inputs": []
   },
   {
-    type: "error",
-    name: "EmptyTree",
-    inputs: [],
+    "type": "error",
+    "name": "EmptyTree",
+    "inputs": []
   },
   {
-    type: "error",
-    name: "FeeOnTransferBuyToken",
-    inputs: [
+    "type": "error",
+    "name": "FeeExceedsSellAmount",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
-      },
-      {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "sent",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "received",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "InsufficientGasForWalletCall",
-    inputs: [
+    "type": "error",
+    "name": "FeeOnTransferBuyToken",
+    "inputs": [
       {
-        name: "gasLeft",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "required",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
       },
-    ],
+      {
+        "name": "sent",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "received",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "InsufficientOutput",
-    inputs: [
+    "type": "error",
+    "name": "InsufficientGasForWalletCall",
+    "inputs": [
       {
-        name: "pair",
-        type: "address",
-        internalType: "address",
+        "name": "gasLeft",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "amountOut",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "minAmountOut",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "required",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "InvalidSignature",
-    inputs: [
+    "type": "error",
+    "name": "InsufficientOutput",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "pair",
+        "type": "address",
+        "internalType": "address"
       },
-    ],
+      {
+        "name": "amountOut",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "minAmountOut",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "InvalidTokenIndex",
-    inputs: [
+    "type": "error",
+    "name": "InvalidSignature",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "InvalidWindow",
-    inputs: [
+    "type": "error",
+    "name": "InvalidTokenIndex",
+    "inputs": [
       {
-        name: "revealDelay",
-        type: "uint64",
-        internalType: "uint64",
-      },
-      {
-        name: "expiry",
-        type: "uint64",
-        internalType: "uint64",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "LeafCountMismatch",
-    inputs: [
+    "type": "error",
+    "name": "InvalidWindow",
+    "inputs": [
       {
-        name: "committed",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "revealDelay",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        name: "given",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "expiry",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "LeafIndexOutOfRange",
-    inputs: [
+    "type": "error",
+    "name": "LeafCountMismatch",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "committed",
+        "type": "uint256",
+        "internalType": "uint256"
       },
-    ],
+      {
+        "name": "given",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "LeafIndexTaken",
-    inputs: [
+    "type": "error",
+    "name": "LeafIndexOutOfRange",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "LimitNotMet",
-    inputs: [
+    "type": "error",
+    "name": "LeafIndexTaken",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "buyAmount",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "minBuyAmount",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "NonceUsed",
-    inputs: [
+    "type": "error",
+    "name": "LimitNotMet",
+    "inputs": [
       {
-        name: "trader",
-        type: "address",
-        internalType: "address",
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "nonce",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "buyAmount",
+        "type": "uint256",
+        "internalType": "uint256"
       },
-    ],
+      {
+        "name": "minBuyAmount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "NotBatchOperator",
-    inputs: [
+    "type": "error",
+    "name": "NonceUsed",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "trader",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "caller",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "nonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "NotOperator",
-    inputs: [
+    "type": "error",
+    "name": "NotBatchOperator",
+    "inputs": [
       {
-        name: "caller",
-        type: "address",
-        internalType: "address",
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
       },
-    ],
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "OrderExpired",
-    inputs: [
+    "type": "error",
+    "name": "NotOperator",
+    "inputs": [
       {
-        name: "tradeIndex",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "OwnableInvalidOwner",
-    inputs: [
+    "type": "error",
+    "name": "OrderExpired",
+    "inputs": [
       {
-        name: "owner",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "tradeIndex",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "OwnableUnauthorizedAccount",
-    inputs: [
+    "type": "error",
+    "name": "OwnableInvalidOwner",
+    "inputs": [
       {
-        name: "account",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "owner",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "PoolNotAllowed",
-    inputs: [
+    "type": "error",
+    "name": "OwnableUnauthorizedAccount",
+    "inputs": [
       {
-        name: "pair",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "account",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "PoolTouchedThisBlock",
-    inputs: [
+    "type": "error",
+    "name": "PoolNotAllowed",
+    "inputs": [
       {
-        name: "pool",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "pair",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "PriceCountMismatch",
-    inputs: [
+    "type": "error",
+    "name": "PoolTouchedThisBlock",
+    "inputs": [
       {
-        name: "tokens",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "prices",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "pool",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "ReceivedLess",
-    inputs: [
+    "type": "error",
+    "name": "PriceCountMismatch",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
+        "name": "tokens",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "expected",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "received",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "prices",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "Reentrancy",
-    inputs: [],
+    "type": "error",
+    "name": "ReceivedLess",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "expected",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "received",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "RevealDelayNotPassed",
-    inputs: [
-      {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "firstBlock",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+    "type": "error",
+    "name": "Reentrancy",
+    "inputs": []
   },
   {
-    type: "error",
-    name: "RootMismatch",
-    inputs: [
+    "type": "error",
+    "name": "RevealDelayNotPassed",
+    "inputs": [
       {
-        name: "committed",
-        type: "bytes32",
-        internalType: "bytes32",
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
       },
       {
-        name: "computed",
-        type: "bytes32",
-        internalType: "bytes32",
-      },
-    ],
+        "name": "firstBlock",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "TokenNotInBatch",
-    inputs: [
+    "type": "error",
+    "name": "RootMismatch",
+    "inputs": [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
+        "name": "committed",
+        "type": "bytes32",
+        "internalType": "bytes32"
       },
-    ],
+      {
+        "name": "computed",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "TokenNotInPool",
-    inputs: [
+    "type": "error",
+    "name": "TokenNotInBatch",
+    "inputs": [
       {
-        name: "pair",
-        type: "address",
-        internalType: "address",
-      },
-      {
-        name: "tokenIn",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "TooManyLeaves",
-    inputs: [
+    "type": "error",
+    "name": "TokenNotInPool",
+    "inputs": [
       {
-        name: "leafCount",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "pair",
+        "type": "address",
+        "internalType": "address"
       },
       {
-        name: "max",
-        type: "uint256",
-        internalType: "uint256",
-      },
-    ],
+        "name": "tokenIn",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "UnknownBatch",
-    inputs: [
+    "type": "error",
+    "name": "TooManyLeaves",
+    "inputs": [
       {
-        name: "batchId",
-        type: "uint256",
-        internalType: "uint256",
+        "name": "leafCount",
+        "type": "uint256",
+        "internalType": "uint256"
       },
-    ],
-  },
-  {
-    type: "error",
-    name: "ZeroFeeRecipient",
-    inputs: [],
-  },
-  {
-    type: "error",
-    name: "ZeroPrice",
-    inputs: [
       {
-        name: "token",
-        type: "address",
-        internalType: "address",
-      },
-    ],
+        "name": "max",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
-    type: "error",
-    name: "ZeroRoot",
-    inputs: [],
+    "type": "error",
+    "name": "UnknownBatch",
+    "inputs": [
+      {
+        "name": "batchId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
+  {
+    "type": "error",
+    "name": "ZeroFeeRecipient",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "ZeroPrice",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ZeroRoot",
+    "inputs": []
+  }
 ] as const;

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { VeilClientBase } from "../createVeilClient.js";
 import { BaseError } from "../errors/baseError.js";
+import { InvalidAmountError } from "../errors/inputErrors.js";
 import type { Order } from "../order/order.js";
 import type { RelayInfo } from "../relay/relaySchemas.js";
 import { parseAmount } from "../utils/parseAmount.js";
@@ -33,6 +34,11 @@ export type BuildOrderParameters = {
    * only after this block, so a larger value delays the reveal.
    */
   commitBy?: bigint;
+  /**
+   * The signed fee in the sell token, base units (order v3): taken out of `sellAmount`, so the limit
+   * `minBuyAmount` applies to `sellAmount - feeAmount`. Default 0n.
+   */
+  feeAmount?: bigint;
 };
 
 /**
@@ -52,7 +58,7 @@ export function defaultCommitBy(
 
 /**
  * Builds an {@link Order} for the client's trader from human amounts, reading token decimals on chain.
- * @throws UnknownTokenError | InvalidAmountError | AccountRequiredError
+ * @throws UnknownTokenError | InvalidAmountError (also a `feeAmount` not below `sellAmount`) | AccountRequiredError
  * @example const order = await buildOrder(client, { sellToken: "WETH", buyToken: "USDC", sellAmount: "1", minBuyAmount: "1900" })
  */
 export async function buildOrder(client: VeilClientBase, parameters: BuildOrderParameters): Promise<Order> {
@@ -75,14 +81,22 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
   let validTo = start + BigInt(Math.max(1, Math.floor(validForSeconds)));
   const cap = wallNow + BigInt(Math.max(1, info.maxValiditySeconds - 5));
   if (info.maxValiditySeconds > 0 && validTo > cap) validTo = cap;
+  const sellAmount = amount(parameters.sellAmount, sell.decimals);
+  const feeAmount = parameters.feeAmount ?? 0n;
+  if (feeAmount < 0n || feeAmount >= sellAmount)
+    throw new InvalidAmountError({
+      amount: feeAmount.toString(),
+      reason: `feeAmount must be at least 0 and below sellAmount (${sellAmount}): it comes out of the sell amount`,
+    });
   return {
     trader: trader as Address,
     sellToken: sell.address,
     buyToken: buy.address,
-    sellAmount: amount(parameters.sellAmount, sell.decimals),
+    sellAmount,
     minBuyAmount: amount(parameters.minBuyAmount, buy.decimals),
     nonce: typeof nonce === "bigint" ? nonce : await selectNonce(client, { mode: nonce }),
     validTo,
     commitBy: parameters.commitBy ?? defaultCommitBy(head ?? 0n, info),
+    feeAmount,
   };
 }

@@ -1,8 +1,10 @@
 import { type Address, encodeAbiParameters, type Hex, hashTypedData, keccak256, toHex } from "viem";
 
 /**
- * A Veil limit order: sell exactly `sellAmount` of `sellToken` for at least `minBuyAmount` of `buyToken`
- * (fill-or-kill). Signed as EIP-712 typed data bound to the chain id and the settlement contract.
+ * A Veil limit order: sell exactly `sellAmount` of `sellToken` (the signed `feeAmount` included) for at
+ * least `minBuyAmount` of `buyToken` (fill-or-kill). Signed as EIP-712 typed data bound to the chain id and
+ * the settlement contract. The settlement pulls `sellAmount`, keeps `feeAmount` for the operator and trades
+ * the rest at the batch's clearing prices: `floor((sellAmount - feeAmount) * pSell / pBuy) >= minBuyAmount`.
  */
 export type Order = {
   trader: Address;
@@ -20,6 +22,12 @@ export type Order = {
    * is past it, so no batch committed after the operator saw the order can ever take it.
    */
   commitBy: bigint;
+  /**
+   * The operator's fee in the sell token, base units (order v3, issue 17): signed, so the operator takes
+   * exactly this and no more; it comes out of `sellAmount` and the limit holds on the rest. The relay refuses
+   * an order whose fee is below what it needs (`INSUFFICIENT_FEE`; `GET /v1/quote` says how much).
+   */
+  feeAmount: bigint;
 };
 
 /** EIP-712 types of {@link Order}; must match `OrderLib.TYPE_HASH` in contracts/src. */
@@ -33,6 +41,7 @@ export const ORDER_TYPES = {
     { name: "nonce", type: "uint256" },
     { name: "validTo", type: "uint64" },
     { name: "commitBy", type: "uint64" },
+    { name: "feeAmount", type: "uint256" },
   ],
 } as const;
 

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   VALIDITY_TOO_LONG: { status: 400, rpc: -32602 },
   SAME_TOKEN: { status: 400, rpc: -32602 },
   ZERO_AMOUNT: { status: 400, rpc: -32602 },
+  /** The order's signed `feeAmount` is not below its `sellAmount`: nothing would be left to trade (order v3). */
+  FEE_EXCEEDS_SELL_AMOUNT: { status: 400, rpc: -32602 },
   UNKNOWN_PAIR: { status: 400, rpc: -32602 },
   /** The order's `commitBy` is too close to the head for the relay to commit it in time (see details). */
   COMMIT_BY_TOO_SOON: { status: 400, rpc: -32602 },

@@ -51,6 +51,8 @@ export const orderJsonSchema = z.object({
   nonce: uint("nonce", MAX_UINT256),
   validTo: uint("validTo", MAX_UINT64),
   commitBy: uint("commitBy", MAX_UINT64),
+  /** The signed fee in the sell token (order v3), base units, taken out of `sellAmount`. */
+  feeAmount: uint("feeAmount", MAX_UINT256),
 });
 
 /** An order as JSON. */
@@ -67,6 +69,7 @@ export function orderToJson(order: Order): OrderJson {
     nonce: order.nonce.toString(),
     validTo: order.validTo.toString(),
     commitBy: order.commitBy.toString(),
+    feeAmount: order.feeAmount.toString(),
   };
 }
 

@@ -75,7 +75,11 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     error InvalidSignature(uint256 tradeIndex);
     /// @dev The trader's nonce was used or invalidated already.
     error NonceUsed(address trader, uint256 nonce);
-    /// @dev Trade `tradeIndex` would get less than its `minBuyAmount` at the clearing prices.
+    /// @dev Trade `tradeIndex`'s signed `feeAmount` is larger than its `sellAmount` (nothing would be left to
+    ///      trade; the fee comes out of the sell amount).
+    error FeeExceedsSellAmount(uint256 tradeIndex);
+    /// @dev Trade `tradeIndex` would get less than its `minBuyAmount` at the clearing prices (for its sell
+    ///      amount net of its fee).
     error LimitNotMet(uint256 tradeIndex, uint256 buyAmount, uint256 minBuyAmount);
     /// @dev The root rebuilt from the leaves differs from the committed root.
     error RootMismatch(bytes32 committed, bytes32 computed);
@@ -90,8 +94,11 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     ///         received: settle refuses a buy token that delivers less than it sends (measured by balance on the
     ///         first payment of each buy token per batch, `FeeOnTransferBuyToken`), as it refuses sell tokens
     ///         that deliver less (`ReceivedLess`).
-    ///         The order's tokens are not repeated: `orderDigest` commits to them (and to `sellAmount`), and
-    ///         each data word costs 256 gas per trade (issue 12 kept the gas goal by dropping the two).
+    ///         `sellAmount` is what left the trader: the signed order's sell amount, its fee included. The fee is
+    ///         not repeated (nor are the tokens): `orderDigest` commits to the order's `feeAmount`, tokens and
+    ///         `sellAmount`, and each data word costs 256 gas per trade (issue 12 kept the gas goal by dropping
+    ///         the tokens; issue 17 keeps it by not adding the fee). The batch's fees reach `feeRecipient` in one
+    ///         token transfer per token, whose `Transfer` event is their on-chain record.
     event Trade(
         uint256 indexed batchId, address indexed trader, bytes32 orderDigest, uint256 sellAmount, uint256 buyAmount
     );
@@ -213,7 +220,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     /// @param tokens the distinct tokens of the batch; trades refer to them by index.
     /// @param clearingPrices one non-zero price per token: a trade selling `s` of token i buys
     ///        floor(s * clearingPrices[i] / clearingPrices[j]) of token j.
-    /// @param trades the executed orders, each with its signature and salt.
+    /// @param trades the executed orders, each with its signature and salt. Each trade pulls its signed
+    ///        `sellAmount` from its trader; its signed `feeAmount` stays with the batch and the rest trades at the
+    ///        clearing prices. The batch's fees go to `feeRecipient`, one transfer per token, after the buys.
     /// @param swaps residual swaps against allow-listed Uniswap V2 pairs, run after the sells are pulled.
     function settle(
         uint256 batchId,
@@ -224,9 +233,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         PoolSwap[] calldata swaps
     ) external nonReentrant onlyOperator {
         // Checks and effects for the batch and every trade (nonces, events, root) before any token moves.
-        (uint256[] memory buyAmounts, uint256[] memory pulled) =
+        (uint256[] memory buyAmounts, uint256[] memory pulledAndFees) =
             _verifyBatch(batchId, leaves, tokens, clearingPrices, trades);
-        BatchTransferLib.execute(tokens, trades, swaps, buyAmounts, pulled, isPool);
+        BatchTransferLib.execute(tokens, trades, swaps, buyAmounts, pulledAndFees, feeRecipient, isPool);
         emit BatchSettled(batchId, trades.length);
     }
 
@@ -330,22 +339,23 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
 
     /// @dev Checks the batch, then verifies every trade, uses its nonce, emits its event, places its leaf,
     ///      and checks the rebuilt root.
-    /// @return buyAmounts each trade's payout; pulled the total sell amount per token.
+    /// @return buyAmounts each trade's payout; pulledAndFees per token k, at k the total sell amount pulled
+    ///         (fees included) and at `tokens.length + k` the total signed fee (one array: the stack is full).
     function _verifyBatch(
         uint256 batchId,
         bytes32[] calldata leaves,
         address[] calldata tokens,
         uint256[] calldata prices,
         TradeData[] calldata trades
-    ) private returns (uint256[] memory buyAmounts, uint256[] memory pulled) {
+    ) private returns (uint256[] memory buyAmounts, uint256[] memory pulledAndFees) {
         (bytes32 root, uint256 commitBlock) = _beginSettle(batchId, leaves.length);
         _checkTokens(tokens, prices);
         TradeContext memory c =
             TradeContext(batchId, domainSeparator(), leaves, address(0), address(0), 0, commitBlock);
         buyAmounts = new uint256[](trades.length);
-        pulled = new uint256[](tokens.length);
+        pulledAndFees = new uint256[](2 * tokens.length);
         for (uint256 i; i < trades.length; ++i) {
-            buyAmounts[i] = _applyTrade(c, i, trades[i], tokens, prices, pulled);
+            buyAmounts[i] = _applyTrade(c, i, trades[i], tokens, prices, pulledAndFees);
         }
         bytes32 computed = MerkleLib.root(c.nodes);
         if (computed != root) revert RootMismatch(root, computed);
@@ -353,14 +363,14 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
 
     /// @dev Checks and effects of trade `i`; returns its buy amount. The hot path of settle: fields are read
     ///      from calldata at the fixed offsets of the ABI-encoded `Trade` tuple head (in field order;
-    ///      `signature` is the one dynamic field, its offset word at 0x140), each once where it is used.
+    ///      `signature` is the one dynamic field, its offset word at 0x160), each once where it is used.
     function _applyTrade(
         TradeContext memory c,
         uint256 i,
         TradeData calldata t,
         address[] calldata tokens,
         uint256[] calldata prices,
-        uint256[] memory pulled
+        uint256[] memory pulledAndFees
     ) private returns (uint256 buyAmount) {
         (uint256 s, uint256 b) = _checkTrade(i, t, tokens.length, c.commitBlock);
         uint256 pSell;
@@ -375,8 +385,16 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         }
         _authenticate(c, i, t);
         uint256 sellAmount;
-        (buyAmount, sellAmount) = _fill(c, i, t, pSell, pBuy);
-        pulled[s] += sellAmount;
+        uint256 fee;
+        (buyAmount, sellAmount, fee) = _fill(c, i, t, pSell, pBuy);
+        /// @solidity memory-safe-assembly
+        assembly {
+            // s < tokens.length; pulledAndFees has 2 * tokens.length words: sells at s, fees at tokens.length + s.
+            let p := add(add(pulledAndFees, 0x20), shl(5, s))
+            mstore(p, add(mload(p), sellAmount))
+            let f := add(p, shl(5, tokens.length))
+            mstore(f, add(mload(f), fee))
+        }
     }
 
     /// @dev Token indices in range and distinct, order not expired, batch committed by the order's `commitBy`,
@@ -419,11 +437,12 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         c.digest = digest;
     }
 
-    /// @dev The buy amount at the clearing prices, rounded down (against the trader), checked against the
-    ///      trader's limit; emits `Trade`.
+    /// @dev The buy amount at the clearing prices for the sell amount net of the signed fee, rounded down
+    ///      (against the trader), checked against the trader's limit; emits `Trade`. The fee taken is exactly
+    ///      the signed `feeAmount` (part of the digest), never more than `sellAmount`.
     function _fill(TradeContext memory c, uint256 i, TradeData calldata t, uint256 pSell, uint256 pBuy)
         private
-        returns (uint256 buyAmount, uint256 sellAmount)
+        returns (uint256 buyAmount, uint256 sellAmount, uint256 fee)
     {
         address trader;
         uint256 minBuyAmount;
@@ -432,14 +451,18 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
             trader := calldataload(add(t, 0x60))
             sellAmount := calldataload(add(t, 0x80))
             minBuyAmount := calldataload(add(t, 0xa0))
+            fee := calldataload(add(t, 0x120))
         }
-        buyAmount = FixedPointMathLib.fullMulDiv(sellAmount, pSell, pBuy);
+        if (fee > sellAmount) revert FeeExceedsSellAmount(i);
+        unchecked {
+            buyAmount = FixedPointMathLib.fullMulDiv(sellAmount - fee, pSell, pBuy);
+        }
         if (buyAmount < minBuyAmount) revert LimitNotMet(i, buyAmount, minBuyAmount);
         emit Trade(c.batchId, trader, c.digest, sellAmount, buyAmount);
     }
 
     /// @dev The EIP-712 digest of the order behind trade `t`, hashed straight from its calldata words:
-    ///      [typeHash, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo, commitBy].
+    ///      [typeHash, trader, sellToken, buyToken, sellAmount, minBuyAmount, nonce, validTo, commitBy, feeAmount].
     function _orderDigest(bytes32 separator, TradeData calldata t, address sellToken, address buyToken)
         private
         pure
@@ -453,8 +476,9 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
             mstore(add(m, 0x20), calldataload(add(t, 0x60)))
             mstore(add(m, 0x40), sellToken)
             mstore(add(m, 0x60), buyToken)
-            calldatacopy(add(m, 0x80), add(t, 0x80), 0xa0) // sellAmount, minBuyAmount, nonce, validTo, commitBy
-            let structHash := keccak256(m, 0x120)
+            // sellAmount, minBuyAmount, nonce, validTo, commitBy, feeAmount
+            calldatacopy(add(m, 0x80), add(t, 0x80), 0xc0)
+            let structHash := keccak256(m, 0x140)
             mstore(m, 0x1901)
             mstore(add(m, 0x20), separator)
             mstore(add(m, 0x40), structHash)
@@ -466,7 +490,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
     function _signatureOf(TradeData calldata t) private pure returns (bytes calldata signature) {
         /// @solidity memory-safe-assembly
         assembly {
-            let p := add(t, calldataload(add(t, 0x140)))
+            let p := add(t, calldataload(add(t, 0x160)))
             signature.length := calldataload(p)
             signature.offset := add(p, 0x20)
         }
@@ -479,7 +503,7 @@ contract VeilSettlement is VeilAdmin, ReentrancyGuardTransient {
         /// @solidity memory-safe-assembly
         assembly {
             leafIndex := calldataload(t)
-            salt := calldataload(add(t, 0x120))
+            salt := calldataload(add(t, 0x140))
         }
         if (leafIndex >= nodes.length) revert LeafIndexOutOfRange(i);
         bytes32 current;

@@ -526,7 +526,8 @@ contract AuditFindingsTest is Helper {
                 t.minBuyAmount,
                 t.nonce,
                 t.validTo,
-                t.commitBy
+                t.commitBy,
+                t.feeAmount
             ),
             settlement.domainSeparator()
         );

@@ -96,7 +96,7 @@ contract LibrariesTest is Helper {
         assertEq(
             OrderLib.TYPE_HASH,
             keccak256(
-                "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy)"
+                "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy,uint256 feeAmount)"
             ),
             "type hash"
         );
@@ -116,7 +116,8 @@ contract LibrariesTest is Helper {
                 o.minBuyAmount,
                 o.nonce,
                 o.validTo,
-                o.commitBy
+                o.commitBy,
+                o.feeAmount
             )
         );
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", separator, structHash));

@@ -394,7 +394,8 @@ contract VeilSettlementSettleTest is Helper {
                 t.minBuyAmount,
                 t.nonce,
                 t.validTo,
-                t.commitBy
+                t.commitBy,
+                t.feeAmount
             ),
             settlement.domainSeparator()
         );

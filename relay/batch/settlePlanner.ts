@@ -101,6 +101,7 @@ export async function solveSettle(
       nonce: order.nonce,
       validTo: order.validTo,
       commitBy: order.commitBy,
+      feeAmount: order.feeAmount,
       salt: o.salt!,
       signature: o.signature!,
     };

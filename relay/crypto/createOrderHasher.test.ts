@@ -21,6 +21,7 @@ describe("createOrderHasher", () => {
         nonce: uint(1 + ((i * 3) % 32)),
         validTo: i === 2 ? (1n << 64n) - 1n : uint(1 + (i % 8)),
         commitBy: i === 3 ? (1n << 64n) - 1n : uint(1 + (i % 8)),
+        feeAmount: i === 4 ? (1n << 256n) - 1n : i === 5 ? 0n : uint(1 + ((i * 5) % 32)),
       };
       const hash = createOrderHasher(chainId, settlement);
       expect(hash(order)).toBe(hashOrder(order, chainId, settlement));
@@ -40,6 +41,7 @@ describe("createOrderHasher", () => {
       nonce: 0n,
       validTo: 1n,
       commitBy: 1n,
+      feeAmount: 0n,
     };
     const s = addr();
     expect(createOrderHasher(1, s)(order)).not.toBe(createOrderHasher(2, s)(order));
@@ -57,6 +59,7 @@ describe("createOrderHasher", () => {
       nonce: 0n,
       validTo: 1n,
       commitBy: 1n,
+      feeAmount: 0n,
     };
     expect(() => hash({ ...base, sellAmount: 1n << 256n })).toThrow(/uint out of range: /);
     expect(() => hash({ ...base, trader: "0x12" as Order["trader"] })).toThrow(/not an address: 0x12/);
@@ -65,6 +68,7 @@ describe("createOrderHasher", () => {
     expect(() => hash({ ...base, nonce: -1n })).toThrow(RangeError);
     expect(() => hash({ ...base, validTo: 1n << 64n })).toThrow(RangeError);
     expect(() => hash({ ...base, commitBy: 1n << 64n })).toThrow(RangeError);
+    expect(() => hash({ ...base, feeAmount: 1n << 256n })).toThrow(RangeError);
     expect(() => hash({ ...base, trader: "0x1234" as Order["trader"] })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 import { type Address, domainSeparator, type Hex, keccak256, toBytes } from "viem";
 import { ORDER_TYPES, type Order, veilDomain } from "../../client/order/order.js";
 
-/** `keccak256("Order(address trader,...,uint64 validTo,uint64 commitBy)")`, built from the one ORDER_TYPES definition. */
+/** `keccak256("Order(address trader,...,uint64 commitBy,uint256 feeAmount)")`, built from the one ORDER_TYPES definition. */
 const ORDER_TYPE_STRING = `Order(${ORDER_TYPES.Order.map((f) => `${f.type} ${f.name}`).join(",")})`;
 const ORDER_TYPE_HASH = keccak256(toBytes(ORDER_TYPE_STRING), "bytes");
 const MAX_UINT256 = (1n << 256n) - 1n;
@@ -22,7 +22,7 @@ const ADDRESS_HEX = /^0x[0-9a-fA-F]{40}$/;
  */
 export function createOrderHasher(chainId: number, settlement: Address): (order: Order) => Hex {
   const separator = toBytes(domainSeparator({ domain: veilDomain(chainId, settlement) }));
-  const struct = Buffer.alloc(32 * 9);
+  const struct = Buffer.alloc(32 * 10);
   struct.set(ORDER_TYPE_HASH, 0);
   const envelope = Buffer.alloc(2 + 32 + 32);
   envelope[0] = 0x19;
@@ -48,6 +48,7 @@ export function createOrderHasher(chainId: number, settlement: Address): (order:
     putUint(6, order.nonce, MAX_UINT256);
     putUint(7, order.validTo, (1n << 64n) - 1n);
     putUint(8, order.commitBy, (1n << 64n) - 1n);
+    putUint(9, order.feeAmount, MAX_UINT256);
     envelope.set(keccak256(struct, "bytes"), 34);
     return keccak256(envelope);
   };

@@ -70,6 +70,7 @@ describe("decryptSealed", () => {
       nonce: 7n,
       validTo: 1_900_000_000n,
       commitBy: 1_000n,
+      feeAmount: 0n,
     };
     const signature = await account.sign({ hash: hashOrder(order, 31337, settlement) });
     const salt = randomSalt();

@@ -21,6 +21,7 @@ function randomOrder(trader: Order["trader"]): Order {
     nonce: BigInt(`0x${randomBytes(4).toString("hex")}`),
     validTo: 1_900_000_000n,
     commitBy: 1_000n,
+    feeAmount: 0n,
   };
 }
 

@@ -23,6 +23,7 @@ async function sealed(nonce: bigint, signer = trader) {
     nonce,
     validTo: 2_000_000_000n,
     commitBy: 100n,
+    feeAmount: 0n,
   };
   const digest = hashOrder(order, chainId, settlement);
   const signature = await signer.sign({ hash: digest });

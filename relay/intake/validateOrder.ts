@@ -29,6 +29,12 @@ export function checkOrderFields(order: Order, rules: OrderRules): void {
   if (order.sellToken === order.buyToken)
     throw new RelayError("SAME_TOKEN", "sellToken and buyToken must be different tokens");
   if (order.sellAmount === 0n) throw new RelayError("ZERO_AMOUNT", "sellAmount must be greater than zero");
+  if (order.feeAmount >= order.sellAmount)
+    throw new RelayError(
+      "FEE_EXCEEDS_SELL_AMOUNT",
+      "feeAmount must be less than sellAmount: the fee comes out of the sell amount and the rest is traded",
+      { details: { sellAmount: order.sellAmount.toString(), feeAmount: order.feeAmount.toString() } },
+    );
   if (order.minBuyAmount === 0n)
     throw new RelayError("ZERO_AMOUNT", "minBuyAmount must be greater than zero (set the least you accept)");
   if (order.validTo <= now)

@@ -24,6 +24,7 @@ function order(sellToken: Address, buyToken: Address, sellAmount: bigint, minBuy
     nonce: 1n,
     validTo: 1n,
     commitBy: 1n,
+    feeAmount: 0n,
   };
 }
 

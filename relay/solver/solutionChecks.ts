@@ -36,11 +36,14 @@ export function checkSolution(
       errors.push(`fill ${f.id}: token not in tokens`);
       continue;
     }
-    const buy = (o.sellAmount * s.clearingPrices[i]) / s.clearingPrices[j];
-    if (f.sellAmount !== o.sellAmount) errors.push(`fill ${f.id}: partial`);
+    // The contract trades the sell amount net of the signed fee; the fee leaves to the fee recipient.
+    if (o.feeAmount > o.sellAmount) errors.push(`fill ${f.id}: fee above sellAmount`);
+    const net = o.sellAmount - o.feeAmount;
+    const buy = (net * s.clearingPrices[i]) / s.clearingPrices[j];
+    if (f.sellAmount !== net) errors.push(`fill ${f.id}: partial`);
     if (f.buyAmount !== buy) errors.push(`fill ${f.id}: buyAmount ${f.buyAmount} != contract ${buy}`);
     if (buy < o.minBuyAmount) errors.push(`fill ${f.id}: below limit`);
-    add(o.sellToken, o.sellAmount);
+    add(o.sellToken, net);
     add(o.buyToken, -buy);
   }
   for (const u of s.unfilled) {

@@ -41,6 +41,24 @@ describe("solveBatch", () => {
     expect(px * 10n).toBe(py * 25n); // uniform rate 2.5 Y per X
   });
 
+  it("should trade each order's sell amount net of its signed fee (order v3), limits on the net amount", () => {
+    const a = order("a", X, Y, 10n * E18, 20n * E18);
+    const b = order("b", Y, X, 25n * E18, 9n * E18);
+    a.order.feeAmount = E18; // 9 X trade
+    b.order.feeAmount = 2n * E18; // 23 Y trade
+    const s = solveChecked([a, b], [pool(PAIR_XY, X, 1000n * E18, Y, 1000n * E18)]);
+    expect(fillOf(s, "a")?.sellAmount).toBe(9n * E18);
+    expect(fillOf(s, "b")?.sellAmount).toBe(23n * E18);
+    // a's limit holds on the net: 9 X must buy >= 20 Y. With a's fee at 1.5 X it cannot at b's rate alone.
+    const [px, py] = s.clearingPrices;
+    expect((9n * E18 * px) / py >= 20n * E18).toBe(true);
+    const greedy = order("c", X, Y, 10n * E18, 10n * E18);
+    greedy.order.feeAmount = 10n * E18; // nothing left to trade
+    expect(reasonOf(solveBatch([greedy], [pool(PAIR_XY, X, 1000n * E18, Y, 1000n * E18)]), "c")).toBe(
+      "LIMIT_NOT_MET",
+    );
+  });
+
   it("should cross opposite orders with no pool at all", () => {
     const orders = [order("a", X, Y, 3n * E18, 5n * E18), order("b", Y, X, 7n * E18, 2n * E18)];
     const s = solveChecked(orders, []);

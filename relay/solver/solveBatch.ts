@@ -19,7 +19,8 @@ const MAX_SELL_AMOUNT = 1n << 128n;
  * most-populated first; since the contract takes one price per token, a pair whose tokens are already
  * priced through other pairs (a cycle such as WETH/USDC, WETH/DAI, DAI/USDC) trades at the implied rate,
  * with the pool covering its residual. Every amount is integer-exact:
- * `buyAmount = floor(sellAmount * price[sell] / price[buy]) >= minBuyAmount` as the contract computes it,
+ * `buyAmount = floor((sellAmount - feeAmount) * price[sell] / price[buy]) >= minBuyAmount` as the contract
+ * computes it (order v3: a fill's `sellAmount` is that net amount; the fee stays out of the batch's books),
  * and per token `sells in + swap out >= buys out + swap in`; swaps carry the exact `getAmountOut` of the
  * given reserves as `minAmountOut`. Deterministic: output depends only on the set of orders and pools
  * (ties broken by id); fills and unfilled are listed pair by pair, most generous order first.
@@ -166,7 +167,9 @@ function buildBooks(
       rejected.push({ id, reason: "UNKNOWN_PAIR" });
       continue;
     }
-    const sell = order.sellAmount;
+    // What the order trades: its sell amount net of its signed fee (the contract keeps the fee for the fee
+    // recipient), so limits, prices and pool residuals are all computed on the net amount.
+    const sell = order.feeAmount < order.sellAmount ? order.sellAmount - order.feeAmount : 0n;
     const minBuy = order.minBuyAmount;
     if (sell === 0n || sell > MAX_SELL_AMOUNT) {
       rejected.push({ id, reason: sell === 0n ? "LIMIT_NOT_MET" : "NO_LIQUIDITY" });

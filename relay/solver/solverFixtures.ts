@@ -38,6 +38,7 @@ export function order(
     minBuyAmount: minBuy,
     nonce: 0n,
     validTo: 2n ** 40n,
+    feeAmount: 0n,
     commitBy: 2n ** 40n,
   };
   return { id, order: o };

@@ -22,7 +22,8 @@ export type SolverSwap = { pair: Address; tokenIn: Address; amountIn: bigint; mi
 /**
  * The solver's answer, in the shape of `VeilSettlement.settle`: distinct `tokens` with one price each
  * (a trade selling `s` of token i buys `floor(s * clearingPrices[i] / clearingPrices[j])` of token j),
- * the filled orders (always in full) with exactly those amounts, the unfilled ones with a reason, and the
+ * the filled orders (always in full; `sellAmount` is the order's sell amount net of its signed fee, what
+ * trades at the prices) with exactly those amounts, the unfilled ones with a reason, and the
  * residual swaps. For every token: sum(sells in) + sum(swap out) >= sum(buys out) + sum(swap in).
  */
 export type Solution = {

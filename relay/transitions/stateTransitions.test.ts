@@ -57,7 +57,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A signed order's plaintext (`feeAmount`: order v3's fee field, being added beside this work; ignored before). */
+/** A signed order's plaintext. */
 function plaintext(nonce: bigint, commitBy: bigint): Order {
   return {
     trader: TRADER,
@@ -68,8 +68,8 @@ function plaintext(nonce: bigint, commitBy: bigint): Order {
     nonce,
     validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
     commitBy,
-    ...({ feeAmount: 0n } as object),
-  } as Order;
+    feeAmount: 0n,
+  };
 }
 
 /** Stores an order in `batchId` (sealed orders carry their plaintext; commit-mode ones only once revealed). */

@@ -6,6 +6,7 @@
  */
 import { type Address, type Hex, keccak256, type LocalAccount, toHex } from "viem";
 import { buildMerkleTree } from "../../client/merkle/merkleTree.js";
+import { roundFeeUp } from "../../client/order/roundFee.js";
 import { hashOrder, ORDER_TYPES, type Order, orderLeaf, veilDomain } from "../../client/order/order.js";
 
 export type BenchTrade = {
@@ -18,6 +19,7 @@ export type BenchTrade = {
   nonce: bigint;
   validTo: bigint;
   commitBy: bigint;
+  feeAmount: bigint;
   salt: Hex;
   signature: Hex;
 };
@@ -39,6 +41,12 @@ const PRICE_ONE = 10n ** 18n;
  */
 const BENCH_COMMIT_BY = 30_000_000n;
 const ZERO_LEAF = `0x${"00".repeat(32)}` as Hex;
+/**
+ * Signed fee of a bench order selling WETH (issue 17): about its share of a batch's gas at 20 gwei
+ * (~40k gas), varied per order, then rounded up to two significant bytes as the relay's quote does
+ * (`roundFeeUp`). USDC sellers pay the same value in USDC at the pool's price.
+ */
+const BENCH_FEE_WETH = 8n * 10n ** 14n;
 
 /** V2 getAmountOut (0.3% fee), as the pair and the contract compute it. */
 export function getAmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint): bigint {
@@ -84,15 +92,21 @@ export async function buildBenchBatch(params: {
         ? 10n ** 17n * BigInt(3 + ((i * 7 + params.round) % 5)) // 0.3 .. 0.7 WETH
         : 10n ** 6n * BigInt(900 + ((i * 131 + params.round) % 1200)), // 900 .. 2099 USDC
   );
+  const spot = (reserveUsdc * PRICE_ONE) / reserveWeth;
+  const fees = amounts.map((_, i) => {
+    const weth = BENCH_FEE_WETH + BigInt((i * 7919 + params.round) % 100_000) * 10n ** 6n;
+    return roundFeeUp(sellsWeth(i) ? weth : (weth * spot) / PRICE_ONE);
+  });
+  // The batch trades each order's sell amount net of its fee (the fees leave to the fee recipient).
   const weths: Side = { sells: [], total: 0n };
   const usdcs: Side = { sells: [], total: 0n };
   amounts.forEach((a, i) => {
     const side = sellsWeth(i) ? weths : usdcs;
-    side.sells.push(a);
-    side.total += a;
+    side.sells.push(a - fees[i]);
+    side.total += a - fees[i];
   });
   // Fixed point of p = (Y + out(X - Y/p)) / X, then step down until the batch balances.
-  let p = (reserveUsdc * PRICE_ONE) / reserveWeth;
+  let p = spot;
   for (let k = 0; k < 30; k++) {
     const { residual, out } = balance(p, weths, usdcs, reserveWeth, reserveUsdc);
     p = ((usdcs.total + out) * PRICE_ONE) / weths.total;
@@ -109,7 +123,9 @@ export async function buildBenchBatch(params: {
     const account = traders[i];
     const w = sellsWeth(i);
     const sellAmount = amounts[i];
-    const buyAmount = w ? (sellAmount * p) / PRICE_ONE : (sellAmount * PRICE_ONE) / p;
+    const feeAmount = fees[i];
+    const net = sellAmount - feeAmount;
+    const buyAmount = w ? (net * p) / PRICE_ONE : (net * PRICE_ONE) / p;
     const order: Order = {
       trader: account.address,
       sellToken: w ? weth : usdc,
@@ -119,6 +135,7 @@ export async function buildBenchBatch(params: {
       nonce: params.nonce,
       validTo: params.validTo,
       commitBy: BENCH_COMMIT_BY,
+      feeAmount,
     };
     const signature = await account.signTypedData({
       domain: veilDomain(params.chainId, params.settlement),
@@ -139,6 +156,7 @@ export async function buildBenchBatch(params: {
       nonce: params.nonce,
       validTo: params.validTo,
       commitBy: BENCH_COMMIT_BY,
+      feeAmount,
       salt,
       signature,
     });

@@ -285,6 +285,7 @@ export async function run(args: string[]): Promise<void> {
           nonce: BigInt(Math.floor(Math.random() * 2 ** 48)),
           validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
           commitBy: (await head()) + 8n,
+          feeAmount: 0n,
         };
         const signature = sign
           ? await privateKeyToAccount(generatePrivateKey()).signTypedData({

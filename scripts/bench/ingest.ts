@@ -87,6 +87,7 @@ export function prepareOrders(
       nonce: nonceBase + BigInt(Math.floor(i / traders.length)),
       validTo,
       commitBy,
+      feeAmount: 0n,
     };
     const { signature, recid } = secp256k1.ecdsaSign(hexToBytes(hash(order)), hexToBytes(trader.privateKey));
     const sig = `${bytesToHex(signature)}${(27 + recid).toString(16)}` as Hex;

@@ -285,6 +285,7 @@ describe("a relay that lies", () => {
         nonce: 1n,
         validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
         commitBy: 1_000n,
+        feeAmount: 0n,
       };
       const err = await client.submitSealed({ order }).catch((e) => e);
       expect(err).toBeInstanceOf(WrongChainError);

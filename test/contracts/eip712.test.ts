@@ -6,6 +6,7 @@ import {
   type Address,
   createPublicClient,
   createWalletClient,
+  erc20Abi,
   type Hex,
   hashDomain,
   http,
@@ -98,6 +99,7 @@ async function signedTrade(account: typeof trader1, order: Order, leafIndex: num
         { name: "nonce", type: "uint256" },
         { name: "validTo", type: "uint64" },
         { name: "commitBy", type: "uint64" },
+        { name: "feeAmount", type: "uint256" },
       ],
     },
     primaryType: "Order",
@@ -118,6 +120,7 @@ async function signedTrade(account: typeof trader1, order: Order, leafIndex: num
       nonce: order.nonce,
       validTo: order.validTo,
       commitBy: order.commitBy,
+      feeAmount: order.feeAmount,
       salt,
       signature,
     },
@@ -187,6 +190,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         nonce: 7n,
         validTo,
         commitBy: COMMIT_BY_FAR,
+        feeAmount: 0n,
       },
       0,
       tokens,
@@ -202,6 +206,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         nonce: 300n,
         validTo,
         commitBy: COMMIT_BY_FAR,
+        feeAmount: 0n,
       },
       2,
       tokens,
@@ -249,6 +254,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         nonce: 8n,
         validTo,
         commitBy: COMMIT_BY_FAR,
+        feeAmount: 0n,
       },
       0,
       tokens,
@@ -279,6 +285,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
       nonce: 9n,
       validTo,
       commitBy: COMMIT_BY_FAR + 12_345n,
+      feeAmount: 0n,
     };
     // the digest differs with commitBy alone: it is signed, not a relay-side hint
     expect(hashOrder(order, foundry.id, settlement)).not.toBe(
@@ -305,6 +312,61 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
     expect(trades.map((t) => t.args.orderDigest)).toEqual([a.digest, b.digest]);
   });
 
+  it("hashes feeAmount into the digest as the contract does and pays the fees to the fee recipient (order v3)", async () => {
+    const validTo = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const tokens = [tokenA, tokenB];
+    const fee = 3n * 10n ** 15n;
+    const order: Order = {
+      trader: trader1.address,
+      sellToken: tokenA,
+      buyToken: tokenB,
+      sellAmount: ONE,
+      minBuyAmount: ONE - fee, // the limit holds on sellAmount - feeAmount
+      nonce: 11n,
+      validTo,
+      commitBy: COMMIT_BY_FAR,
+      feeAmount: fee,
+    };
+    // the fee is signed: a different fee is a different order
+    expect(hashOrder(order, foundry.id, settlement)).not.toBe(
+      hashOrder({ ...order, feeAmount: fee + 1n }, foundry.id, settlement),
+    );
+    const a = await signedTrade(trader1, order, 0, tokens);
+    const b = await signedTrade(
+      trader2,
+      { ...order, trader: trader2.address, sellToken: tokenB, buyToken: tokenA, nonce: 311n },
+      1,
+      tokens,
+    );
+    const zero = `0x${"00".repeat(32)}` as Hex;
+    const { args, op } = await commitAndSettle([a.leaf, b.leaf], [zero, zero], [a.trade, b.trade]);
+    const recipient = await publicClient.readContract({
+      address: settlement,
+      abi: veilSettlementAbi,
+      functionName: "feeRecipient",
+    });
+    const balance = (token: Address, who: Address) =>
+      publicClient.readContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [who],
+      });
+    const before = await Promise.all([balance(tokenA, recipient), balance(tokenB, recipient)]);
+    const hash = await op.writeContract({ address: settlement, abi: veilSettlementAbi, functionName: "settle", args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    expect(receipt.status).toBe("success");
+    const trades = parseEventLogs({ abi: veilSettlementAbi, logs: receipt.logs, eventName: "Trade" });
+    expect(trades.map((t) => t.args.orderDigest)).toEqual([a.digest, b.digest]);
+    // the event's sellAmount is what left the trader (fee included); buyAmount is the net amount's worth
+    expect(trades.map((t) => [t.args.sellAmount, t.args.buyAmount])).toEqual([
+      [ONE, ONE - fee],
+      [ONE, ONE - fee],
+    ]);
+    const after = await Promise.all([balance(tokenA, recipient), balance(tokenB, recipient)]);
+    expect([after[0] - before[0], after[1] - before[1]]).toEqual([fee, fee]);
+  });
+
   it("refuses an order in a batch committed after its commitBy (CommitDeadlinePassed)", async () => {
     const validTo = BigInt(Math.floor(Date.now() / 1000) + 3600);
     const head = await publicClient.getBlockNumber({ cacheTime: 0 });
@@ -319,6 +381,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         nonce: 10n,
         validTo,
         commitBy: head, // the commit below lands in head + 1
+        feeAmount: 0n,
       },
       0,
       [tokenA, tokenB],

@@ -82,6 +82,7 @@ export async function startInProcessRelay(
         // The least lead intake accepts (the devnet builds no block by itself): a batch frozen now commits a
         // commit-mode order only this close to its commitBy (a later one waits in the open batch: defersCommitMode).
         commitBy: opts.commitBy ?? relay.ctx.head.block + 3n,
+        feeAmount: 0n,
       };
       const signature = await account.signTypedData({
         domain: veilDomain(devnet.chainId, devnet.contracts.settlement),

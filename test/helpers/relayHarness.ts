@@ -216,6 +216,7 @@ export async function signOrder(
     nonce: o.nonce ?? nonceCounter++,
     validTo: o.validTo ?? BigInt(Math.floor(Date.now() / 1000) + 600),
     commitBy: o.commitBy ?? (await commitByFromNow(devnet)),
+    feeAmount: 0n,
   };
   const signature = await account.signTypedData({
     domain: veilDomain(domain.chainId ?? devnet.chainId, domain.settlement ?? devnet.contracts.settlement),

@@ -79,6 +79,7 @@ describe("relay, abuse resistance", () => {
       nonce,
       validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
       commitBy: await commitByFromNow(env.devnet),
+      feeAmount: 0n,
     };
     return { order, signature: "0x01", salt: randomSalt() };
   }

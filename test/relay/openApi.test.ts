@@ -41,7 +41,7 @@ describe("the OpenAPI document", () => {
     }
   });
 
-  it("should be generated from the zod schemas (order v2 fields and every error code present)", () => {
+  it("should be generated from the zod schemas (order v3 fields and every error code present)", () => {
     const schemas = OPENAPI_DOCUMENT.components.schemas as Record<
       string,
       { properties?: Record<string, unknown> }
@@ -56,6 +56,7 @@ describe("the OpenAPI document", () => {
       "nonce",
       "validTo",
       "commitBy",
+      "feeAmount",
     ]);
     expect(Object.keys(schemas.CommitmentBody.properties!)).toContain("commitBy");
     const code = (schemas.Error.properties!.error as { properties: { code: { enum: string[] } } }).properties

@@ -124,6 +124,7 @@ describe("relay, a return-bomb contract wallet in a batch", () => {
       nonce: 78n,
       validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
       commitBy: await commitByFromNow(env.devnet),
+      feeAmount: 0n,
     };
     const r = await api(env.url, "/v1/orders", {
       body: { ciphertext: sealOrder(info.eciesPublicKey, { order, signature: "0x01", salt: randomSalt() }) },

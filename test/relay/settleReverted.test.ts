@@ -124,6 +124,7 @@ async function sealed(label: string, sell: Hex, buy: Hex, sellAmount: bigint, mi
     nonce: BigInt(Date.now()) * 10n + (label === "trader1" ? 1n : 2n),
     validTo: BigInt(Math.floor(Date.now() / 1000) + 600),
     commitBy: relay.ctx.head.block + 6n,
+    feeAmount: 0n,
   };
   const signature = await account.signTypedData({
     domain: veilDomain(devnet.chainId, devnet.contracts.settlement),

@@ -35,21 +35,25 @@ library BatchTransferLib {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @notice Pulls every trade's sell amount, runs `swaps` against the pairs allowed in `isPool`, pays every
-    ///         trade's buy amount, then checks that the contract ends with at least its starting balance of
-    ///         each token.
-    /// @param buyAmounts each trade's payout; pulled the total sell amount per token (both from verification).
+    ///         trade's buy amount, pays the batch's fees to `feeRecipient` (one transfer per token that collected
+    ///         any), then checks that the contract ends with at least its starting balance of each token: the
+    ///         fees are paid out of what the sells brought in, never out of what the contract held before.
+    /// @param buyAmounts each trade's payout; pulledAndFees per token k the total sell amount pulled (fees
+    ///        included) at k and the total signed fee at `tokens.length + k` (both from verification).
     function execute(
         address[] calldata tokens,
         TradeData[] calldata trades,
         PoolSwap[] calldata swaps,
         uint256[] memory buyAmounts,
-        uint256[] memory pulled,
+        uint256[] memory pulledAndFees,
+        address feeRecipient,
         mapping(address => bool) storage isPool
     ) internal {
         uint256[] memory before = _balancesOf(tokens);
-        _pullSells(tokens, trades, before, pulled);
+        _pullSells(tokens, trades, before, pulledAndFees);
         _runSwaps(tokens, swaps, isPool);
         _payBuys(tokens, trades, buyAmounts);
+        _payFees(tokens, pulledAndFees, feeRecipient);
         _checkConserved(tokens, before);
     }
 
@@ -65,7 +69,7 @@ library BatchTransferLib {
         uint256[] memory pulled
     ) private {
         for (uint256 i; i < trades.length; ++i) {
-            (uint256 s,, address trader, uint256 sellAmount) = _transferFields(trades, i);
+            (uint256 s, address trader, uint256 sellAmount) = _pullFields(trades, i);
             _tokenAt(tokens, s).safeTransferFrom(trader, address(this), sellAmount);
         }
         for (uint256 k; k < tokens.length; ++k) {
@@ -99,7 +103,7 @@ library BatchTransferLib {
     {
         uint256 probed; // bit k set once token k's first payment was measured (token indices are < 256)
         for (uint256 i; i < trades.length; ++i) {
-            (, uint256 b, address trader,) = _transferFields(trades, i);
+            (uint256 b, address trader) = _payFields(trades, i);
             uint256 buyAmount;
             /// @solidity memory-safe-assembly
             assembly {
@@ -121,6 +125,16 @@ library BatchTransferLib {
         }
     }
 
+    /// @dev One transfer per token of the batch's accumulated fees to the fee recipient (issue 17: per batch,
+    ///      not per order, so a trade's fee costs it a memory add, not a token transfer).
+    function _payFees(address[] calldata tokens, uint256[] memory pulledAndFees, address feeRecipient) private {
+        uint256 n = tokens.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 amount = pulledAndFees[n + k];
+            if (amount != 0) _tokenAt(tokens, k).safeTransfer(feeRecipient, amount);
+        }
+    }
+
     /// @dev Per token, the contract must end with at least what it started with.
     function _checkConserved(address[] calldata tokens, uint256[] memory before) private view {
         for (uint256 k; k < tokens.length; ++k) {
@@ -129,20 +143,29 @@ library BatchTransferLib {
         }
     }
 
-    /// @dev Trade `i`'s token indices, trader and sell amount (validated in `VeilSettlement._applyTrade` before
-    ///      any transfer).
-    function _transferFields(TradeData[] calldata trades, uint256 i)
+    /// @dev Trade `i`'s sell token index, trader and sell amount (validated in `VeilSettlement._applyTrade`
+    ///      before any transfer): what pulling its sell needs.
+    function _pullFields(TradeData[] calldata trades, uint256 i)
         private
         pure
-        returns (uint256 s, uint256 b, address trader, uint256 sellAmount)
+        returns (uint256 s, address trader, uint256 sellAmount)
     {
         /// @solidity memory-safe-assembly
         assembly {
             let t := add(trades.offset, calldataload(add(trades.offset, shl(5, i))))
             s := calldataload(add(t, 0x20))
-            b := calldataload(add(t, 0x40))
             trader := calldataload(add(t, 0x60))
             sellAmount := calldataload(add(t, 0x80))
+        }
+    }
+
+    /// @dev Trade `i`'s buy token index and trader: what paying it needs, and no more calldata reads.
+    function _payFields(TradeData[] calldata trades, uint256 i) private pure returns (uint256 b, address trader) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            let t := add(trades.offset, calldataload(add(trades.offset, shl(5, i))))
+            b := calldataload(add(t, 0x40))
+            trader := calldataload(add(t, 0x60))
         }
     }
 

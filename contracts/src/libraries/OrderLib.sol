@@ -15,6 +15,9 @@ library OrderLib {
     ///      revealed: it executes only in a batch whose commit block is <= `commitBy`. A commit-mode client
     ///      reveals only once the chain head is past `commitBy` and its leaf is proven in a committed root, so
     ///      no batch the operator could still commit after seeing the order can take it.
+    ///      `feeAmount` (order v3, issue 17) is the operator's fee in the sell token, signed: it comes out of
+    ///      `sellAmount` (which stays the total leaving the trader), the rest trades at the batch's prices and
+    ///      the limit holds on it: `floor((sellAmount - feeAmount) * pSell / pBuy) >= minBuyAmount`.
     struct Order {
         address trader;
         address sellToken;
@@ -24,6 +27,7 @@ library OrderLib {
         uint256 nonce;
         uint64 validTo;
         uint64 commitBy;
+        uint256 feeAmount;
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -31,9 +35,9 @@ library OrderLib {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @dev The EIP-712 type hash of `Order`:
-    ///      keccak256("Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy)")
+    ///      keccak256("Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy,uint256 feeAmount)")
     bytes32 internal constant TYPE_HASH = keccak256(
-        "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy)"
+        "Order(address trader,address sellToken,address buyToken,uint256 sellAmount,uint256 minBuyAmount,uint256 nonce,uint64 validTo,uint64 commitBy,uint256 feeAmount)"
     );
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -51,7 +55,8 @@ library OrderLib {
             order.minBuyAmount,
             order.nonce,
             order.validTo,
-            order.commitBy
+            order.commitBy,
+            order.feeAmount
         );
     }
 
@@ -67,7 +72,8 @@ library OrderLib {
         uint256 minBuyAmount,
         uint256 nonce,
         uint64 validTo,
-        uint64 commitBy
+        uint64 commitBy,
+        uint256 feeAmount
     ) internal pure returns (bytes32 result) {
         bytes32 typeHash = TYPE_HASH;
         /// @solidity memory-safe-assembly
@@ -82,7 +88,8 @@ library OrderLib {
             mstore(add(m, 0xc0), nonce)
             mstore(add(m, 0xe0), validTo)
             mstore(add(m, 0x100), commitBy)
-            let structHash := keccak256(m, 0x120)
+            mstore(add(m, 0x120), feeAmount)
+            let structHash := keccak256(m, 0x140)
             mstore(m, 0x1901)
             mstore(add(m, 0x20), domainSeparator)
             mstore(add(m, 0x40), structHash)

@@ -336,7 +336,8 @@ contract OperatorAdversaryHandler {
                 t.minBuyAmount,
                 t.nonce,
                 t.validTo,
-                t.commitBy
+                t.commitBy,
+                t.feeAmount
             ),
             settlement.domainSeparator()
         );

@@ -222,7 +222,7 @@ contract SettlementHandler {
         return OrderLib.hash(
             OrderLib.Order(
                 t.trader, tokens[t.sellTokenIndex], tokens[t.buyTokenIndex], t.sellAmount, t.minBuyAmount, t.nonce, t.validTo,
-                t.commitBy
+                t.commitBy, t.feeAmount
             ),
             settlement.domainSeparator()
         );

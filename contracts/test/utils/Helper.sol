@@ -113,7 +113,7 @@ abstract contract Helper is Assertions {
         returns (OrderLib.Order memory)
     {
         return OrderLib.Order(
-            trader, sell, buy, sellAmount, minBuy, nonce, uint64(block.timestamp + 1 hours), COMMIT_BY
+            trader, sell, buy, sellAmount, minBuy, nonce, uint64(block.timestamp + 1 hours), COMMIT_BY, 0
         );
     }
 
@@ -146,6 +146,7 @@ abstract contract Helper is Assertions {
             nonce: o.nonce,
             validTo: o.validTo,
             commitBy: o.commitBy,
+            feeAmount: o.feeAmount,
             salt: salt,
             signature: _sign(key, o)
         });

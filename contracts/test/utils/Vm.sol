@@ -3,6 +3,15 @@ pragma solidity 0.8.30;
 
 /// @notice The forge cheatcodes Veil's tests use (forge-std is not available from npm).
 interface Vm {
+    /// @dev A log captured by `recordLogs`.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address sender) external;

@@ -274,6 +274,7 @@ export class RogueOperator implements SearcherBot {
       nonce: this.counterNonce++,
       validTo: victim.validTo,
       commitBy: head + 10n,
+      feeAmount: 0n,
     };
     const signature = await this.trader.signTypedData({
       domain: veilDomain(chainId, contracts.settlement),

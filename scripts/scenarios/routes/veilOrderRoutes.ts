@@ -55,6 +55,7 @@ export async function signTradeOrder(
     // the relay checks validity against its wall clock, the contract against block time: take the later
     validTo: (now > block.timestamp ? now : block.timestamp) + validity,
     commitBy: commitBy ?? defaultCommitBy(block.number, info),
+    feeAmount: 0n,
   };
   const { devnet } = rt;
   const signature = await account.signTypedData({
