@@ -29,7 +29,12 @@ export class RpcError extends Error {
   readonly data?: unknown;
 
   constructor(code: RpcErrorCode, message: string, options?: { data?: unknown; cause?: unknown }) {
+    // No stack: a refusal is an answer to the wallet, not a bug (capturing it was a good part of a refused
+    // tx's CPU, issue 13); a failure below keeps its own stack in `cause`.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, { cause: options?.cause });
+    Error.stackTraceLimit = limit;
     this.code = code;
     if (options?.data !== undefined) this.data = options.data;
   }

@@ -144,7 +144,8 @@ async function answerLocal(ctx: RpcContext, entry: ParsedEntry, info: RequestInf
     if (!(err instanceof RpcError))
       ctx.logger.error({ err, method }, "unexpected error in a private RPC method");
     else if (err instanceof NodeUnavailableError) logUpstream(ctx, err);
-    else ctx.logger.debug({ method, code: err.code, msg: err.message }, "rpc call refused");
+    else if (ctx.logger.isLevelEnabled("debug"))
+      ctx.logger.debug({ method, code: err.code, msg: err.message }, "rpc call refused");
     return rpcFailure(id, err);
   }
 }
