@@ -33,8 +33,13 @@ const BATCH_ERRORS = new Set([
   "InsufficientOutput",
 ]);
 
-/** The outcome of one simulated settle: `revert` is the raw revert data when the node returned some. */
-export type SettleSimulation = { ok: boolean; revert: string | null; error: string };
+/**
+ * The outcome of one simulated settle: `revert` is the raw revert data when the node returned some.
+ * `executed` is false when the builder refused the bundle as a whole instead of running the settle (its tx
+ * invalid there: a stale operator nonce after blocks landed mid-step, no builder reachable): no order can be
+ * to blame for that.
+ */
+export type SettleSimulation = { ok: boolean; revert: string | null; error: string; executed: boolean };
 
 /** Simulates a settle plan as the next block's first transaction (the operator loop signs and simulates). */
 export type SimulatePlan = (plan: SettlePlan) => Promise<SettleSimulation>;
@@ -50,7 +55,10 @@ type Blame = { id: Hex; reason: string };
  *   ({@link bisectCulprit}), and the order whose presence makes it fail is dropped (`failed`,
  *   `SETTLE_REVERTED`);
  * - batch-level errors ({@link BATCH_ERRORS}) and changed chain state need no search: the next plan re-reads
- *   balances, allowances, nonces and reserves.
+ *   balances, allowances, nonces and reserves;
+ * - a settle the builder did not even run (`executed` false) blames nobody: bisecting it would fail every
+ *   subset the same way and drop an innocent order (the chaos run: 25 orders `SETTLE_REVERTED` for an
+ *   operator nonce that had gone stale while the step ran).
  */
 export async function findOffenders(
   ctx: RelayContext,
@@ -64,6 +72,7 @@ export async function findOffenders(
     { batchId: batch.id, error: sim.error, revert: decoded?.name ?? sim.revert },
     "settle does not simulate",
   );
+  if (!sim.executed) return;
   let blame = decoded ? blameOf(ctx, plan.tradeIds, decoded) : null;
   if (!blame && !(decoded && BATCH_ERRORS.has(decoded.name)) && plan.tradeIds.length > 0) {
     blame = await bisect(ctx, batch, plan, simulate);
@@ -133,7 +142,7 @@ async function bisect(
     const { plan: sub } = await solveSettle(ctx, batch, orders);
     if (!sub) return { kind: "pass" }; // nothing of this subset trades alone: no evidence against it
     const res = await simulate(sub);
-    if (res.ok) return { kind: "pass" };
+    if (res.ok || !res.executed) return { kind: "pass" }; // not run at all: no evidence against the subset
     const d = decodeRevert(res.revert);
     const named = d ? blameOf(ctx, sub.tradeIds, d) : null;
     if (named) return { kind: "named", id: named.id, reason: named.reason };

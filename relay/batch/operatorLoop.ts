@@ -188,22 +188,31 @@ export class OperatorLoop {
         nonce++;
       } else {
         this.plans.delete(b.id);
+        const revert = sim.results.find((r) => r.txHash.toLowerCase() === tx.hash.toLowerCase());
+        if (revert === undefined) {
+          // The builder did not run the settle at all (the bundle refused as a whole: an operator nonce that
+          // went stale while this step ran, no builder answering): no order is to blame; next block.
+          this.ctx.logger.warn(
+            { batchId: b.id, error: sim.error },
+            "settle bundle refused as a whole; retrying",
+          );
+          continue;
+        }
         // Retry after 1, 2, 4, 8 blocks: a batch that keeps failing must not eat every block's time.
         const failures = (this.backoff.get(b.id)?.failures ?? 0) + 1;
         this.backoff.set(b.id, { failures, until: head + BigInt(Math.min(2 ** (failures - 1), 8)) });
-        const revert = sim.results.find((r) => r.txHash.toLowerCase() === tx.hash.toLowerCase());
         const first = txs();
         const simulatePlan = async (p: SettlePlan) => {
           const t = await this.signer.settle(p.data, p.gas, nonce, baseFee);
           const r = await this.ctx.submitter.simulate([...first, t.raw], target);
           const own = r.results.find((x) => x.txHash.toLowerCase() === t.hash.toLowerCase());
-          return { ok: r.ok, revert: own?.revert ?? null, error: r.error ?? "" };
+          return { ok: r.ok, revert: own?.revert ?? null, error: r.error ?? "", executed: own !== undefined };
         };
         await findOffenders(
           this.ctx,
           batch,
           plan,
-          { ok: false, revert: revert?.revert ?? null, error: sim.error ?? "" },
+          { ok: false, revert: revert.revert ?? null, error: sim.error ?? "", executed: true },
           simulatePlan,
         );
       }

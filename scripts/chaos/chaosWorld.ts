@@ -1,6 +1,7 @@
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { Hex } from "viem";
 import { ensureContractsBuilt } from "../devnet/buildContracts.js";
 import { type LocalBuilder, startBuilder } from "../devnet/builder/startBuilder.js";
@@ -242,15 +243,21 @@ export class ChaosWorld {
     this.lastDump = await rpcCall<Hex>(this.anvil.url, "anvil_dumpState").catch(() => this.lastDump);
   }
 
-  /** Restarts the node from the last state dump on the same port: every block after the dump is lost. */
+  /**
+   * Restarts the node from the last state dump on the same port: every block after the dump is lost. The dump
+   * goes back as a `--load-state` file, not through `anvil_loadState`: a 14-minute run's state is a request
+   * anvil refuses ("Invalid request"), and the node then came back empty (no contracts: no relay could start).
+   */
   async restartNode(): Promise<boolean> {
     if (!this.lastDump) return false;
     await this.pause();
     try {
       const port = this.anvil.port;
+      const stateFile = `${this.dataDir}-node-state.json`;
+      writeFileSync(stateFile, gunzipSync(Buffer.from(this.lastDump.slice(2), "hex")));
       await this.anvil.stop();
-      this.anvil = await spawnAnvil({ chainId: CHAIN_ID, port });
-      await rpcCall(this.anvil.url, "anvil_loadState", [this.lastDump]);
+      this.anvil = await spawnAnvil({ chainId: CHAIN_ID, port, loadState: stateFile });
+      rmSync(stateFile, { force: true });
       this.snapshots = [];
       await this.takeSnapshot();
       return true;

@@ -12,6 +12,12 @@ export type SpawnAnvilOptions = {
   chainId?: number;
   /** Time limit to come up. */
   startTimeoutMs?: number;
+  /**
+   * A state file (anvil's `--load-state`: the JSON `anvil_dumpState` gzips) to start from: a node restarted
+   * with what it had at the dump. A large state cannot go back through `anvil_loadState` (anvil refuses a
+   * request that big: "Invalid request").
+   */
+  loadState?: string;
 };
 
 const ANVIL_START_TIMEOUT_MS = 20_000;
@@ -30,9 +36,11 @@ export async function spawnAnvil({
   port = 0,
   chainId = 31337,
   startTimeoutMs = ANVIL_START_TIMEOUT_MS,
+  loadState,
 }: SpawnAnvilOptions = {}): Promise<AnvilProcess> {
   const args = ["--no-mining", "--order", "fifo", "--host", "127.0.0.1", "--port", String(port)];
   args.push("--chain-id", String(chainId), "--accounts", "10", "--balance", "10000");
+  if (loadState) args.push("--load-state", loadState);
   // if this process dies, even by SIGKILL, the kernel kills anvil too
   const [command, argv] = withParentDeathSignal(foundryBinary("anvil"), args, "KILL");
   // Own process group: a terminal Ctrl-C reaches only our process, which then stops the builder before
