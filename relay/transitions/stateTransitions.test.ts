@@ -11,7 +11,7 @@ import { MAX_TRADES_PER_SETTLE } from "../batch/settlePlanner.js";
 import { type OrderEvent, RelayEvents } from "../events/relayEvents.js";
 import { createRelayMetrics } from "../metrics/relayMetrics.js";
 import { openSqliteStore } from "../store/sqliteStore.js";
-import type { OrderMode, OrderRecord, OrderState } from "../store/store.js";
+import type { BatchRecord, OrderMode, OrderRecord, OrderState } from "../store/store.js";
 import { freezeBatch } from "./batchTransitions.js";
 import { rollBackCommit } from "./reorgTransitions.js";
 import {
@@ -78,7 +78,8 @@ function order(
   opts: { mode?: OrderMode; state?: OrderState; revealed?: boolean; commitBy?: bigint } = {},
 ): OrderRecord {
   const mode = opts.mode ?? "sealed";
-  const commitBy = opts.commitBy ?? HEAD + 10n;
+  // a commit-mode order is frozen only once its commitBy is near (defersCommitMode); a sealed one at once
+  const commitBy = opts.commitBy ?? (mode === "commit" ? HEAD + 3n : HEAD + 10n);
   const nonce = BigInt(seq++);
   const withOrder = mode === "sealed" || opts.revealed === true;
   const rec: OrderRecord = {
@@ -125,7 +126,9 @@ describe("state transitions (compare-and-set, events after commit, one requeue) 
     expect(ctx.store.getOrder(o.id)?.state).toBe("committed");
     events = [];
     // committing -> committed again (a second receipt of the same commit): refused
-    expect(markCommitted(ctx, { ...stale, state: "committing" }, 7n, HEAD + 1n, TX)).toBe(false);
+    expect(markCommitted(ctx, { ...stale, state: "committing" } as BatchRecord, 7n, HEAD + 1n, TX)).toBe(
+      false,
+    );
     expect(ctx.store.getBatch(id)).toMatchObject({ chainBatchId: BigInt(id), commitBlock: HEAD });
     // the commit reorged out: the batch is committing again, so a close of reveals on the old record fails
     expect(rollBackCommit(ctx, stale, "test")).toBe(true);
@@ -177,8 +180,7 @@ describe("state transitions (compare-and-set, events after commit, one requeue) 
     const late = order(ctx.openBatch.currentId, { commitBy: HEAD + 1n });
     const revealed = order(ctx.openBatch.currentId, { mode: "commit", revealed: true });
     const first = committedBatch([a, late, revealed]);
-    // the head moves on: `late` can no longer be committed in a later batch
-    ctx.head.block = HEAD + 5n;
+    // `late` can no longer be committed in a later batch (a batch closing now commits at HEAD + 2 at best)
     events = [];
     expireBatch(ctx, ctx.store.getBatch(first)!);
     expect(ctx.store.getBatch(first)?.state).toBe("expired");
@@ -259,7 +261,7 @@ describe("state transitions (compare-and-set, events after commit, one requeue) 
     const batch = ctx.store.getBatch(id)!;
     expect(batch.state).toBe("committing");
     expect(batch.leaves).toEqual([...commits.slice(0, MAX_TRADES_PER_SETTLE), sealed].map((o) => o.id));
-    expect(batch.commitDeadline).toBe(HEAD + 10n);
+    expect(batch.commitDeadline).toBe(HEAD + 3n);
     expect(ctx.store.getOrder(late.id)).toMatchObject({
       state: "unfilled",
       reason: "COMMIT_DEADLINE_PASSED",
