@@ -1,28 +1,29 @@
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../store/store.js";
+import type { BatchFields, BatchRecord } from "../store/store.js";
 import { BatchInvariantError, committedFacts, frozenFacts } from "./batchFacts.js";
 
 const ROOT = `0x${"11".repeat(32)}` as const;
 
-const batch = (patch: Partial<BatchRecord>): BatchRecord => ({
-  id: 7,
-  state: "open",
-  chainBatchId: null,
-  root: null,
-  leaves: null,
-  commitBlock: null,
-  commitDeadline: null,
-  revealAfter: null,
-  commitTxHash: null,
-  commitBlockHash: null,
-  settleTxHash: null,
-  settleBlock: null,
-  settleBlockHash: null,
-  createdAt: 1,
-  closedAt: null,
-  settledAt: null,
-  ...patch,
-});
+const batch = (patch: Partial<BatchFields>): BatchRecord =>
+  ({
+    id: 7,
+    state: "open",
+    chainBatchId: null,
+    root: null,
+    leaves: null,
+    commitBlock: null,
+    commitDeadline: null,
+    revealAfter: null,
+    commitTxHash: null,
+    commitBlockHash: null,
+    settleTxHash: null,
+    settleBlock: null,
+    settleBlockHash: null,
+    createdAt: 1,
+    closedAt: null,
+    settledAt: null,
+    ...patch,
+  }) as BatchRecord;
 
 describe("batch facts per state", () => {
   it("should give a frozen batch's root and leaves, and a committed batch's chain id and block", () => {

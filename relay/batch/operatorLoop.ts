@@ -2,7 +2,7 @@ import type { Address, Hex, TransactionReceipt } from "viem";
 import { TRACKED_BLOCKS } from "../chain/chainTracker.js";
 import type { OperatorSigner, SignedOperatorTx } from "../chain/operatorSigner.js";
 import type { RelayContext } from "../relayContext.js";
-import type { BatchRecord, BundleKind } from "../store/store.js";
+import type { BatchIn, BatchRecord, BundleKind } from "../store/store.js";
 import { freezeBatch } from "../transitions/batchTransitions.js";
 import {
   reanchorCommit,
@@ -19,7 +19,6 @@ import {
   markCommitted,
   markSettleLanded,
 } from "../transitions/settleTransitions.js";
-import { committedFacts, frozenFacts } from "./batchFacts.js";
 import { findOffenders } from "./findOffenders.js";
 import { settleMayStart } from "./revealWindow.js";
 import { planSettle, type SettlePlan } from "./settlePlanner.js";
@@ -228,8 +227,7 @@ export class OperatorLoop {
         if (refrozen?.state !== "committing") continue;
         b = refrozen;
       }
-      const { root, leaves } = frozenFacts(b);
-      const tx = await this.signer.commit(root, leaves.length, nonce, baseFee);
+      const tx = await this.signer.commit(b.root, b.leaves.length, nonce, baseFee);
       const sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
       if (sim.ok) {
         candidates.push({ batch: b, kind: "commit", tx });
@@ -456,7 +454,7 @@ export class OperatorLoop {
    * Looks for a landed settle: records it (with its block hash) and finalizes the batch once it has the
    * confirmations; expires the batch once no settle can land any more.
    */
-  private async resolveSettle(b: BatchRecord, head: bigint): Promise<void> {
+  private async resolveSettle(b: BatchIn<"committed" | "settling">, head: bigint): Promise<void> {
     if (b.settleBlock !== null) return this.confirmSettle(b);
     const attempts = this.ctx.store.attempts(b.id, "settle");
     let landed: { txHash: Hex; receipt: TransactionReceipt } | null = null;
@@ -472,8 +470,7 @@ export class OperatorLoop {
       settledOnChain = (await this.ctx.chain.batch(b.chainBatchId)).settled;
     }
     if (landed || settledOnChain) {
-      const { chainBatchId, commitBlock } = committedFacts(b);
-      const trades = await this.ctx.chain.tradesOf(chainBatchId, commitBlock);
+      const trades = await this.ctx.chain.tradesOf(b.chainBatchId, b.commitBlock);
       const txHash = trades[0]?.txHash ?? landed?.txHash ?? null;
       if (txHash === null) {
         finalizeSettled(this.ctx, b, trades, null); // settled by another key with nothing of ours in it
@@ -494,7 +491,7 @@ export class OperatorLoop {
       if (now) await this.confirmSettle(now);
       return;
     }
-    const lastSettleBlock = committedFacts(b).commitBlock + this.ctx.expiry;
+    const lastSettleBlock = b.commitBlock + this.ctx.expiry;
     const pending = attempts.at(-1);
     if (head + 1n > lastSettleBlock && !(pending && pending.targetBlock > head)) {
       expireBatch(this.ctx, b);

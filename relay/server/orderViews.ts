@@ -1,7 +1,13 @@
 import type { Hex } from "viem";
 import { buildMerkleTree, getMerkleProof, type MerkleTree } from "../../client/merkle/merkleTree.js";
 import { orderToJson } from "../../client/wire/orderWire.js";
-import { type BatchRecord, FINAL_ORDER_STATES, type OrderRecord, type Store } from "../store/store.js";
+import {
+  type BatchFields,
+  type BatchRecord,
+  FINAL_ORDER_STATES,
+  type OrderRecord,
+  type Store,
+} from "../store/store.js";
 
 /** Trees of recently asked-for batches, so a poll for a proof does not rehash a 10k-leaf batch. */
 const TREE_CACHE_SIZE = 16;
@@ -9,7 +15,7 @@ const TREE_CACHE_SIZE = 16;
 const LEAVES_CACHE_SIZE = 16;
 
 /** A batch as the views read it: its leaves may be left out (null) when the view does not need them. */
-type BatchLike = Omit<BatchRecord, "leaves"> & { leaves: Hex[] | null };
+type BatchLike = Omit<BatchFields, "leaves"> & { leaves: Hex[] | null };
 
 /** Public batch state of the REST API for an internal one. */
 export function publicBatchState(state: BatchRecord["state"]): "open" | "committed" | "settled" | "expired" {
@@ -124,7 +130,7 @@ export class OrderViews {
   }
 
   /** Confirmations of what the batch's state rests on (settle if landed, else commit), null if neither. */
-  private confirmations(b: BatchRecord | null): number | null {
+  private confirmations(b: BatchLike | null): number | null {
     const block = b?.settleBlock ?? b?.commitBlock ?? null;
     if (block === null) return null;
     const n = this.chain.head.block - block + 1n;
@@ -196,7 +202,7 @@ export class OrderViews {
     return meta ? this.batch({ ...meta, leaves: this.leavesOf(meta) }) : null;
   }
 
-  batch(b: BatchRecord): BatchView {
+  batch(b: BatchLike): BatchView {
     const state = publicBatchState(b.state);
     const view: BatchView = {
       id: b.id,

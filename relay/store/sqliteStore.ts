@@ -9,6 +9,8 @@ import { securePrivateDataDir } from "./privateDataDir.js";
 import { PrivateTxStore } from "./privateTxStore.js";
 import { pruneFinal } from "./pruneFinal.js";
 import type {
+  BatchFields,
+  BatchIn,
   BatchPatch,
   BatchRecord,
   BatchState,
@@ -172,8 +174,12 @@ function rowToOrder(r: OrderRow): OrderRecord {
   };
 }
 
+/**
+ * A batch row as its record. The record type is keyed on the state (a frozen batch has its root, a committed
+ * one its chain id): the transitions write those fields together with the state, so the row is trusted here.
+ */
 function rowToBatch(r: BatchRow): BatchRecord {
-  return {
+  const fields: BatchFields = {
     id: r.id,
     state: r.state as BatchState,
     chainBatchId: r.chain_batch_id === null ? null : BigInt(r.chain_batch_id),
@@ -191,6 +197,7 @@ function rowToBatch(r: BatchRow): BatchRecord {
     closedAt: r.closed_at,
     settledAt: r.settled_at,
   };
+  return fields as BatchRecord;
 }
 
 /** Column values of an order patch. */
@@ -392,7 +399,9 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     createBatch() {
       const now = Date.now();
       const res = prep("INSERT INTO batches (state, created_at) VALUES ('open', ?)").run(now);
-      return rowToBatch(prep("SELECT * FROM batches WHERE id = ?").get(res.lastInsertRowid) as BatchRow);
+      return rowToBatch(
+        prep("SELECT * FROM batches WHERE id = ?").get(res.lastInsertRowid) as BatchRow,
+      ) as BatchIn<"open">;
     },
     getBatch(id) {
       const r = prep("SELECT * FROM batches WHERE id = ?").get(id) as BatchRow | undefined;
@@ -408,7 +417,7 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     batchesInStates(states) {
       if (states.length === 0) return [];
       const sql = `SELECT * FROM batches WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY id`;
-      return (prep(sql).all(...states) as BatchRow[]).map(rowToBatch);
+      return (prep(sql).all(...states) as BatchRow[]).map(rowToBatch) as BatchIn<(typeof states)[number]>[];
     },
     updateBatch(id, patch) {
       update("batches", "id", id, batchColumns(patch));

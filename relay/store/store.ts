@@ -55,7 +55,8 @@ export type OrderRecord = {
  */
 export type BatchState = "open" | "closing" | "committing" | "committed" | "settling" | "settled" | "expired";
 
-export type BatchRecord = {
+/** Every column of a batch, each as it may be in some state (what a patch may set). */
+export type BatchFields = {
   id: number;
   state: BatchState;
   chainBatchId: bigint | null;
@@ -84,6 +85,34 @@ export type BatchRecord = {
   closedAt: number | null;
   settledAt: number | null;
 };
+
+/** Not frozen yet (`open`, `closing`): no root, no leaves, nothing on chain. */
+type Unfrozen = { root: null; leaves: null; chainBatchId: null; commitBlock: null; commitTxHash: null };
+/** Frozen (`committing`): root and leaves; its commit may be in flight, not landed. */
+type Frozen = { root: Hex; leaves: Hex[] };
+/** Its commit landed (`committed`, `settling`, `settled`): root and leaves on chain, with id, block and tx. */
+type Committed = { root: Hex; leaves: Hex[]; chainBatchId: bigint; commitBlock: bigint; commitTxHash: Hex };
+/** What each state guarantees beyond {@link BatchFields} (`expired` may come from any point: nothing). */
+type StateFacts = {
+  open: Unfrozen;
+  closing: Unfrozen;
+  committing: Frozen;
+  committed: Committed;
+  settling: Committed;
+  settled: Committed;
+  expired: unknown;
+};
+
+/**
+ * A batch, keyed on its state: each state's record has the fields that state guarantees (the transitions
+ * write them with the state), so `batch.root` of a `committing` batch is a `Hex`, not `Hex | null`.
+ */
+export type BatchRecord = {
+  [S in BatchState]: Omit<BatchFields, "state" | keyof StateFacts[S]> & { state: S } & StateFacts[S];
+}[BatchState];
+
+/** The record of a batch in one of the states `S`. */
+export type BatchIn<S extends BatchState> = Extract<BatchRecord, { state: S }>;
 
 export type BundleKind = "commit" | "settle";
 
@@ -116,7 +145,7 @@ export type OrderPatch = Partial<
     | "expiredBatches"
   >
 >;
-export type BatchPatch = Partial<Omit<BatchRecord, "id" | "createdAt">>;
+export type BatchPatch = Partial<Omit<BatchFields, "id" | "createdAt">>;
 
 /**
  * Everything the relay persists, behind one small synchronous interface (SQLite today; a networked store
@@ -146,14 +175,14 @@ export interface Store {
   updateOrderIf(id: Hex, expected: readonly OrderState[], patch: OrderPatch): boolean;
   countOrdersByState(): Record<string, number>;
 
-  createBatch(): BatchRecord;
+  createBatch(): BatchIn<"open">;
   getBatch(id: number): BatchRecord | null;
   /**
    * A batch without its leaves (`leaves: null` whatever it holds): the public reads (`GET /v1/orders/:id`
    * and `/v1/batches/:id`) take it so a read does not parse a 10k-leaf batch's JSON (690 KB) every time.
    */
-  getBatchMeta(id: number): (Omit<BatchRecord, "leaves"> & { leaves: null }) | null;
-  batchesInStates(states: readonly BatchState[]): BatchRecord[];
+  getBatchMeta(id: number): (Omit<BatchFields, "leaves"> & { leaves: null }) | null;
+  batchesInStates<S extends BatchState>(states: readonly S[]): BatchIn<S>[];
   updateBatch(id: number, patch: BatchPatch): void;
   /** Compare-and-set on the batch state, like {@link Store.updateOrderIf}. */
   updateBatchIf(id: number, expected: readonly BatchState[], patch: BatchPatch): boolean;
