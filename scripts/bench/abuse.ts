@@ -21,7 +21,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type Address,
@@ -140,6 +140,7 @@ type Phase = {
 
 export async function run(args: string[]): Promise<void> {
   const n = flag(args, "requests", 1000);
+  const loadAtStart = loadavg()[0];
   const only = stringFlag(args, "only")
     ?.split(",")
     .map((w) => w.trim().toLowerCase())
@@ -186,7 +187,11 @@ export async function run(args: string[]): Promise<void> {
       const idleMs = performance.now() - idleT0;
       const idleRate = (proxy.calls() - idle0) / idleMs;
       const idleCpuRate = cpuDeltaMs(idleCpu0, threadCpuNs(relay.pid)) / idleMs;
-      const idleWindow = { p50: pct(idleWindows, 50), p99: pct(idleWindows, 99), windows: idleWindows.length };
+      const idleWindow = {
+        p50: pct(idleWindows, 50),
+        p99: pct(idleWindows, 99),
+        windows: idleWindows.length,
+      };
       console.log(
         `idle relay: ${(idleCpuRate * 1000).toFixed(1)} ms CPU/s, ${(idleRate * 1000).toFixed(1)} node calls/s (subtracted below); CPU per idle ${IDLE_WINDOW_MS} ms window p50 ${idleWindow.p50} p99 ${idleWindow.p99} ms`,
       );
@@ -383,6 +388,11 @@ export async function run(args: string[]): Promise<void> {
         phases,
         operatorGasWei,
         idleNodeCallsPerSecond: Math.round(idleRate * 1000 * 10) / 10,
+        // CPU figures are CPU time, but a machine busy with other work still inflates them (caches, preemption)
+        machineLoadAverage1m: {
+          start: Math.round(loadAtStart * 10) / 10,
+          end: Math.round(loadavg()[0] * 10) / 10,
+        },
         idleRelayCpuMsPerSecond: Math.round(idleCpuRate * 1000 * 10) / 10,
         idleRelayCpuMsPer5msWindow: { p50: idleWindow.p50, p99: idleWindow.p99, windows: idleWindow.windows },
         note: "relay CPU per request: every relay thread's run time (/proc/PID/task/*/schedstat, ns) read right before and after each request, one request in flight, minus the idle CPU rate x the request's wall time; relayCpuMsPerRequest is the mean, relayCpuMsP50/P99 percentiles over the phase's requests (background work that ran during a request, e.g. a new block or a GC, stays in that request's figure); node calls are net of the relay's idle polling",
