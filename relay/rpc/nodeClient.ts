@@ -17,6 +17,8 @@ export class NodeClient {
   readonly url: URL;
   readonly #agent: http.Agent;
   readonly #request: typeof http.request;
+  /** Where and how every call goes, worked out once (not a URL parse per call: intake reads are per request). */
+  readonly #target: http.RequestOptions;
   #nextId = 1;
 
   constructor(rpcUrl: string) {
@@ -26,18 +28,27 @@ export class NodeClient {
       ? new https.Agent({ keepAlive: true, maxSockets: 64 })
       : new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.#request = secure ? https.request : http.request;
+    this.#target = {
+      protocol: this.url.protocol,
+      hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
+      port: this.url.port || undefined,
+      path: `${this.url.pathname}${this.url.search}`,
+      auth: this.url.username
+        ? `${decodeURIComponent(this.url.username)}:${decodeURIComponent(this.url.password)}`
+        : undefined,
+      method: "POST",
+      agent: this.#agent,
+      timeout: NODE_TIMEOUT_MS,
+    };
   }
 
   /** POSTs `body` (a JSON-RPC request or batch, already serialized) and returns the node's raw reply. */
   forward(body: string | Buffer): Promise<NodeReply> {
     return new Promise((resolve, reject) => {
       const req = this.#request(
-        this.url,
         {
-          method: "POST",
-          agent: this.#agent,
+          ...this.#target,
           headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-          timeout: NODE_TIMEOUT_MS,
         },
         (res) => {
           const chunks: Buffer[] = [];
