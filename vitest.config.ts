@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: "forks",
     maxWorkers: process.env.CI ? 1 : 2,
+    // Issue 17: suites sign orders without fees unless they test fees; those pass `--fee-policy enforce`
+    // (a flag wins over the env). Spawned relays inherit this; in-process ones pass it on.
+    env: { VEIL_FEE_POLICY: "off" },
   },
 });

@@ -3,7 +3,12 @@
  * Everything a trader or bot needs (client, actions, errors, order encodings); nothing from the relay.
  */
 
-export { type BuildOrderParameters, buildOrder, DEFAULT_VALID_FOR_SECONDS } from "./actions/buildOrder.js";
+export {
+  type BuildOrderParameters,
+  buildOrder,
+  DEFAULT_SLIPPAGE_BPS,
+  DEFAULT_VALID_FOR_SECONDS,
+} from "./actions/buildOrder.js";
 export { type CancelParameters, type CancelReturnType, cancel } from "./actions/cancel.js";
 export {
   type CancelOnChainParameters,
@@ -16,6 +21,7 @@ export {
   ensureAllowance,
 } from "./actions/ensureAllowance.js";
 export { type GetInfoReturnType, getInfo } from "./actions/getInfo.js";
+export { type GetQuoteParameters, type GetQuoteReturnType, getQuote } from "./actions/getQuote.js";
 export { type GetOrderParameters, type GetOrderReturnType, getOrder } from "./actions/getOrder.js";
 export { type ResolveTokenParameters, resolveToken, type TokenInfo } from "./actions/resolveToken.js";
 export { type SelectNonceParameters, selectNonce } from "./actions/selectNonce.js";

@@ -70,6 +70,17 @@ export type RelayConfig = {
    * built by hand still type-checks; default one per core but the main thread's, at least 1, at most 8.
    */
   intakeWorkers?: number;
+  /**
+   * Fee policy (issue 17; optional so a config built by hand still type-checks). `feePolicy`: `enforce`
+   * (default) refuses orders whose signed fee is below their gas share (`INSUFFICIENT_FEE`) or that are worth
+   * less than `minOrderValueWei` (`ORDER_TOO_SMALL`); `off` accepts any fee (test devnets). `feeMarginBps`:
+   * what the quote adds over the gas cost (default 2500 = 25%). `feeAmortizeOrders`: orders a batch's fixed
+   * gas is shared by when pricing one order (default 4). See relay/economics/feeQuoter.ts.
+   */
+  feePolicy?: "enforce" | "off";
+  feeMarginBps?: number;
+  feeAmortizeOrders?: number;
+  minOrderValueWei?: number;
   logLevel: string;
 };
 
@@ -135,6 +146,10 @@ const configSchema = z.object({
   sseQueueMax: int(1, 256),
   retentionDays: z.coerce.number().min(0).default(7),
   intakeWorkers: int(0, Math.max(1, Math.min(8, availableParallelism() - 1))),
+  feePolicy: z.enum(["enforce", "off"]).default("enforce"),
+  feeMarginBps: z.coerce.number().int().min(0).max(100_000).default(2_500),
+  feeAmortizeOrders: z.coerce.number().int().min(1).max(10_000).default(4),
+  minOrderValueWei: z.coerce.number().min(0).max(1e24).default(1e15),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

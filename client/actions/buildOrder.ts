@@ -2,6 +2,7 @@ import type { Address } from "viem";
 import type { VeilClientBase } from "../createVeilClient.js";
 import { BaseError } from "../errors/baseError.js";
 import { InvalidAmountError } from "../errors/inputErrors.js";
+import { getQuote } from "./getQuote.js";
 import type { Order } from "../order/order.js";
 import type { RelayInfo } from "../relay/relaySchemas.js";
 import { parseAmount } from "../utils/parseAmount.js";
@@ -22,8 +23,13 @@ export type BuildOrderParameters = {
   buyToken: string;
   /** Human amount ("1.5") in the sell token's decimals, or base units as a bigint. */
   sellAmount: string | bigint;
-  /** Least acceptable buy amount: human string in the buy token's decimals, or base units. */
-  minBuyAmount: string | bigint;
+  /**
+   * Least acceptable buy amount (for `sellAmount - feeAmount`): human string in the buy token's decimals, or
+   * base units. Default: the relay's quote ({@link getQuote}) less `slippageBps`.
+   */
+  minBuyAmount?: string | bigint;
+  /** With no `minBuyAmount`: how far below the quote's buy amount the limit is, in basis points (default 50). */
+  slippageBps?: number;
   /** Seconds from now until the order expires (default 300, at most the relay's maxValiditySeconds). */
   validForSeconds?: number;
   /** Explicit nonce, or a {@link selectNonce} mode (default random). */
@@ -36,10 +42,14 @@ export type BuildOrderParameters = {
   commitBy?: bigint;
   /**
    * The signed fee in the sell token, base units (order v3): taken out of `sellAmount`, so the limit
-   * `minBuyAmount` applies to `sellAmount - feeAmount`. Default 0n.
+   * `minBuyAmount` applies to `sellAmount - feeAmount`. Default: the relay's quote (`GET /v1/quote`), which
+   * is what its intake requires (`INSUFFICIENT_FEE` below it).
    */
   feeAmount?: bigint;
 };
+
+/** Default `slippageBps` of a quote-based limit: 0.5% below the quoted buy amount. */
+export const DEFAULT_SLIPPAGE_BPS = 50;
 
 /**
  * The `commitBy` the client picks at `head`: the relay's minimum lead, plus its batch interval in blocks
@@ -57,7 +67,9 @@ export function defaultCommitBy(
 }
 
 /**
- * Builds an {@link Order} for the client's trader from human amounts, reading token decimals on chain.
+ * Builds an {@link Order} for the client's trader from human amounts, reading token decimals on chain. The
+ * fee and, without `minBuyAmount`, the limit come from the relay's quote (checked to be about this trade);
+ * pass `feeAmount` (base units) to sign another fee.
  * @throws UnknownTokenError | InvalidAmountError (also a `feeAmount` not below `sellAmount`) | AccountRequiredError
  * @example const order = await buildOrder(client, { sellToken: "WETH", buyToken: "USDC", sellAmount: "1", minBuyAmount: "1900" })
  */
@@ -82,7 +94,31 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
   const cap = wallNow + BigInt(Math.max(1, info.maxValiditySeconds - 5));
   if (info.maxValiditySeconds > 0 && validTo > cap) validTo = cap;
   const sellAmount = amount(parameters.sellAmount, sell.decimals);
-  const feeAmount = parameters.feeAmount ?? 0n;
+  const needQuote = parameters.feeAmount === undefined || parameters.minBuyAmount === undefined;
+  const quote = needQuote
+    ? await getQuote(client, { sellToken: sell.address, buyToken: buy.address, sellAmount })
+    : null;
+  const feeAmount = parameters.feeAmount ?? quote!.feeAmount;
+  const slippage = BigInt(Math.round(parameters.slippageBps ?? DEFAULT_SLIPPAGE_BPS));
+  if (slippage < 0n || slippage >= 10_000n)
+    throw new InvalidAmountError({
+      amount: slippage.toString(),
+      reason: "slippageBps must be in [0, 10000)",
+    });
+  let minBuyAmount: bigint;
+  if (parameters.minBuyAmount !== undefined) minBuyAmount = amount(parameters.minBuyAmount, buy.decimals);
+  else {
+    // The quote prices the quoted fee; an explicit fee changes the net amount, so scale the estimate to it.
+    const net = sellAmount - feeAmount;
+    const quotedNet = sellAmount - quote!.feeAmount;
+    const expected = quotedNet > 0n ? (quote!.buyAmount * net) / quotedNet : 0n;
+    minBuyAmount = (expected * (10_000n - slippage)) / 10_000n;
+    if (minBuyAmount === 0n)
+      throw new InvalidAmountError({
+        amount: sellAmount.toString(),
+        reason: "the quote's buy amount less the slippage is zero: sell more, or set minBuyAmount",
+      });
+  }
   if (feeAmount < 0n || feeAmount >= sellAmount)
     throw new InvalidAmountError({
       amount: feeAmount.toString(),
@@ -93,7 +129,7 @@ export async function buildOrder(client: VeilClientBase, parameters: BuildOrderP
     sellToken: sell.address,
     buyToken: buy.address,
     sellAmount,
-    minBuyAmount: amount(parameters.minBuyAmount, buy.decimals),
+    minBuyAmount,
     nonce: typeof nonce === "bigint" ? nonce : await selectNonce(client, { mode: nonce }),
     validTo,
     commitBy: parameters.commitBy ?? defaultCommitBy(head ?? 0n, info),

@@ -7,11 +7,19 @@ import { approveCommand } from "./commands/approveCommand.js";
 import { cancelCommand } from "./commands/cancelCommand.js";
 import { infoCommand } from "./commands/infoCommand.js";
 import { orderCommand } from "./commands/orderCommand.js";
+import { quoteCommand } from "./commands/quoteCommand.js";
 import { statusCommand } from "./commands/statusCommand.js";
 import { EXIT_CODES, EXIT_CODES_HELP } from "./exitCodes.js";
 import { toJson } from "./output.js";
 
-const COMMANDS: Command[] = [infoCommand, approveCommand, orderCommand, statusCommand, cancelCommand];
+const COMMANDS: Command[] = [
+  infoCommand,
+  approveCommand,
+  quoteCommand,
+  orderCommand,
+  statusCommand,
+  cancelCommand,
+];
 
 const MAIN_HELP = `veil: trade through a Veil relay (MEV-protected batch settlement)
 

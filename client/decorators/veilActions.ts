@@ -3,6 +3,7 @@ import { type CancelParameters, cancel } from "../actions/cancel.js";
 import { type CancelOnChainParameters, cancelOnChain } from "../actions/cancelOnChain.js";
 import { type EnsureAllowanceParameters, ensureAllowance } from "../actions/ensureAllowance.js";
 import { getInfo } from "../actions/getInfo.js";
+import { type GetQuoteParameters, getQuote } from "../actions/getQuote.js";
 import { type GetOrderParameters, getOrder } from "../actions/getOrder.js";
 import { type ResolveTokenParameters, resolveToken } from "../actions/resolveToken.js";
 import { type SelectNonceParameters, selectNonce } from "../actions/selectNonce.js";
@@ -19,6 +20,7 @@ import type { VeilClientBase } from "../createVeilClient.js";
 export function veilActions(client: VeilClientBase) {
   return {
     getInfo: () => getInfo(client),
+    getQuote: (p: GetQuoteParameters) => getQuote(client, p),
     verifyRelay: (p?: VerifyRelayParameters) => verifyRelay(client, p),
     resolveToken: (p: ResolveTokenParameters) => resolveToken(client, p),
     selectNonce: (p?: SelectNonceParameters) => selectNonce(client, p),

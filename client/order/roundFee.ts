@@ -1,5 +1,6 @@
 /**
- * Rounds a fee (base units) up to its two most significant bytes: `roundFeeUp(0x2d7988) === 0x2d8000`.
+ * Rounds a fee (base units) up to its two most significant bytes, byte-aligned:
+ * `roundFeeUp(0x2d7988) === 0x2d7a00`, `roundFeeUp(0x2d8001) === 0x2d8100`.
  *
  * Why: every trade carries its signed `feeAmount` in `settle`'s calldata, where a zero byte costs 4 gas and
  * a non-zero byte 16. A fee computed from gas and prices has ~6-7 significant bytes; rounded to two, it
@@ -9,7 +10,7 @@
  */
 export function roundFeeUp(fee: bigint): bigint {
   if (fee <= 0xffffn) return fee < 0n ? 0n : fee;
-  const bits = fee.toString(2).length;
-  const unit = 1n << BigInt(bits - 16);
+  const bytes = Math.ceil(fee.toString(16).length / 2);
+  const unit = 1n << BigInt(8 * (bytes - 2));
   return ((fee + unit - 1n) / unit) * unit;
 }

@@ -124,3 +124,25 @@ export type BatchStatus = z.output<typeof batchStatusSchema>;
 
 /** `data` of an SSE `order` event (only its id and state are relied on; the rest is re-read by GET). */
 export const orderEventSchema = z.object({ id: bytes32, state: z.enum(ORDER_STATES) });
+
+/**
+ * `GET /v1/quote` (issue 17): the fee to sign (`feeAmount`, sell-token base units) and the buy amount the
+ * pool pays now for `sellAmount - feeAmount`; `validTo` is the suggested order expiry. `minFee` is what the
+ * relay's intake requires right now (the gas cost without the margin); `gas`, `gasPriceWei`, `costWei` and
+ * `marginBps` say how the fee was priced; `block` is the head it was priced at.
+ */
+export const quoteSchema = z.object({
+  sellToken: address,
+  buyToken: address,
+  sellAmount: uintLike,
+  buyAmount: uintLike,
+  feeAmount: uintLike,
+  validTo: uintLike,
+  minFee: uintLike,
+  gas: uintLike,
+  gasPriceWei: uintLike,
+  costWei: uintLike,
+  marginBps: count,
+  block: uintLike,
+});
+export type Quote = z.output<typeof quoteSchema>;

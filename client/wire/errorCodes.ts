@@ -14,6 +14,13 @@ export const ERROR_CODES = {
   ZERO_AMOUNT: { status: 400, rpc: -32602 },
   /** The order's signed `feeAmount` is not below its `sellAmount`: nothing would be left to trade (order v3). */
   FEE_EXCEEDS_SELL_AMOUNT: { status: 400, rpc: -32602 },
+  /**
+   * The order's signed `feeAmount` is below its share of the batch's gas at the current base fee and bid
+   * (`details.neededFee`, in the sell token's base units; `GET /v1/quote` quotes it with a margin).
+   */
+  INSUFFICIENT_FEE: { status: 400, rpc: -32602 },
+  /** The order is worth less than the relay's minimum order value, or no more than its fee (see details). */
+  ORDER_TOO_SMALL: { status: 400, rpc: -32602 },
   UNKNOWN_PAIR: { status: 400, rpc: -32602 },
   /** The order's `commitBy` is too close to the head for the relay to commit it in time (see details). */
   COMMIT_BY_TOO_SOON: { status: 400, rpc: -32602 },

@@ -2,8 +2,8 @@ import { type Address, encodeFunctionData, type Hex, keccak256 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 
-/** Priority fee the operator pays builders per gas. */
-const PRIORITY_FEE_WEI = 1_000_000_000n;
+/** Priority fee the operator pays builders per gas (its bid; the fee quote charges traders for it too). */
+export const PRIORITY_FEE_WEI = 1_000_000_000n;
 
 /** A signed operator transaction ready for a bundle. */
 export type SignedOperatorTx = { raw: Hex; hash: Hex; nonce: number };

@@ -12,6 +12,7 @@ import type { OrderRecord } from "../store/store.js";
 import { acceptOrder, cancelOrder, revealOrder } from "../transitions/intakeTransitions.js";
 import { leafOf, recoverSignerOrReason } from "./openSealedOrder.js";
 import { defaultIntakeWorkers, SealedOrderPool } from "./sealedOrderPool.js";
+import { checkOrderFee } from "../economics/checkOrderFee.js";
 import { validateOpenedOrder } from "./validateOrder.js";
 
 /** The answer to an accepted order or commitment. */
@@ -85,6 +86,7 @@ export class IntakeService {
     const v = await validateOpenedOrder(await this.sealedPool.open(ciphertext), this.ctx.orderRules, client);
     this.checkCommitBy(v.order.commitBy);
     this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
+    await checkOrderFee(this.ctx, v.order);
     await this.ctx.intakeChecks.check(v.order);
     const now = Date.now();
     const batchId = this.ctx.openBatch.take(v.order.commitBy);
@@ -249,6 +251,7 @@ export class IntakeService {
         "DUPLICATE_ORDER",
         `nonce ${v.order.nonce} is already used by live order ${clash.id}`,
       );
+    await checkOrderFee(this.ctx, v.order); // commit mode learns the fee here (see checkOrderFee)
     await this.ctx.intakeChecks.check(v.order);
     // Re-check after the awaits: the settler may have closed reveals meanwhile.
     const now = this.ctx.store.getBatch(batch.id);

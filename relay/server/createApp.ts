@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { MIN_COMMIT_LEAD_BLOCKS, maxCommitLeadBlocks } from "../batch/commitTiming.js";
 import { healthReport } from "../chain/chainHealth.js";
 import { ABUSE_DEFAULTS } from "../config.js";
+import { feeQuoterOf } from "../economics/feeQuoter.js";
 import { RelayError, toRelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
@@ -25,6 +26,7 @@ import {
   MAX_BODY_BYTES,
   MAX_ORDER_IDS_PAGE,
   orderIdParam,
+  quoteQuery,
   revealBody,
   sealedOrderBody,
 } from "./requestSchemas.js";
@@ -209,6 +211,35 @@ export function createApp(
       blockTimeMs: Math.round(ctx.head.blockTimeMs),
       tokens,
       pools: ctx.pools.pools.map((p) => ({ pair: p.pair, token0: p.token0, token1: p.token1 })),
+    });
+  });
+
+  // Issue 17: the fee to sign and the pool's current price net of it (rate limited like every endpoint).
+  app.get("/v1/quote", async (c) => {
+    const q = parse(quoteQuery, {
+      sellToken: c.req.query("sellToken"),
+      buyToken: c.req.query("buyToken"),
+      sellAmount: c.req.query("sellAmount"),
+    });
+    const quoter = feeQuoterOf(ctx);
+    const quote = await quoter.quote(
+      quoter.token(q.sellToken),
+      quoter.token(q.buyToken),
+      BigInt(q.sellAmount),
+    );
+    return c.json({
+      sellToken: quote.sellToken,
+      buyToken: quote.buyToken,
+      sellAmount: quote.sellAmount.toString(),
+      buyAmount: quote.buyAmount.toString(),
+      feeAmount: quote.feeAmount.toString(),
+      validTo: quote.validTo.toString(),
+      minFee: quote.minFee.toString(),
+      gas: quote.gas.toString(),
+      gasPriceWei: quote.gasPriceWei.toString(),
+      costWei: quote.costWei.toString(),
+      marginBps: quote.marginBps,
+      block: quote.block.toString(),
     });
   });
 

@@ -4,6 +4,7 @@ import {
   batchStatusSchema,
   orderStateAnswerSchema,
   orderStatusSchema,
+  quoteSchema,
   relayInfoSchema,
 } from "../../client/relay/relaySchemas.js";
 import { ERROR_CODES, type ErrorCode } from "../errors/errorCodes.js";
@@ -13,6 +14,7 @@ import {
   cancelBody,
   commitmentBody,
   orderIdParam,
+  quoteQuery,
   revealBody,
   sealedOrderBody,
 } from "./requestSchemas.js";
@@ -47,6 +49,7 @@ const COMPONENTS = {
   OrderStatus: orderStatusSchema,
   BatchStatus: batchStatusSchema,
   RelayInfo: relayInfoSchema,
+  Quote: quoteSchema,
   Health: healthBody,
 } as const;
 
@@ -88,6 +91,8 @@ const INTAKE: ErrorCode[] = [
   "SAME_TOKEN",
   "ZERO_AMOUNT",
   "FEE_EXCEEDS_SELL_AMOUNT",
+  "INSUFFICIENT_FEE",
+  "ORDER_TOO_SMALL",
   "UNKNOWN_PAIR",
   "COMMIT_BY_TOO_SOON",
   "COMMIT_BY_TOO_LATE",
@@ -120,6 +125,33 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: "Relay facts: chain, settlement, ECIES key, timing, limits, tokens",
         responses: { "200": json("RelayInfo", "the relay's facts"), ...errors("RATE_LIMITED") },
+      },
+    },
+    "/v1/quote": {
+      get: {
+        summary: "Fee quote: the fee to sign and the pool's current buy amount for the sell amount net of it",
+        description:
+          "feeAmount (sell-token base units) is this order's share of a batch's gas at the next block's " +
+          "worst-case base fee plus the operator's bid, valued at the pools' spot price, plus marginBps, " +
+          "rounded up to two significant bytes; intake refuses a fee below minFee (INSUFFICIENT_FEE). " +
+          "buyAmount is what the pool pays now for sellAmount - feeAmount, not a promise: sign a limit below it.",
+        parameters: (["sellToken", "buyToken", "sellAmount"] as const).map((name) => ({
+          name,
+          in: "query",
+          required: true,
+          schema: jsonSchema(quoteQuery.shape[name]),
+        })),
+        responses: {
+          "200": json("Quote", "the fee to sign and the expected buy amount"),
+          ...errors(
+            "BAD_REQUEST",
+            "SAME_TOKEN",
+            "UNKNOWN_PAIR",
+            "ORDER_TOO_SMALL",
+            "RATE_LIMITED",
+            "UPSTREAM_UNAVAILABLE",
+          ),
+        },
       },
     },
     "/v1/orders": {

@@ -27,6 +27,16 @@ export const cancelBody = z.object({ signature: hexData("signature", 2048) });
 
 export const orderIdParam = hexBytes("order id", 32);
 
+/** `GET /v1/quote`'s query: tokens by symbol or address, the sell amount in base units (decimal). */
+export const quoteQuery = z.object({
+  sellToken: z.string().min(1).max(64).describe("symbol (e.g. WETH) or 0x address of the token sold"),
+  buyToken: z.string().min(1).max(64).describe("symbol or 0x address of the token bought"),
+  sellAmount: z
+    .string()
+    .regex(/^[1-9][0-9]{0,77}$/, "sellAmount must be a positive decimal integer (base units)")
+    .describe("amount sold, base units, fee included (the order's sellAmount)"),
+});
+
 /** Most order ids one `GET /v1/batches/:id` lists (`?offset=&limit=` page through the rest). */
 export const MAX_ORDER_IDS_PAGE = 1_000;
 

@@ -7,6 +7,10 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// Issue 17: these tools sign orders by hand with no fee, so their relays run with the fee floor off unless the
+// caller sets VEIL_FEE_POLICY (the relay's own default is enforce; relays spawned from here inherit the env).
+process.env.VEIL_FEE_POLICY ??= "off";
+
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".test.ts") && !f.startsWith("_"))

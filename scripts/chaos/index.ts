@@ -9,6 +9,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { runChaos } from "./runChaos.js";
 
+// Issue 17: these tools sign orders by hand with no fee, so their relays run with the fee floor off unless the
+// caller sets VEIL_FEE_POLICY (the relay's own default is enforce; relays spawned from here inherit the env).
+process.env.VEIL_FEE_POLICY ??= "off";
+
 const FLAGS = {
   kills: 5,
   reorgs: 2,

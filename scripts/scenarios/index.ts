@@ -8,6 +8,10 @@ import { runScenario } from "./runScenario.js";
 import { startScenarioDevnet } from "./startScenarioDevnet.js";
 import { writeReport } from "./writeReport.js";
 
+// Issue 17: these tools sign orders by hand with no fee, so their relays run with the fee floor off unless the
+// caller sets VEIL_FEE_POLICY (the relay's own default is enforce; relays spawned from here inherit the env).
+process.env.VEIL_FEE_POLICY ??= "off";
+
 const DEFAULT_OUT = "bench/results/scenarios";
 
 function parseArgs(argv: string[]) {

@@ -50,7 +50,15 @@ async function limited<T>(n: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
 }
 
 beforeAll(async () => {
-  devnet = await startDevnet({ relay: true, slotMs: 1000, quiet: true });
+  // The relay enforces its fee floor here, as `npm start`'s does (issue 17): the README's commands and the
+  // quickstart sign the quoted fee without being told to.
+  const policy = process.env.VEIL_FEE_POLICY;
+  process.env.VEIL_FEE_POLICY = "enforce";
+  try {
+    devnet = await startDevnet({ relay: true, slotMs: 1000, quiet: true });
+  } finally {
+    process.env.VEIL_FEE_POLICY = policy;
+  }
   cwd = mkdtempSync(join(tmpdir(), "veil-cli-"));
   mkdirSync(join(cwd, ".veil"));
   writeFileSync(join(cwd, ".veil/devnet.json"), JSON.stringify(devnet.toJSON(), null, 2));
@@ -237,7 +245,19 @@ describe("veil CLI", () => {
     })();
 
     const [outs, q, s, u] = await Promise.all([readmeRun, quick, scripted, unfilled]);
-    const [info, approveOut, waited, committed, placed, unfilledStatus, cancelled] = outs;
+    const [info, approveOut, quoted, waited, slipped, committed, placed, unfilledStatus, cancelled] = outs;
+    expect(quoted.stdout).toMatch(
+      /^Quote {7}sell 1 WETH for about [0-9.]+ USDC \(pool price at block \d+, net of the fee\)/m,
+    );
+    expect(quoted.stdout).toMatch(
+      /^Fee {9}0\.[0-9]+ WETH \(out of the sell amount: \d+ gas at [0-9.]+ gwei \+ 25% margin\)/m,
+    );
+    // no --min: the quote is shown before signing, the fee is signed, the limit is the quote less 1%
+    expect(slipped.stderr).toMatch(/^Quote {7}sell 0\.2 WETH for about/m);
+    expect(slipped.stdout).toMatch(
+      /sell 0\.2 WETH \(fee 0\.[0-9]+ WETH included\) for at least [0-9.]+ USDC/,
+    );
+    expect(slipped.stdout).toMatch(/filled: sold 0\.2 WETH for [0-9.]+ USDC in tx 0x[0-9a-f]{64}/);
     expect(info.stdout).toContain("Chain       31337 (matches the RPC node)");
     expect(info.stdout).toContain(
       `Settlement  ${devnet.contracts.settlement} (code and EIP-712 domain verified)`,

@@ -56,7 +56,11 @@ export async function startInProcessRelay(
       ...["--batch-interval-ms", "3600000", "--reveal-window", "3", "--check-funds", "false"],
       ...extraArgs,
     ],
-    { VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
+    {
+      VEIL_OPERATOR_KEY: o.operatorKey,
+      VEIL_AUTH_KEY: o.authKey,
+      VEIL_FEE_POLICY: process.env.VEIL_FEE_POLICY,
+    },
   );
   const relay = await startRelay(config, pino({ level: "silent" }));
   const intake = new IntakeService(relay.ctx);

@@ -203,6 +203,8 @@ export async function signOrder(
     nonce?: bigint;
     validTo?: bigint;
     commitBy?: bigint;
+    /** The signed fee in the sell token (order v3); default 0 (suites run with `--fee-policy off`). */
+    feeAmount?: bigint;
   },
   domain: { chainId?: number; settlement?: Address } = {},
 ): Promise<{ order: Order; signature: Hex; salt: Hex }> {
@@ -216,7 +218,7 @@ export async function signOrder(
     nonce: o.nonce ?? nonceCounter++,
     validTo: o.validTo ?? BigInt(Math.floor(Date.now() / 1000) + 600),
     commitBy: o.commitBy ?? (await commitByFromNow(devnet)),
-    feeAmount: 0n,
+    feeAmount: o.feeAmount ?? 0n,
   };
   const signature = await account.signTypedData({
     domain: veilDomain(domain.chainId ?? devnet.chainId, domain.settlement ?? devnet.contracts.settlement),

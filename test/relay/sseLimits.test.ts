@@ -27,7 +27,11 @@ beforeAll(async () => {
       ...["--pools", o.pools.join(","), "--data-dir", dataDir, "--port", "0", "--rate-limit", "0"],
       ...["--batch-interval-ms", "3600000", "--sse-queue-max", "64", "--sse-max-per-client", "3"],
     ],
-    { VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
+    {
+      VEIL_OPERATOR_KEY: o.operatorKey,
+      VEIL_AUTH_KEY: o.authKey,
+      VEIL_FEE_POLICY: process.env.VEIL_FEE_POLICY,
+    },
   );
   relay = await startRelay(config, pino({ level: "silent" }));
 });

@@ -9,6 +9,7 @@ import { UsageError } from "../cliErrors.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exitCodes.js";
 import { progressLine, toJson } from "../output.js";
+import { quoteLines } from "./quoteCommand.js";
 
 const DEFAULT_TIMEOUT_S = 120;
 
@@ -16,10 +17,13 @@ const DEFAULT_TIMEOUT_S = 120;
 export const orderCommand: Command = {
   name: "order",
   summary: "sign and submit a sell order (sealed, or --commit for commit-reveal)",
-  help: `Usage: veil order --sell TOKEN:AMOUNT --buy TOKEN --min AMOUNT [--commit] [--wait] [options]
+  help: `Usage: veil order --sell TOKEN:AMOUNT --buy TOKEN [--min AMOUNT | --slippage BPS] [--commit] [--wait] [options]
 
 Sells exactly AMOUNT of the sell token for at least --min of the buy token (fill-or-kill), in the relay's
 next batch. TOKEN is a symbol (see \`veil info\`) or an address; amounts are human units ("1.5").
+The order signs the relay's fee (\`veil quote\`), in the sell token and out of AMOUNT; the limit applies to
+the rest. Without --min the limit is the quote's buy amount less --slippage basis points (default 50),
+and the quote is shown before the order is signed.
 
 Sealed (default): the order is encrypted to the relay's key and sent in one request.
 --commit: only a salted hash is sent; once the batch root is on chain the client verifies its Merkle proof
@@ -32,7 +36,9 @@ in a later batch). The default is the head plus the blocks the relay needs to co
 Options:
   --sell TOKEN:AMOUNT   token and amount to sell, e.g. WETH:1.5
   --buy TOKEN           token to buy, e.g. USDC
-  --min AMOUNT          least amount of the buy token to accept, e.g. 2500
+  --min AMOUNT          least amount of the buy token to accept, e.g. 2500 (default: from the quote)
+  --slippage BPS        without --min: limit this far below the quoted buy amount (default 50 = 0.5%)
+  --fee AMOUNT          sign this fee (sell-token base units) instead of the quoted one
   --commit              commit-reveal mode
   --wait                wait until settled; checks the Trade event on chain; exit 7 if not filled
   --valid-for SECONDS   order lifetime (default 300, capped by the relay)
@@ -41,6 +47,7 @@ Options:
 
 Example (devnet, after \`veil approve WETH\`):
   veil order --sell WETH:1 --buy USDC --min 1000 --wait
+  veil order --sell WETH:1 --buy USDC --slippage 100 --wait
 
 ${COMMON_HELP}`,
   async run(argv) {
@@ -53,6 +60,8 @@ ${COMMON_HELP}`,
             sell: { type: "string" },
             buy: { type: "string" },
             min: { type: "string" },
+            slippage: { type: "string" },
+            fee: { type: "string" },
             commit: { type: "boolean" },
             wait: { type: "boolean" },
             "valid-for": { type: "string" },
@@ -67,7 +76,23 @@ ${COMMON_HELP}`,
     noPositionals("order", positionals);
     const sell = parseTokenAmount("order", "--sell", required("order", "--sell", values.sell));
     const buyToken = required("order", "--buy", values.buy);
-    const min = required("order", "--min", values.min);
+    const min = values.min;
+    if (min !== undefined && values.slippage !== undefined)
+      throw new UsageError(
+        "--min and --slippage exclude each other (--slippage sets the limit from the quote)",
+        {
+          command: "order",
+        },
+      );
+    const slippage = values.slippage ?? "50";
+    if (!/^[0-9]{1,4}$/.test(slippage) || Number(slippage) >= 10_000)
+      throw new UsageError(`--slippage must be basis points in [0, 9999], got "${slippage}"`, {
+        command: "order",
+      });
+    if (values.fee !== undefined && !/^(0|[1-9][0-9]{0,77})$/.test(values.fee))
+      throw new UsageError(`--fee must be an amount in base units of the sell token, got "${values.fee}"`, {
+        command: "order",
+      });
     const timeoutMs = secondsFlag("order", "--timeout", values.timeout, DEFAULT_TIMEOUT_S);
     const validForMs = secondsFlag("order", "--valid-for", values["valid-for"], 300);
     const json = values.json === true;
@@ -80,11 +105,20 @@ ${COMMON_HELP}`,
       client.resolveToken({ token: sell.token }),
       client.resolveToken({ token: buyToken }),
     ]);
+    if (min === undefined && !json) {
+      const q = await client.getQuote({
+        sellToken: sellInfo.address,
+        buyToken: buyInfo.address,
+        sellAmount: sell.amount,
+      });
+      process.stderr.write(`${quoteLines(q, sellInfo, buyInfo).join("\n")}\n`);
+    }
     const order = await client.buildOrder({
       sellToken: sellInfo.address,
       buyToken: buyInfo.address,
       sellAmount: sell.amount,
-      minBuyAmount: min,
+      ...(min === undefined ? { slippageBps: Number(slippage) } : { minBuyAmount: min }),
+      ...(values.fee === undefined ? {} : { feeAmount: BigInt(values.fee) }),
       validForSeconds: Math.ceil(validForMs / 1000),
       ...(commitByFlag === undefined ? {} : { commitBy: BigInt(commitByFlag) }),
     });
@@ -123,7 +157,7 @@ ${COMMON_HELP}`,
         `${formatUnits(v, t.decimals)} ${t.symbol}`;
       const lines = [
         `Order ${submitted.id}`,
-        `  ${submitted.mode}: sell ${fmt(order.sellAmount, sellInfo)} for at least ${fmt(order.minBuyAmount, buyInfo)}, valid until ${new Date(Number(order.validTo) * 1000).toISOString()}, commit by block ${order.commitBy}`,
+        `  ${submitted.mode}: sell ${fmt(order.sellAmount, sellInfo)} (fee ${fmt(order.feeAmount, sellInfo)} included) for at least ${fmt(order.minBuyAmount, buyInfo)}, valid until ${new Date(Number(order.validTo) * 1000).toISOString()}, commit by block ${order.commitBy}`,
       ];
       if (inclusion)
         lines.push(`  included in on-chain batch ${inclusion.chainBatchId} (proof verified), revealed`);
