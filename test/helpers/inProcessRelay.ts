@@ -31,7 +31,7 @@ export type InProcessRelay = {
   /** A signed WETH -> USDC order of `label` (USDC -> WETH with `reverse`), committable in the next 3 blocks. */
   signed(
     label: string,
-    opts?: { nonce?: bigint; amount?: bigint; reverse?: boolean; commitBy?: bigint },
+    opts?: { nonce?: bigint; amount?: bigint; reverse?: boolean; commitBy?: bigint; feeAmount?: bigint },
   ): Promise<SignedOrder>;
   leafOf(s: SignedOrder): Hex;
   stop(): Promise<void>;
@@ -86,7 +86,7 @@ export async function startInProcessRelay(
         // The least lead intake accepts (the devnet builds no block by itself): a batch frozen now commits a
         // commit-mode order only this close to its commitBy (a later one waits in the open batch: defersCommitMode).
         commitBy: opts.commitBy ?? relay.ctx.head.block + 3n,
-        feeAmount: 0n,
+        feeAmount: opts.feeAmount ?? 0n,
       };
       const signature = await account.signTypedData({
         domain: veilDomain(devnet.chainId, devnet.contracts.settlement),
