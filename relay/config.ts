@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
+import { VeilError } from "./errors/veilError.js";
 import { trustedProxyList } from "./limits/clientKey.js";
 
 /**
@@ -175,7 +176,7 @@ export const ABUSE_DEFAULTS = {
 } as const;
 
 /** Thrown for an unknown flag or an invalid value; `main` prints it and exits 2. */
-export class ConfigError extends Error {
+export class ConfigError extends VeilError<"INVALID_CONFIG"> {
   override name = "ConfigError";
   readonly code = "INVALID_CONFIG";
 }

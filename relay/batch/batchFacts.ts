@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { VeilError } from "../errors/veilError.js";
 import type { BatchRecord } from "../store/store.js";
 
 /**
@@ -7,10 +8,11 @@ import type { BatchRecord } from "../store/store.js";
  * `settling`, `settled`) its on-chain id and commit block. The transitions write them together with the
  * state, so a batch without them is a broken invariant, reported by name rather than as a crash on `null`.
  */
-export class BatchInvariantError extends Error {
+export class BatchInvariantError extends VeilError<"BATCH_INVARIANT"> {
+  override name = "BatchInvariantError";
+  readonly code = "BATCH_INVARIANT";
   constructor(batch: BatchRecord, missing: string) {
     super(`batch ${batch.id} is ${batch.state} but has no ${missing}`);
-    this.name = "BatchInvariantError";
   }
 }
 

@@ -3,10 +3,12 @@
  * REST error body (`DECRYPT_FAILED`, `INVALID_SIGNATURE`), and the low-level `cause` when there is one, so
  * no raw library error ever escapes from `relay/crypto/`.
  */
+import { VeilError } from "../errors/veilError.js";
+
 export type CryptoErrorCode = "DECRYPT_FAILED" | "INVALID_SIGNATURE";
 
 /** Base class of every error thrown by `relay/crypto/`. */
-export class CryptoError extends Error {
+export class CryptoError extends VeilError<CryptoErrorCode> {
   override name = "CryptoError";
   readonly code: CryptoErrorCode;
   /** What exactly was wrong, for logs and the `details` of an error response. */

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from "node:path";
 import { PrivateKey } from "eciesjs";
 import { bytesToHex, type Hex } from "viem";
+import { VeilError } from "../errors/veilError.js";
 
 /** The relay's ECIES keypair: traders seal orders to `publicKey`, only the relay can open them. */
 export type EciesKey = {
@@ -15,7 +16,7 @@ export type EciesKey = {
 export const ECIES_KEY_FILE = "ecies.key";
 
 /** Thrown when a configured or stored ECIES secret is not a valid secp256k1 secret key. */
-export class InvalidEciesKeyError extends Error {
+export class InvalidEciesKeyError extends VeilError<"INVALID_ECIES_KEY"> {
   override name = "InvalidEciesKeyError";
   readonly code = "INVALID_ECIES_KEY";
 }

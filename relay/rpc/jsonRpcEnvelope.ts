@@ -2,7 +2,8 @@
  * The JSON-RPC 2.0 envelope, in one place: parsing a request body (single or batch) into validated entries,
  * and building the response members. Params are left as `unknown` here; each method validates its own.
  */
-import { InvalidRequestError, ParseError, RpcError } from "./rpcErrors.js";
+import { type RpcErrorJson, rpcErrorOf } from "../errors/errorAnswers.js";
+import { InvalidRequestError, ParseError, type RpcError } from "./rpcErrors.js";
 
 export type JsonRpcId = string | number | null;
 
@@ -23,7 +24,7 @@ export type ParsedBody = { batch: false; entry: ParsedEntry } | { batch: true; e
 
 export type JsonRpcResponse =
   | { jsonrpc: "2.0"; id: JsonRpcId; result: unknown }
-  | { jsonrpc: "2.0"; id: JsonRpcId; error: { code: number; message: string; data?: unknown } };
+  | { jsonrpc: "2.0"; id: JsonRpcId; error: RpcErrorJson };
 
 /** Largest batch a client may send in one body. */
 export const MAX_BATCH_ENTRIES = 100;
@@ -85,11 +86,9 @@ export function rpcResult(id: JsonRpcId, result: unknown): JsonRpcResponse {
   return { jsonrpc: "2.0", id, result };
 }
 
-/** An error member; non-RpcError values become a generic internal error without leaking details. */
+/** An error member, mapped by relay/errors/errorAnswers.ts: anything unknown leaks no detail. */
 export function rpcFailure(id: JsonRpcId, error: unknown): JsonRpcResponse {
-  const body =
-    error instanceof RpcError ? error.toJson() : { code: -32603, message: "internal error, please retry" };
-  return { jsonrpc: "2.0", id, error: body };
+  return { jsonrpc: "2.0", id, error: rpcErrorOf(error) };
 }
 
 /** Positional params as an array (objects are not accepted by the eth_ methods Veil handles itself). */

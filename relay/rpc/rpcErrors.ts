@@ -2,8 +2,10 @@
  * Typed JSON-RPC errors of the wallet endpoint. Every refusal the `/rpc` route gives a wallet is one of these,
  * with the JSON-RPC `code` as a field (EIP-1474 / geth conventions), a message a person can act on, and an
  * optional `data` payload (e.g. the raw revert bytes). Anything else that escapes a handler is logged and
- * turned into a generic -32603, never an HTTP 5xx.
+ * turned into a generic -32603, never an HTTP 5xx (relay/errors/errorAnswers.ts `rpcErrorOf`).
  */
+import { VeilError } from "../errors/veilError.js";
+
 export const RPC_ERROR_CODES = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
@@ -22,19 +24,15 @@ export const RPC_ERROR_CODES = {
 
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[keyof typeof RPC_ERROR_CODES];
 
-/** Base class: a JSON-RPC error object to send back as-is. */
-export class RpcError extends Error {
+/** Base class: a JSON-RPC error object to send back as-is; its stable `code` is the JSON-RPC code. */
+export class RpcError extends VeilError<RpcErrorCode> {
   override name = "RpcError";
   readonly code: RpcErrorCode;
   readonly data?: unknown;
 
   constructor(code: RpcErrorCode, message: string, options?: { data?: unknown; cause?: unknown }) {
-    // No stack: a refusal is an answer to the wallet, not a bug (capturing it was a good part of a refused
-    // tx's CPU, issue 13); a failure below keeps its own stack in `cause`.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message, { cause: options?.cause });
-    Error.stackTraceLimit = limit;
+    // No stack: a refusal is an answer to the wallet, not a bug (see VeilError).
+    super(message, { cause: options?.cause, stack: false });
     this.code = code;
     if (options?.data !== undefined) this.data = options.data;
   }

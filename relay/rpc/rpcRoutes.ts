@@ -11,6 +11,8 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { type Address, type Hex, isHex } from "viem";
+import { httpAnswer } from "../errors/errorAnswers.js";
+import { RelayError } from "../errors/relayError.js";
 import { verifyFlashbotsSignature } from "./flashbotsSignature.js";
 import {
   type JsonRpcResponse,
@@ -53,11 +55,12 @@ export function rpcRoutes(deps: RpcDeps): Hono {
 
   app.get("/tx/:hash", (c) => {
     const hash = c.req.param("hash");
-    if (!isHex(hash) || hash.length !== 66)
-      return c.json(
-        { error: { code: "BAD_REQUEST", message: "hash must be a 0x-prefixed 32-byte hex string" } },
-        400,
+    if (!isHex(hash) || hash.length !== 66) {
+      const refusal = httpAnswer(
+        new RelayError("BAD_REQUEST", "hash must be a 0x-prefixed 32-byte hex string"),
       );
+      return c.json(refusal.body, refusal.status as 400);
+    }
     const tx = ctx.store.get(hash.toLowerCase() as Hex);
     if (!tx) return c.json(unknownTxStatusJson(hash.toLowerCase() as Hex));
     // Confirmations of an INCLUDED tx (its block counts 1; a receipt may be newer than the polled head).

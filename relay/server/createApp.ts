@@ -8,7 +8,8 @@ import { MIN_COMMIT_LEAD_BLOCKS, maxCommitLeadBlocks } from "../batch/commitTimi
 import { healthReport } from "../chain/chainHealth.js";
 import { ABUSE_DEFAULTS } from "../config.js";
 import { feeQuoterOf } from "../economics/feeQuoter.js";
-import { RelayError, toRelayError } from "../errors/relayError.js";
+import { httpAnswer } from "../errors/errorAnswers.js";
+import { RelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
 import { createClientKey, trustedProxyList } from "../limits/clientKey.js";
@@ -119,15 +120,18 @@ export function createApp(
   const count = (endpoint: string, result: string) => ctx.metrics.intake.inc({ endpoint, result });
 
   app.onError((err, c) => {
-    const e = toRelayError(err);
-    if (e.status >= 500) ctx.logger.error({ err, path: c.req.path }, "request failed");
+    const { error, status, body } = httpAnswer(err);
+    if (status >= 500) ctx.logger.error({ err, path: c.req.path }, "request failed");
     const path = c.req.routePath ?? c.req.path;
-    if (c.req.method !== "GET") count(`${c.req.method} ${path}`, e.code);
-    return c.json(e.toBody(), e.status as 400);
+    if (c.req.method !== "GET") count(`${c.req.method} ${path}`, error.code);
+    return c.json(body, status as 400);
   });
-  app.notFound((c) =>
-    c.json(new RelayError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`).toBody(), 404),
-  );
+  app.notFound((c) => {
+    const { status, body } = httpAnswer(
+      new RelayError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`),
+    );
+    return c.json(body, status as 404);
+  });
 
   const tooLarge = () => {
     throw new RelayError("BODY_TOO_LARGE", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
