@@ -1,6 +1,17 @@
 import type { RelayContext } from "../relayContext.js";
 import { freezeBatch } from "../transitions/batchTransitions.js";
 import { CLOSE_LEAD_BLOCKS, defersCommitMode } from "./commitTiming.js";
+import { settleMayStart } from "./revealWindow.js";
+
+/**
+ * Batches ready to settle (and not landed) at a new head from which the interval close waits: one settle per
+ * pool per block (F2) drains one a block, so with a batch closing every block any missed block left a backlog
+ * that never drained (the latency bench under load: 62 settle pool waits in 51 blocks, p99 14 blocks). While
+ * it lasts the open batch keeps taking orders (closed anyway when an order's `commitBy` needs it), so fewer,
+ * larger batches let the backlog drain. Counted over all pools: with several pools this may hold a close that
+ * did not need to wait (a somewhat larger batch, nothing worse).
+ */
+const SETTLE_BACKLOG_HOLD = 2;
 
 /**
  * Closes batches: every `batchIntervalMs` the open batch (if it has orders) is closed, and a batch that hit
@@ -22,7 +33,8 @@ import { CLOSE_LEAD_BLOCKS, defersCommitMode } from "./commitTiming.js";
  * While blocks come, the interval closes are aligned to heads: on a new head the open batch closes when its
  * interval is due within half a slot, before the operator loop runs, so its commit makes that very block's
  * bundle (a close in mid-slot waited for the next head's bundle: up to one block more). The timer only closes
- * a batch whose interval passed by half a slot without a head.
+ * a batch whose interval passed by half a slot without a head. Neither closes while settles are backlogged
+ * ({@link SETTLE_BACKLOG_HOLD}); an order's `commitBy` still closes the batch in time.
  */
 export class Batcher {
   private timer: NodeJS.Timeout | null = null;
@@ -67,7 +79,9 @@ export class Batcher {
     if (this.ctx.openBatch.size === 0) return;
     const earliest = this.ctx.openBatch.minCommitBy;
     const deadlineNear = earliest !== null && this.ctx.head.block + CLOSE_LEAD_BLOCKS >= earliest;
-    const due = Date.now() - this.lastCloseAt >= this.ctx.config.batchIntervalMs - this.halfSlotMs();
+    const due =
+      Date.now() - this.lastCloseAt >= this.ctx.config.batchIntervalMs - this.halfSlotMs() &&
+      !this.settlesBacklogged();
     if (!deadlineNear && !due) return;
     try {
       this.ctx.writeQueue.flush();
@@ -79,8 +93,18 @@ export class Batcher {
     }
   }
 
+  /** True when {@link SETTLE_BACKLOG_HOLD} or more batches wait to settle. */
+  private settlesBacklogged(): boolean {
+    let ready = 0;
+    for (const b of this.ctx.store.batchesInStates(["committed", "settling"]))
+      if (b.settleBlock === null && settleMayStart(this.ctx, b) && ++ready >= SETTLE_BACKLOG_HOLD)
+        return true;
+    return false;
+  }
+
   private onInterval(): void {
     if (Date.now() - this.lastCloseAt < this.ctx.config.batchIntervalMs + this.halfSlotMs()) return;
+    if (this.settlesBacklogged()) return;
     this.lastCloseAt = Date.now();
     try {
       this.ctx.writeQueue.flush();
