@@ -17,6 +17,7 @@ import { PoolRegistry } from "./chain/poolRegistry.js";
 import { ABUSE_DEFAULTS, type RelayConfig, redactConfig } from "./config.js";
 import { createOrderHasher } from "./crypto/createOrderHasher.js";
 import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
+import { watchBatchEconomics } from "./economics/batchEconomics.js";
 import { RelayEvents } from "./events/relayEvents.js";
 import { ContractSignatureCheck } from "./intake/contractSignatureCheck.js";
 import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
@@ -193,6 +194,7 @@ export async function startRelay(
       if (b?.root && b.leaves) proofs.record(b.root, b.leaves);
     });
   });
+  const stopEconomics = watchBatchEconomics(ctx); // fees vs gas per settled batch (issue 17)
   const app = createApp(ctx, intake, { rpc: rpcRoutes(rpcDeps), proofs });
   await intake.ready(); // the intake workers are loaded before the first order can arrive
 
@@ -223,6 +225,7 @@ export async function startRelay(
       if (closed) return;
       closed = true;
       stopRetention();
+      stopEconomics();
       batcher.stop();
       await poller.stop();
       await rpcWatcher.stop();

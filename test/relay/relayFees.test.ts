@@ -149,6 +149,22 @@ describe("relay fees: quote, fee floor, quote -> order -> fill", () => {
     expect(await balanceOf(env.client, WETH, trader)).toBe(before.weth - sellAmount);
     expect(await balanceOf(env.client, USDC, trader)).toBe(before.usdc + trade.args.buyAmount);
     expect(await balanceOf(env.client, WETH, recipient)).toBe(before.fees + fee);
+
+    // The relay's per-batch economics: this batch's fee counted (in wei: a WETH fee is its own value) and
+    // the operator's commit + settle gas, once the settle is seen (bounded wait on the metrics endpoint).
+    const metric = (text: string, name: string) =>
+      Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+    let text = "";
+    for (let i = 0; i < 100 && !(metric(text, "veil_operator_gas_spent_wei_total") > 0); i++) {
+      text = await (await fetch(`${env.url}/metrics`)).text();
+      if (!(metric(text, "veil_operator_gas_spent_wei_total") > 0))
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(metric(text, "veil_fees_collected_wei_total")).toBeGreaterThanOrEqual(Number(fee));
+    expect(metric(text, "veil_operator_gas_spent_wei_total")).toBeGreaterThan(0);
+    expect(metric(text, "veil_batch_margin_wei")).toBe(
+      metric(text, "veil_fees_collected_wei_total") - metric(text, "veil_operator_gas_spent_wei_total"),
+    );
   });
 
   it("should let the client sign the quoted fee by default (getQuote, buildOrder) and an explicit one on request", async () => {
