@@ -1,5 +1,7 @@
+import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, redactConfig } from "./config.js";
+import { ConfigError, loadConfig, RPC_DEFAULTS, redactConfig } from "./config.js";
+import { createRpcContext, rpcSettings } from "./rpc/rpcContext.js";
 
 const KEY = `0x${"11".repeat(32)}`;
 const base = [
@@ -38,5 +40,61 @@ describe("loadConfig", () => {
   it("should never print a secret", () => {
     const c = loadConfig(base, { VEIL_OPERATOR_KEY: KEY, VEIL_AUTH_KEY: KEY });
     expect(JSON.stringify(redactConfig(c))).not.toContain("1111111111");
+  });
+
+  it("should read the wallet RPC's settings as --rpc-* flags, defaulting to RPC_DEFAULTS", () => {
+    const keys = { VEIL_OPERATOR_KEY: KEY, VEIL_AUTH_KEY: KEY };
+    expect(rpcSettings(loadConfig(base, keys))).toEqual({
+      maxBlocksDefault: RPC_DEFAULTS.maxBlocksDefault,
+      maxBlocksLimit: RPC_DEFAULTS.maxBlocksLimit,
+      maxGasLimit: RPC_DEFAULTS.maxGasLimit,
+      rateLimits: { perIp: RPC_DEFAULTS.perIp, perSender: RPC_DEFAULTS.perSender },
+      maxBodyBytes: RPC_DEFAULTS.maxBodyBytes,
+      maxPendingPerSender: RPC_DEFAULTS.maxPendingPerSender,
+    });
+    const c = loadConfig(
+      [
+        ...base,
+        "--rpc-max-blocks-default=5",
+        "--rpc-max-blocks-limit=50",
+        "--rpc-max-gas-limit=1000000",
+        "--rpc-ip-per-minute=60",
+        "--rpc-ip-burst=6",
+        "--rpc-sender-per-minute=12",
+        "--rpc-sender-burst=3",
+        "--rpc-max-body-bytes=4096",
+      ],
+      { ...keys, VEIL_RPC_MAX_PENDING_PER_SENDER: "4" },
+    );
+    const rpc = createRpcContext({
+      ...rpcSettings(c),
+      rpcUrl: c.rpcUrl,
+      chainId: 31337,
+      submitter: {} as never,
+      privateTxs: {} as never,
+      logger: pino({ level: "silent" }),
+    });
+    expect(rpc).toMatchObject({
+      maxBlocksDefault: 5,
+      maxBlocksLimit: 50,
+      maxGasLimit: 1_000_000n,
+      maxBodyBytes: 4096,
+      maxPendingPerSender: 4,
+    });
+    // the per-IP budget is the flag's: a burst of 6 calls, the 7th refused
+    for (let i = 0; i < 6; i++) expect(rpc.ipLimiter.take("1.2.3.4", 1)).toBe(true);
+    expect(rpc.ipLimiter.take("1.2.3.4", 1)).toBe(false);
+    for (let i = 0; i < 3; i++) expect(rpc.senderLimiter.take("0xabc", 1)).toBe(true);
+    expect(rpc.senderLimiter.take("0xabc", 1)).toBe(false);
+    rpc.node.close();
+  });
+
+  it("should refuse a default private-tx lifetime above its limit, naming the flag", () => {
+    expect(() =>
+      loadConfig([...base, "--rpc-max-blocks-default", "400"], {
+        VEIL_OPERATOR_KEY: KEY,
+        VEIL_AUTH_KEY: KEY,
+      }),
+    ).toThrow(/rpc-max-blocks-limit/);
   });
 });

@@ -82,6 +82,24 @@ export type RelayConfig = {
   feeMarginBps?: number;
   feeAmortizeOrders?: number;
   minOrderValueWei?: number;
+  /**
+   * The wallet RPC (`/rpc`, relay/rpc/), optional so a config built by hand still type-checks (defaults in
+   * {@link RPC_DEFAULTS}). `rpcMaxBlocksDefault`: blocks a private tx is retried for when the sender gives no
+   * maxBlockNumber (Protect: 25); `rpcMaxBlocksLimit`: largest maxBlockNumber accepted, relative to the head;
+   * `rpcMaxGasLimit`: largest gas limit accepted (the block gas limit). `/rpc` has its own budget per client
+   * IP (`rpcIpPerMinute`, `rpcIpBurst`: every JSON-RPC call counts, a batch its entries) and per sender
+   * (`rpcSenderPerMinute`, `rpcSenderBurst`: tx submissions); `rpcMaxBodyBytes`: largest request body;
+   * `rpcMaxPendingPerSender`: PENDING private txs one sender may have (each is re-sent every block).
+   */
+  rpcMaxBlocksDefault?: number;
+  rpcMaxBlocksLimit?: number;
+  rpcMaxGasLimit?: number;
+  rpcIpPerMinute?: number;
+  rpcIpBurst?: number;
+  rpcSenderPerMinute?: number;
+  rpcSenderBurst?: number;
+  rpcMaxBodyBytes?: number;
+  rpcMaxPendingPerSender?: number;
   logLevel: string;
 };
 
@@ -151,6 +169,15 @@ const configSchema = z.object({
   feeMarginBps: z.coerce.number().int().min(0).max(100_000).default(2_500),
   feeAmortizeOrders: z.coerce.number().int().min(1).max(10_000).default(4),
   minOrderValueWei: z.coerce.number().min(0).max(1e24).default(1e15),
+  rpcMaxBlocksDefault: int(1, 25),
+  rpcMaxBlocksLimit: int(1, 300),
+  rpcMaxGasLimit: int(21_000, 30_000_000),
+  rpcIpPerMinute: int(1, 6_000),
+  rpcIpBurst: int(1, 1_000),
+  rpcSenderPerMinute: int(1, 120),
+  rpcSenderBurst: int(1, 30),
+  rpcMaxBodyBytes: int(1024, 1024 * 1024),
+  rpcMaxPendingPerSender: int(1, 16),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -173,6 +200,21 @@ export const ABUSE_DEFAULTS = {
   sseMaxPerClient: 16,
   sseQueueMax: 256,
   retentionDays: 7,
+} as const;
+
+/**
+ * The wallet RPC's defaults, for a config built by hand and for harnesses that build the wallet RPC without a
+ * relay (test/rpc/rpcHarness.ts, scripts/bench/rpc.ts); the `--rpc-*` flags default to the same values.
+ */
+export const RPC_DEFAULTS = {
+  maxBlocksDefault: 25,
+  maxBlocksLimit: 300,
+  maxGasLimit: 30_000_000n,
+  perIp: { perMinute: 6_000, burst: 1_000 },
+  perSender: { perMinute: 120, burst: 30 },
+  maxBodyBytes: 1024 * 1024,
+  pollIntervalMs: 250,
+  maxPendingPerSender: 16,
 } as const;
 
 /** Thrown for an unknown flag or an invalid value; `main` prints it and exits 2. */
@@ -215,6 +257,11 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     const msg = parsed.error.issues.map((i) => `${String(i.path[0] ?? "")}: ${i.message}`).join("; ");
     throw new ConfigError(`invalid relay configuration: ${msg}`);
   }
+  const { rpcMaxBlocksDefault, rpcMaxBlocksLimit } = parsed.data;
+  if (rpcMaxBlocksDefault > rpcMaxBlocksLimit)
+    throw new ConfigError(
+      `invalid relay configuration: rpcMaxBlocksDefault: ${rpcMaxBlocksDefault} is above --rpc-max-blocks-limit ${rpcMaxBlocksLimit}`,
+    );
   return parsed.data as RelayConfig;
 }
 

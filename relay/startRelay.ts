@@ -25,7 +25,8 @@ import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
 import { createRelayMetrics } from "./metrics/relayMetrics.js";
 import type { RelayContext } from "./relayContext.js";
-import { createPrivateTxWatcher, rpcRoutes } from "./rpc/rpcRoutes.js";
+import { rpcSettings } from "./rpc/rpcContext.js";
+import { createPrivateTxWatcher, createRpcContext, rpcRoutes } from "./rpc/rpcRoutes.js";
 import { createApp } from "./server/createApp.js";
 import { openSqliteStore } from "./store/sqliteStore.js";
 
@@ -159,7 +160,10 @@ export async function startRelay(
   batcherRef.current = batcher;
   const operatorLoop = new OperatorLoop(ctx, signer);
 
-  const rpcDeps = {
+  // The wallet RPC's one context (its `--rpc-*` flags, the relay's store, chain view and poller), built here
+  // once and passed to its routes and its watcher.
+  const rpc = createRpcContext({
+    ...rpcSettings(config),
     rpcUrl: config.rpcUrl,
     chainId,
     submitter,
@@ -170,8 +174,8 @@ export async function startRelay(
       hashAt: (n: bigint) => ctx.tracker.hashAt(n),
       confirmations: ctx.confirmations,
     },
-  };
-  const rpcWatcher = createPrivateTxWatcher(rpcDeps);
+  });
+  const rpcWatcher = createPrivateTxWatcher(rpc);
   // One poller for the whole relay: order flow and wallet RPC see the same heads and the same reorgs.
   const poller = new BlockPoller(ctx, genesis?.hash ?? null, {
     onNewBlock: () => {
@@ -195,7 +199,7 @@ export async function startRelay(
     });
   });
   const stopEconomics = watchBatchEconomics(ctx); // fees vs gas per settled batch (issue 17)
-  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpcDeps), proofs });
+  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpc), proofs });
   await intake.ready(); // the intake workers are loaded before the first order can arrive
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });

@@ -14,7 +14,7 @@ import type { Address, Hex } from "viem";
 import type { PrivateTxRecord } from "../store/privateTxStore.js";
 import { classifySimulation } from "./classifySimulation.js";
 import { chainEndingAt, sendPendingBundles } from "./privateTxBundles.js";
-import { type RpcContext, type RpcDeps, rpcContextOf } from "./rpcContext.js";
+import type { RpcContext } from "./rpcContext.js";
 
 export type PrivateTxWatcher = {
   /** Starts polling (idempotent). */
@@ -35,11 +35,10 @@ const LANDING_WATCH_BLOCKS = 2;
 const STARTUP_RECHECK_BLOCKS = 256;
 
 /**
- * Creates the watcher for the endpoint built from the same `deps` (see rpcContextOf).
- * @example const watcher = createPrivateTxWatcher(deps); watcher.start(); ... await watcher.stop()
+ * Creates the watcher for the endpoint whose routes use the same context (createRpcContext).
+ * @example const watcher = createPrivateTxWatcher(ctx); watcher.start(); ... await watcher.stop()
  */
-export function createPrivateTxWatcher(deps: RpcDeps): PrivateTxWatcher {
-  const ctx = rpcContextOf(deps);
+export function createPrivateTxWatcher(ctx: RpcContext): PrivateTxWatcher {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();

@@ -1,9 +1,11 @@
 /**
  * The wallet endpoint's dependencies (RpcDeps, what the relay passes in) and the context built from them once
- * (node client, store, limiters, defaults applied), shared by the route handlers and the block watcher.
+ * (node client, store, limiters, defaults applied) by whoever composes the endpoint (relay/startRelay.ts, or
+ * a harness without a relay), then passed explicitly to the route handlers and the block watcher.
  */
 import type { Logger } from "pino";
 import type { Hex } from "viem";
+import { RPC_DEFAULTS, type RelayConfig } from "../config.js";
 import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
 import type { PrivateTxStore } from "../store/privateTxStore.js";
 import { KeyedMutex } from "./keyedMutex.js";
@@ -59,18 +61,29 @@ export type RpcDeps = {
   acceptBelowBaseFee?: boolean;
 };
 
-export const RPC_DEFAULTS = {
-  maxBlocksDefault: 25,
-  maxBlocksLimit: 300,
-  maxGasLimit: 30_000_000n,
-  perIp: { perMinute: 6_000, burst: 1_000 },
-  perSender: { perMinute: 120, burst: 30 },
-  maxBodyBytes: 1024 * 1024,
-  pollIntervalMs: 250,
-  maxPendingPerSender: 16,
-} as const;
+/** The settings of RpcDeps that are relay flags (`--rpc-*`, relay/config.ts), read from a relay's config. */
+export function rpcSettings(config: RelayConfig): Partial<RpcDeps> {
+  return {
+    maxBlocksDefault: config.rpcMaxBlocksDefault ?? RPC_DEFAULTS.maxBlocksDefault,
+    maxBlocksLimit: config.rpcMaxBlocksLimit ?? RPC_DEFAULTS.maxBlocksLimit,
+    maxGasLimit:
+      config.rpcMaxGasLimit === undefined ? RPC_DEFAULTS.maxGasLimit : BigInt(config.rpcMaxGasLimit),
+    rateLimits: {
+      perIp: {
+        perMinute: config.rpcIpPerMinute ?? RPC_DEFAULTS.perIp.perMinute,
+        burst: config.rpcIpBurst ?? RPC_DEFAULTS.perIp.burst,
+      },
+      perSender: {
+        perMinute: config.rpcSenderPerMinute ?? RPC_DEFAULTS.perSender.perMinute,
+        burst: config.rpcSenderBurst ?? RPC_DEFAULTS.perSender.burst,
+      },
+    },
+    maxBodyBytes: config.rpcMaxBodyBytes ?? RPC_DEFAULTS.maxBodyBytes,
+    maxPendingPerSender: config.rpcMaxPendingPerSender ?? RPC_DEFAULTS.maxPendingPerSender,
+  };
+}
 
-/** Everything a handler needs, built once from RpcDeps. */
+/** Everything a handler needs, built once from RpcDeps ({@link createRpcContext}). */
 export type RpcContext = {
   chainId: number;
   node: NodeClient;
@@ -93,22 +106,11 @@ export type RpcContext = {
   chain: RpcChainView | null;
 };
 
-const contexts = new WeakMap<RpcDeps, RpcContext>();
-
 /**
- * The context of `deps`, built on first use: rpcRoutes(deps) and createPrivateTxWatcher(deps) given the same
- * deps object share one node client, store and per-sender lock.
+ * Applies defaults and opens the node client: build it once and give the same context to rpcRoutes and
+ * createPrivateTxWatcher, so both share one node client, store, limiters and per-sender lock.
+ * @example const rpc = createRpcContext(deps); app.route("/", rpcRoutes(rpc)); createPrivateTxWatcher(rpc)
  */
-export function rpcContextOf(deps: RpcDeps): RpcContext {
-  let ctx = contexts.get(deps);
-  if (!ctx) {
-    ctx = createRpcContext(deps);
-    contexts.set(deps, ctx);
-  }
-  return ctx;
-}
-
-/** Applies defaults and opens the node client and store. */
 export function createRpcContext(deps: RpcDeps): RpcContext {
   if (!Number.isInteger(deps.chainId) || deps.chainId <= 0)
     throw new RangeError(`bad chainId ${deps.chainId}`);

@@ -3,7 +3,7 @@
  * `GET /tx/:hash` (Protect's status API). Transactions sent here go to builders as private bundles, never to a
  * public mempool; the reads on the allow-list (rpcAllowList.ts) are proxied to the node (its answer passed
  * through byte for byte for a single request); every other method gets -32601. Mount it in the relay app and
- * run createPrivateTxWatcher(deps) next to it.
+ * run createPrivateTxWatcher(ctx) next to it, on the same context (createRpcContext).
  */
 
 import type { ServerResponse } from "node:http";
@@ -26,22 +26,21 @@ import { handlePrivateMethod, PRIVATE_RPC_METHODS, type RequestInfo } from "./pr
 import { txStatusJson, unknownTxStatusJson } from "./privateTxWire.js";
 import { BODY_TOO_LARGE, readRequestBody } from "./readRequestBody.js";
 import { methodRefused, PROXIED_READ_METHODS } from "./rpcAllowList.js";
-import { type RpcContext, type RpcDeps, rpcContextOf } from "./rpcContext.js";
+import type { RpcContext } from "./rpcContext.js";
 import { InvalidRequestError, LimitExceededError, NodeUnavailableError, RpcError } from "./rpcErrors.js";
 
 export { createPrivateTxWatcher, type PrivateTxWatcher } from "./privateTxWatcher.js";
-export type { RpcDeps } from "./rpcContext.js";
+export { createRpcContext, type RpcContext, type RpcDeps } from "./rpcContext.js";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
 /**
  * Builds the routes.
- * @param deps see RpcDeps; pass the same object to createPrivateTxWatcher so both share one context.
- * @returns a Hono app with `POST /rpc` and `GET /tx/:hash`, to mount with `app.route("/", rpcRoutes(deps))`.
- * @example app.route("/", rpcRoutes({ rpcUrl, chainId, submitter, privateTxs: store.privateTxs, logger }))
+ * @param ctx the endpoint's context (createRpcContext); give the same one to createPrivateTxWatcher.
+ * @returns a Hono app with `POST /rpc` and `GET /tx/:hash`, to mount with `app.route("/", rpcRoutes(ctx))`.
+ * @example app.route("/", rpcRoutes(createRpcContext({ rpcUrl, chainId, submitter, privateTxs, logger })))
  */
-export function rpcRoutes(deps: RpcDeps): Hono {
-  const ctx = rpcContextOf(deps);
+export function rpcRoutes(ctx: RpcContext): Hono {
   const app = new Hono();
 
   app.post("/rpc", async (c) => {

@@ -26,7 +26,12 @@ import { encodeFunctionData, erc20Abi, type Hex, parseGwei } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
 import { NodeClient } from "../../relay/rpc/nodeClient.js";
-import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
+import {
+  createPrivateTxWatcher,
+  createRpcContext,
+  type RpcDeps,
+  rpcRoutes,
+} from "../../relay/rpc/rpcRoutes.js";
 import { PrivateTxStore } from "../../relay/store/privateTxStore.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { devnetAccount } from "../devnet/devnetAccounts.js";
@@ -229,12 +234,13 @@ export async function run(flags: string[]): Promise<void> {
     logger: pino({ level: "silent" }),
     rateLimits: { perIp: { perMinute: 1_000_000, burst: 100_000 } },
   };
+  const rpc = createRpcContext(deps);
   const app = new Hono();
-  app.route("/", rpcRoutes(deps));
+  app.route("/", rpcRoutes(rpc));
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const watcher = createPrivateTxWatcher(deps);
+  const watcher = createPrivateTxWatcher(rpc);
   watcher.start();
   try {
     const readsOut = await measureReads(devnet, `${url}/rpc`, reads);

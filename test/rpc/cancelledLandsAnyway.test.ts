@@ -1,7 +1,6 @@
 import { type Hex, parseEther, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rpcContextOf } from "../../relay/rpc/rpcContext.js";
 import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 import {
@@ -53,7 +52,7 @@ describe("wallet RPC: a cancelled tx that lands anyway", () => {
     // lost (it reached the builder too late): exactly what a race with the block being sealed leaves.
     await bundleSentFor(server, hash, head + 1);
     await bundleTrafficSettled(server, hash);
-    expect(rpcContextOf(server.deps).store.markCancelled(hash)).toBe(true);
+    expect(server.rpc.store.markCancelled(hash)).toBe(true);
     await devnet.buildBlock();
     const receipt = (await postRpc(server.rpcUrl, rpcBody("eth_getTransactionReceipt", [hash]))).body.result;
     expect(receipt, "the builder included the bundle it held").not.toBeNull();

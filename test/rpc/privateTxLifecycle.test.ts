@@ -67,7 +67,7 @@ describe("wallet RPC: private transaction life cycle", () => {
    * relay having had every chance to send it, not on a sleep.
    */
   const blocksWithWatcherPass = async (n: number) => {
-    const watcher = createPrivateTxWatcher(server.deps);
+    const watcher = createPrivateTxWatcher(server.rpc);
     for (let i = 0; i < n; i++) await watcher.tick(Number(await devnet.buildBlock()));
   };
 

@@ -1,6 +1,6 @@
 /**
  * Test harness of the wallet endpoint: a real devnet (anvil + local builder, blocks only on demand), the real
- * `rpcRoutes(deps)` served over real HTTP by @hono/node-server on a free port, a real BundleSubmitter, a real
+ * `rpcRoutes(createRpcContext(deps))` served over real HTTP by @hono/node-server on a free port, a real BundleSubmitter, a real
  * SQLite file, and the real block watcher. `driveBlocks` builds blocks in the background like a slot clock,
  * and looks at anvil's public pending pool between blocks, recording every hash it ever saw there.
  */
@@ -14,8 +14,13 @@ import { Hono } from "hono";
 import pino from "pino";
 import type { Hex } from "viem";
 import { BundleSubmitter } from "../../relay/bundles/bundleSubmitter.js";
-import { rpcContextOf } from "../../relay/rpc/rpcContext.js";
-import { createPrivateTxWatcher, type RpcDeps, rpcRoutes } from "../../relay/rpc/rpcRoutes.js";
+import {
+  createPrivateTxWatcher,
+  createRpcContext,
+  type RpcContext,
+  type RpcDeps,
+  rpcRoutes,
+} from "../../relay/rpc/rpcRoutes.js";
 import { PrivateTxStore } from "../../relay/store/privateTxStore.js";
 import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import type { Devnet } from "../helpers/devnet.js";
@@ -25,6 +30,8 @@ export type RpcServer = {
   url: string;
   rpcUrl: string;
   deps: RpcDeps;
+  /** The one context built from `deps`, shared by the routes and the watcher (and tests' extra watchers). */
+  rpc: RpcContext;
   dbPath: string;
   /** Stops the watcher and the HTTP server (keeps the db file unless `keepDb`). */
   stop(opts?: { keepDb?: boolean }): Promise<void>;
@@ -52,18 +59,20 @@ export async function startRpcServer(devnet: Devnet, overrides: Partial<RpcDeps>
     pollIntervalMs: 40,
     ...overrides,
   };
+  const rpc = createRpcContext(deps);
   const app = new Hono();
-  app.route("/", rpcRoutes(deps));
+  app.route("/", rpcRoutes(rpc));
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const watcher = createPrivateTxWatcher(deps);
+  const watcher = createPrivateTxWatcher(rpc);
   watcher.start();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     rpcUrl: `${url}/rpc`,
     deps,
+    rpc,
     dbPath: file,
     async stop(opts: { keepDb?: boolean } = {}) {
       await watcher.stop();
@@ -168,7 +177,7 @@ export async function waitForStatus(server: { url: string }, hash: Hex, status: 
  * builder answered), or once the tx is no longer PENDING: an event to wait on instead of a fixed sleep.
  */
 export async function bundleSentFor(server: RpcServer, hash: Hex, block: number, timeoutMs = 20_000) {
-  const { store } = rpcContextOf(server.deps);
+  const { store } = server.rpc;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const tx = store.get(hash);
@@ -181,6 +190,6 @@ export async function bundleSentFor(server: RpcServer, hash: Hex, block: number,
 
 /** Resolves once no bundle send or withdrawal of `hash` is in flight between the relay and its builders. */
 export async function bundleTrafficSettled(server: RpcServer, hash: Hex): Promise<void> {
-  const { inFlight } = rpcContextOf(server.deps);
+  const { inFlight } = server.rpc;
   for (let p = inFlight.get(hash.toLowerCase()); p; p = inFlight.get(hash.toLowerCase())) await p;
 }

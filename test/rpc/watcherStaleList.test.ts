@@ -1,7 +1,6 @@
 import { type Hex, keccak256 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrivateTxWatcher } from "../../relay/rpc/privateTxWatcher.js";
-import { rpcContextOf } from "../../relay/rpc/rpcContext.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
 import {
   bundleSentFor,
@@ -61,7 +60,7 @@ describe("wallet RPC: the watcher never re-sends from a stale list", () => {
     await bundleTrafficSettled(server, second);
 
     // Every landable bundle the relay sends from here on, as the builder receives it.
-    const ctx = rpcContextOf(server.deps);
+    const ctx = server.rpc;
     const real = ctx.submitter;
     const sent: { txs: readonly Hex[]; target: bigint }[] = [];
     ctx.submitter = {
@@ -96,7 +95,7 @@ describe("wallet RPC: the watcher never re-sends from a stale list", () => {
       const admitted = send(replacementRaw);
       await waitUntil(() => lockCalls >= 2, "the replacement's admission waiting on the sender lock");
       // Then the watcher's pass for the next block: it lists the senders now, before the replacement exists.
-      const pass = createPrivateTxWatcher(server.deps).tick(head + 1);
+      const pass = createPrivateTxWatcher(server.rpc).tick(head + 1);
       release();
       await held;
       const replacement = await admitted;
