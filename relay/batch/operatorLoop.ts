@@ -1,6 +1,7 @@
 import type { Address, Hex, TransactionReceipt } from "viem";
 import { TRACKED_BLOCKS } from "../chain/chainTracker.js";
 import type { OperatorSigner, SignedOperatorTx } from "../chain/operatorSigner.js";
+import { settleBidFor } from "../economics/settleBid.js";
 import type { RelayContext } from "../relayContext.js";
 import type { BatchIn, BatchRecord, BundleKind } from "../store/store.js";
 import { freezeBatch } from "../transitions/batchTransitions.js";
@@ -168,7 +169,9 @@ export class OperatorLoop {
         );
         continue;
       }
-      let tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee);
+      // Issue 17: a settle whose bundle missed blocks bids more, from its orders' fees (never above them).
+      const bid = await settleBidFor(this.ctx, b.id, plan, head);
+      let tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee, bid);
       let sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
       if (!sim.ok && cached) {
         // A plan made on an earlier block may only be stale (another settle moved its pool since): re-plan on
@@ -177,7 +180,7 @@ export class OperatorLoop {
         if (fresh !== null) {
           plan = fresh;
           this.plans.set(b.id, plan);
-          tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee);
+          tx = await this.signer.settle(plan.data, plan.gas, nonce, baseFee, bid);
           sim = await this.ctx.submitter.simulate([...txs(), tx.raw], target);
         }
       }

@@ -15,7 +15,13 @@ export type SignedOperatorTx = { raw: Hex; hash: Hex; nonce: number };
  */
 export function createOperatorSigner(operatorKey: Hex, chainId: number, settlement: Address) {
   const account = privateKeyToAccount(operatorKey);
-  const sign = async (data: Hex, nonce: number, gas: bigint, baseFee: bigint): Promise<SignedOperatorTx> => {
+  const sign = async (
+    data: Hex,
+    nonce: number,
+    gas: bigint,
+    baseFee: bigint,
+    priorityFeeWei = PRIORITY_FEE_WEI,
+  ): Promise<SignedOperatorTx> => {
     const raw = await account.signTransaction({
       type: "eip1559",
       chainId,
@@ -23,8 +29,8 @@ export function createOperatorSigner(operatorKey: Hex, chainId: number, settleme
       data,
       nonce,
       gas,
-      maxPriorityFeePerGas: PRIORITY_FEE_WEI,
-      maxFeePerGas: baseFee * 2n + PRIORITY_FEE_WEI,
+      maxPriorityFeePerGas: priorityFeeWei,
+      maxFeePerGas: baseFee * 2n + priorityFeeWei,
     });
     return { raw, hash: keccak256(raw), nonce };
   };
@@ -42,8 +48,9 @@ export function createOperatorSigner(operatorKey: Hex, chainId: number, settleme
         200_000n,
         baseFee,
       ),
-    /** A prepared `settle(...)` call. */
-    settle: (data: Hex, gas: bigint, nonce: number, baseFee: bigint) => sign(data, nonce, gas, baseFee),
+    /** A prepared `settle(...)` call; `priorityFeeWei` is its bid (default the standing one; settleBid.ts). */
+    settle: (data: Hex, gas: bigint, nonce: number, baseFee: bigint, priorityFeeWei?: bigint) =>
+      sign(data, nonce, gas, baseFee, priorityFeeWei),
   };
 }
 
