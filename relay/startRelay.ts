@@ -104,7 +104,6 @@ export async function startRelay(
     },
   });
   const hashOrder = createOrderHasher(chainId, config.settlement);
-  const batcherRef: { current: Batcher | null } = { current: null };
   // the head is read at request time, once ctx exists (the block poller keeps it)
   const contractSignatures = new ContractSignatureCheck(chain, () => ctx.head.block, {
     perMinute: config.walletCheckPerMinute ?? ABUSE_DEFAULTS.walletCheckPerMinute,
@@ -144,7 +143,7 @@ export async function startRelay(
       // raw eth_calls over a keep-alive agent: a stranger's refused order costs one cheap read (issue 13)
       new LeanChainReads(config.rpcUrl, config.settlement),
     ),
-    openBatch: new OpenBatch(store, config.maxBatchSize, () => batcherRef.current?.closeSoon()),
+    openBatch: new OpenBatch(store, config.maxBatchSize), // the batcher listens for it filling up
     tokenSymbols,
     head: {
       block: head.number ?? 0n,
@@ -157,7 +156,6 @@ export async function startRelay(
     confirmations: Math.max(1, config.confirmations ?? 2),
   };
   const batcher = new Batcher(ctx);
-  batcherRef.current = batcher;
   const operatorLoop = new OperatorLoop(ctx, signer);
 
   // The wallet RPC's one context (its `--rpc-*` flags, the relay's store, chain view and poller), built here

@@ -39,12 +39,16 @@ const SETTLE_BACKLOG_HOLD = 2;
 export class Batcher {
   private timer: NodeJS.Timeout | null = null;
   private soon = false;
+  /** Unsubscribes from the open batch's "full" signal (set while started). */
+  private unsubscribeFull: (() => void) | null = null;
   /** When the open batch last closed on its interval (on a head or by the timer). */
   private lastCloseAt = Date.now();
 
   constructor(private readonly ctx: RelayContext) {}
 
+  /** Starts the interval closes and listens for the open batch filling up (closeSoon). */
   start(): void {
+    this.unsubscribeFull ??= this.ctx.openBatch.onFull(() => this.closeSoon());
     this.closeFull();
     const tick = Math.max(10, Math.floor(this.ctx.config.batchIntervalMs / 4));
     this.timer = setInterval(() => this.onInterval(), tick);
@@ -58,9 +62,11 @@ export class Batcher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unsubscribeFull?.();
+    this.unsubscribeFull = null;
   }
 
-  /** Called by the open batch when it fills up: freeze it without waiting for the interval. */
+  /** Called when the open batch fills up (its onFull, while started): freeze it now, not at the interval. */
   closeSoon(): void {
     if (this.soon) return;
     this.soon = true;

@@ -3,19 +3,20 @@ import { openBatchAtStart, rotateOpenBatch } from "../transitions/batchTransitio
 
 /**
  * The batch new orders go into. Slots are counted in memory so intake never waits on the batcher; when the
- * batch reaches `maxBatchSize` it is marked `closing` and a new one opens at once, and `onFull` asks the
- * batcher to freeze the full one without waiting for the interval.
+ * batch reaches `maxBatchSize` it is marked `closing` and a new one opens at once, and the listeners of
+ * {@link OpenBatch.onFull} (the running batcher) freeze the full one without waiting for the interval. The
+ * batcher subscribes itself, so the two are built in order (open batch, context, batcher) with no cycle.
  */
 export class OpenBatch {
   private id: number;
   private count: number;
   /** Smallest `commitBy` among the open batch's orders: the batcher closes it early to commit in time. */
   private earliestCommitBy: bigint | null = null;
+  private readonly fullListeners = new Set<() => void>();
 
   constructor(
     private readonly store: Store,
     private readonly maxBatchSize: number,
-    private readonly onFull: () => void,
   ) {
     this.id = openBatchAtStart(store);
     const orders = store.ordersInBatch(this.id);
@@ -50,9 +51,15 @@ export class OpenBatch {
     this.noteCommitBy(commitBy);
     if (this.count >= this.maxBatchSize) {
       this.rotate();
-      this.onFull();
+      for (const listener of this.fullListeners) listener();
     }
     return id;
+  }
+
+  /** Calls `listener` each time a batch fills up and is rotated out; returns the unsubscribe. */
+  onFull(listener: () => void): () => void {
+    this.fullListeners.add(listener);
+    return () => this.fullListeners.delete(listener);
   }
 
   /** Closes the open batch (state `closing`) and opens a new one; returns the closed id. */

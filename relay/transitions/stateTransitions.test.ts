@@ -43,7 +43,7 @@ beforeEach(() => {
     events: new RelayEvents(),
     logger: pino({ level: "silent" }),
     metrics: createRelayMetrics(store),
-    openBatch: new OpenBatch(store, 10_000, () => undefined),
+    openBatch: new OpenBatch(store, 10_000),
     head: { block: HEAD, timestamp: BigInt(Math.floor(Date.now() / 1000)), baseFee: 1n, blockTimeMs: 1000 },
     confirmations: 2,
     revealWindow: 3n,
