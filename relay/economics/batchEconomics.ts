@@ -17,8 +17,8 @@ export type BatchEconomics = {
  * Records what each settled batch earned and cost the operator (issue 17): the signed fees of its filled
  * orders, valued in wei at the pools' spot price when the settle is seen, against the gas its commit and
  * settle transactions paid (receipts: gas used x effective gas price). Prometheus: `veil_fees_collected_wei_total`,
- * `veil_operator_gas_spent_wei_total`, `veil_batch_margin_wei` (the last batch) and
- * `veil_operator_margin_wei` (running total), plus one log line per batch. Why: an operator has to see
+ * `veil_operator_gas_spent_wei_total`, `veil_batch_margin_wei` (the last batch),
+ * `veil_operator_margin_wei` (running total) and `veil_batches_accounted_total`, plus one log line per batch. Why: an operator has to see
  * whether fees cover gas before the ETH is gone. Fees go to the contract's fee recipient, gas is paid by the
  * operator key: the margin says whether the one refills the other. Failures to read a receipt or price are
  * logged and skip that batch (metrics are best effort; nothing waits on them).
@@ -44,6 +44,11 @@ export function watchBatchEconomics(ctx: RelayContext, onBatch?: (e: BatchEconom
   const totalMargin = new Gauge({
     name: "veil_operator_margin_wei",
     help: "Fees minus operator gas over every settled batch since start, in wei",
+    registers,
+  });
+  const accounted = new Counter({
+    name: "veil_batches_accounted_total",
+    help: "Settled batches whose fees and gas were recorded in the metrics above",
     registers,
   });
   let running = 0n;
@@ -72,6 +77,7 @@ export function watchBatchEconomics(ctx: RelayContext, onBatch?: (e: BatchEconom
     gas.inc(Number(gasWei));
     lastMargin.set(Number(marginWei));
     totalMargin.set(Number(running));
+    accounted.inc();
     const e = { batchId, fills, feesWei, gasWei, marginWei };
     ctx.logger.info(
       { batchId, fills, feesWei: `${feesWei}`, gasWei: `${gasWei}`, marginWei: `${marginWei}` },
