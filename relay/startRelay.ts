@@ -25,6 +25,7 @@ import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
 import { createRelayMetrics } from "./metrics/relayMetrics.js";
 import type { RelayContext } from "./relayContext.js";
+import { NodeClient } from "./rpc/nodeClient.js";
 import { rpcSettings } from "./rpc/rpcContext.js";
 import { createPrivateTxWatcher, createRpcContext, rpcRoutes } from "./rpc/rpcRoutes.js";
 import { createApp } from "./server/createApp.js";
@@ -104,6 +105,8 @@ export async function startRelay(
     },
   });
   const hashOrder = createOrderHasher(chainId, config.settlement);
+  // The relay's one raw JSON-RPC client of the node (keep-alive agent): intake's lean reads and the wallet RPC
+  const node = new NodeClient(config.rpcUrl);
   // the head is read at request time, once ctx exists (the block poller keeps it)
   const contractSignatures = new ContractSignatureCheck(chain, () => ctx.head.block, {
     perMinute: config.walletCheckPerMinute ?? ABUSE_DEFAULTS.walletCheckPerMinute,
@@ -141,7 +144,7 @@ export async function startRelay(
       config.checkFunds,
       { tokens: pools.tokens(), minUnits: config.commitMinUnits ?? ABUSE_DEFAULTS.commitMinUnits },
       // raw eth_calls over a keep-alive agent: a stranger's refused order costs one cheap read (issue 13)
-      new LeanChainReads(config.rpcUrl, config.settlement),
+      new LeanChainReads(node, config.settlement),
     ),
     openBatch: new OpenBatch(store, config.maxBatchSize), // the batcher listens for it filling up
     tokenSymbols,
@@ -163,6 +166,7 @@ export async function startRelay(
   const rpc = createRpcContext({
     ...rpcSettings(config),
     rpcUrl: config.rpcUrl,
+    node,
     chainId,
     submitter,
     privateTxs: store.privateTxs,
@@ -237,6 +241,7 @@ export async function startRelay(
       });
       ctx.writeQueue.flush();
       await intake.close();
+      node.close();
       submitter.close();
       store.close();
       logger.info("relay stopped");

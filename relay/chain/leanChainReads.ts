@@ -32,11 +32,12 @@ function uintWord(v: bigint): string {
 export class LeanChainReads {
   private readonly node: NodeClient;
 
+  /** @param node the relay's one node client (shared with the wallet RPC), or a URL to open one for. */
   constructor(
-    rpcUrl: string,
+    node: NodeClient | string,
     private readonly settlement: Address,
   ) {
-    this.node = new NodeClient(rpcUrl);
+    this.node = typeof node === "string" ? new NodeClient(node) : node;
   }
 
   /** A raw `eth_call` at "latest" (no `to`: runs `data` as creation code); its return data. */

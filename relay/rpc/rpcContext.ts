@@ -22,10 +22,12 @@ export type RpcChainView = {
   confirmations: number;
 };
 
-/** What the relay gives the wallet endpoint (relay/server/createApp.ts wires it). */
+/** What the relay gives the wallet endpoint (relay/startRelay.ts builds its context from them once). */
 export type RpcDeps = {
   /** The node (anvil / execution client) that reads are proxied to. Never used to send transactions. */
   rpcUrl: string;
+  /** The relay's one client of that node, shared with intake's reads; without it one is opened for rpcUrl. */
+  node?: NodeClient;
   chainId: number;
   /** relay/bundles/bundleSubmitter.ts `BundleSubmitter` (any object with its simulate/send works). */
   submitter: PrivateBundleSubmitter;
@@ -120,7 +122,7 @@ export function createRpcContext(deps: RpcDeps): RpcContext {
     throw new RangeError(`maxBlocksDefault must be in [1, maxBlocksLimit], got ${maxBlocksDefault}`);
   return {
     chainId: deps.chainId,
-    node: new NodeClient(deps.rpcUrl),
+    node: deps.node ?? new NodeClient(deps.rpcUrl),
     store: deps.privateTxs,
     submitter: deps.submitter,
     logger: deps.logger.child({ module: "rpc" }),
