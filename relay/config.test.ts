@@ -51,6 +51,7 @@ describe("loadConfig", () => {
       rateLimits: { perIp: RPC_DEFAULTS.perIp, perSender: RPC_DEFAULTS.perSender },
       maxBodyBytes: RPC_DEFAULTS.maxBodyBytes,
       maxPendingPerSender: RPC_DEFAULTS.maxPendingPerSender,
+      clientKey: expect.any(Function),
     });
     const c = loadConfig(
       [

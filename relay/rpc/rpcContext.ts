@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { RPC_DEFAULTS, type RelayConfig } from "../config.js";
+import { type ClientKeyOf, createClientKey, trustedProxyList } from "../limits/clientKey.js";
 import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
 import type { PrivateTxStore } from "../store/privateTxStore.js";
 import { KeyedMutex } from "./keyedMutex.js";
@@ -44,8 +45,12 @@ export type RpcDeps = {
   rateLimits?: { perIp?: RateLimit; perSender?: RateLimit };
   /** Largest request body in bytes. */
   maxBodyBytes?: number;
-  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
-  trustProxy?: boolean;
+  /**
+   * Who a request is from, for the per-IP budget: the relay's own rule (relay/limits/clientKey.ts:
+   * `X-Forwarded-For` believed only from `--trusted-proxy` addresses, IPv6 per /64). Default: the socket's
+   * address, the header ignored.
+   */
+  clientKey?: ClientKeyOf;
   /** How often the block watcher polls eth_blockNumber (only when it runs its own loop: no `chain`). */
   pollIntervalMs?: number;
   /** The relay's chain view; without it the watcher polls on its own and cannot notice reorgs. */
@@ -63,7 +68,10 @@ export type RpcDeps = {
   acceptBelowBaseFee?: boolean;
 };
 
-/** The settings of RpcDeps that are relay flags (`--rpc-*`, relay/config.ts), read from a relay's config. */
+/**
+ * The settings of RpcDeps that are relay flags (`--rpc-*`, relay/config.ts), read from a relay's config, and
+ * the relay's client rule (`--trusted-proxy`), so `/rpc` counts the same client as every other endpoint.
+ */
 export function rpcSettings(config: RelayConfig): Partial<RpcDeps> {
   return {
     maxBlocksDefault: config.rpcMaxBlocksDefault ?? RPC_DEFAULTS.maxBlocksDefault,
@@ -82,6 +90,7 @@ export function rpcSettings(config: RelayConfig): Partial<RpcDeps> {
     },
     maxBodyBytes: config.rpcMaxBodyBytes ?? RPC_DEFAULTS.maxBodyBytes,
     maxPendingPerSender: config.rpcMaxPendingPerSender ?? RPC_DEFAULTS.maxPendingPerSender,
+    clientKey: createClientKey(trustedProxyList(config.trustedProxies ?? [])),
   };
 }
 
@@ -96,7 +105,7 @@ export type RpcContext = {
   maxBlocksLimit: number;
   maxGasLimit: bigint;
   maxBodyBytes: number;
-  trustProxy: boolean;
+  clientKey: ClientKeyOf;
   pollIntervalMs: number;
   ipLimiter: RateLimiter;
   senderLimiter: RateLimiter;
@@ -130,7 +139,7 @@ export function createRpcContext(deps: RpcDeps): RpcContext {
     maxBlocksLimit,
     maxGasLimit: deps.maxGasLimit ?? RPC_DEFAULTS.maxGasLimit,
     maxBodyBytes: deps.maxBodyBytes ?? RPC_DEFAULTS.maxBodyBytes,
-    trustProxy: deps.trustProxy ?? false,
+    clientKey: deps.clientKey ?? createClientKey(null),
     pollIntervalMs: deps.pollIntervalMs ?? RPC_DEFAULTS.pollIntervalMs,
     ipLimiter: new RateLimiter(deps.rateLimits?.perIp ?? RPC_DEFAULTS.perIp),
     senderLimiter: new RateLimiter(deps.rateLimits?.perSender ?? RPC_DEFAULTS.perSender),

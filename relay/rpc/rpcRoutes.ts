@@ -220,11 +220,8 @@ async function proxyBatch(
   });
 }
 
+/** The client a request counts against (the relay's rule: a trusted proxy's X-Forwarded-For, else the socket). */
 function clientIp(ctx: RpcContext, c: Context): string {
-  if (ctx.trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+  return ctx.clientKey(env?.incoming?.socket?.remoteAddress, c.req.header("x-forwarded-for"));
 }
