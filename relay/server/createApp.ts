@@ -108,7 +108,7 @@ const STALE_HEAD_MIN_MS = 30_000;
  * Builds the relay's HTTP app: the pinned REST API under /v1, SSE events, health and Prometheus metrics,
  * and the wallet JSON-RPC routes when given. Every error becomes `{error: {code, message, details?}}` with
  * its status; bad input is always a 4xx, and only a bug can produce a (logged) 500.
- * @example const app = createApp(ctx, intake, { rpc: rpcRoutes(deps) })
+ * @example const app = createApp(ctx, intake, { rpc: rpcRoutes(createRpcContext(deps)) })
  */
 export function createApp(
   ctx: RelayContext,
