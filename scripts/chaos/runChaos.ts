@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import type { Hex } from "viem";
+import { freeFixedPort } from "../devnet/freeFixedPort.js";
 import { createPrng } from "../scenarios/prng.js";
 import { type AuditResult, auditAgainstChain, quiet, readRelayViews } from "./chaosAudit.js";
 import { ChaosLoad } from "./chaosLoad.js";
@@ -33,14 +33,6 @@ export type ChaosResult = {
 
 type Fault = { atMs: number; kind: "kill" | "reorg" | "builder" | "node" };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 /**
  * The chaos run: steady load on a two-builder devnet while faults land at seeded random moments, then a quiet
  * period and an audit of every accepted order and private tx against the canonical chain. With every fault
@@ -61,7 +53,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   schedule(o.nodeRestarts, "node");
   faults.sort((a, b) => a.atMs - b.atMs);
 
-  const world = await ChaosWorld.start({ slotMs: o.slotMs, prng, relayPort: await freePort() });
+  const world = await ChaosWorld.start({ slotMs: o.slotMs, prng, relayPort: await freeFixedPort() });
   const counts = { kills: 0, reorgs: 0, builderOutages: 0, nodeRestarts: 0 };
   const reorgDepths: number[] = [];
   try {

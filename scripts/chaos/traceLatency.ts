@@ -7,10 +7,10 @@
  * p99 per stage, by mode and by whether the batch held commit-mode orders; writes them as JSON with --out.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
+import { freeFixedPort } from "../devnet/freeFixedPort.js";
 import { rpcCall } from "../devnet/jsonRpc.js";
 import { createPrng } from "../scenarios/prng.js";
 import { quiet, readRelayViews } from "./chaosAudit.js";
@@ -30,14 +30,6 @@ function parseFlags(argv: string[]): Flags {
     else throw new Error(`unknown flag ${name} (known: --seconds, --seed, --out)`);
   }
   return flags;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** When each block number was first seen (ms), so a log line's time can be turned into "the head then". */
@@ -120,7 +112,7 @@ async function main(): Promise<void> {
   const world = await ChaosWorld.start({
     slotMs: 1000,
     prng,
-    relayPort: await freePort(),
+    relayPort: await freeFixedPort(),
     logLevel: "debug",
   });
   const heads = new HeadWatch(world.devnet.rpcUrl);
