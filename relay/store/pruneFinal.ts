@@ -1,9 +1,11 @@
 import type Database from "better-sqlite3";
+import { FINAL_ORDER_STATES as FINAL_STATES } from "../../client/relay/relaySchemas.js";
+import { sqlList } from "./sqlList.js";
 
 /** Rows deleted per statement: a prune never holds the (single) writer for long. */
 export const PRUNE_CHUNK_ROWS = 1_000;
 
-const FINAL_ORDER_STATES = "('filled','unfilled','failed','cancelled')";
+const FINAL_ORDER_STATES = sqlList(FINAL_STATES);
 const FINAL_BATCH_STATES = "('settled','expired')";
 const FINAL_TX_STATUSES = "('INCLUDED','FAILED','CANCELLED')";
 

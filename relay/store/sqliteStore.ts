@@ -8,6 +8,7 @@ import { installOrderStateCounts, readOrderStateCounts } from "./orderStateCount
 import { securePrivateDataDir } from "./privateDataDir.js";
 import { PrivateTxStore } from "./privateTxStore.js";
 import { pruneFinal } from "./pruneFinal.js";
+import { sqlList } from "./sqlList.js";
 import type {
   BatchFields,
   BatchIn,
@@ -20,6 +21,7 @@ import type {
   OrderRecord,
   Store,
 } from "./store.js";
+import { FINAL_ORDER_STATES } from "./store.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -123,7 +125,7 @@ type BatchRow = {
   settled_at: number | null;
 };
 
-const FINAL = "('filled','unfilled','failed','cancelled')";
+const FINAL = sqlList(FINAL_ORDER_STATES);
 
 /** Every batches column but leaves_json (getBatchMeta). */
 const BATCH_META_COLUMNS = [

@@ -1,20 +1,13 @@
 import type { Address, Hex } from "viem";
 import type { Order } from "../../client/order/order.js";
+import type { OrderState } from "../../client/relay/relaySchemas.js";
 import type { GroupCommit } from "./groupCommit.js";
 import type { LeafProofs } from "./leafProofs.js";
 import type { PrivateTxStore } from "./privateTxStore.js";
 import type { PruneCounts } from "./pruneFinal.js";
 
-/** Order states of the pinned REST API; `filled`, `unfilled`, `failed`, `cancelled` are final. */
-export type OrderState =
-  | "pending"
-  | "committed"
-  | "revealed"
-  | "filled"
-  | "unfilled"
-  | "failed"
-  | "cancelled";
-export const FINAL_ORDER_STATES: readonly OrderState[] = ["filled", "unfilled", "failed", "cancelled"];
+/** Order states are the client's vocabulary (client/relay/relaySchemas.ts), the one the REST API pins. */
+export { FINAL_ORDER_STATES, type OrderState } from "../../client/relay/relaySchemas.js";
 
 export type OrderMode = "sealed" | "commit";
 

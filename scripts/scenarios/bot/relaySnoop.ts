@@ -1,4 +1,5 @@
 import { type Address, getAddress, type Hex } from "viem";
+import { FINAL_ORDER_STATES } from "../../../client/relay/relaySchemas.js";
 
 /** An order's content as a public relay surface showed it (decimal strings on the wire). */
 export type SnoopedOrder = {
@@ -14,7 +15,7 @@ export type SnoopedOrder = {
 /** What the snoop has done, for the scenario log: requests by surface, ids followed, orders learned. */
 export type SnoopStats = { requests: Record<string, number>; idsFollowed: number; ordersLearned: number };
 
-const FINAL = new Set(["filled", "unfilled", "failed", "cancelled"]);
+const FINAL: ReadonlySet<string> = new Set(FINAL_ORDER_STATES);
 const BATCH_FINAL = new Set(["settled", "expired"]);
 const HASH = /0x[0-9a-fA-F]{64}/g;
 /** Batch ids probed past the highest one found, each sweep. */

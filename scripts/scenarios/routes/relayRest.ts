@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { FINAL_ORDER_STATES } from "../../../client/relay/relaySchemas.js";
 
 /** The relay answered a scenario request with an error body ({ error: { code, message } }). */
 export class RelayRequestError extends Error {
@@ -63,4 +64,4 @@ export async function relayRequest<T>(
 }
 
 /** Final order states of the relay. */
-export const FINAL_STATES = new Set(["filled", "unfilled", "failed", "cancelled"]);
+export const FINAL_STATES: ReadonlySet<string> = new Set(FINAL_ORDER_STATES);
