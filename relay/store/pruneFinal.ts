@@ -1,11 +1,11 @@
 import type Database from "better-sqlite3";
-import { FINAL_ORDER_STATES as FINAL_STATES } from "../../client/relay/relaySchemas.js";
 import { sqlList } from "./sqlList.js";
+import { FINAL_ORDER_STATES } from "./store.js";
 
 /** Rows deleted per statement: a prune never holds the (single) writer for long. */
 export const PRUNE_CHUNK_ROWS = 1_000;
 
-const FINAL_ORDER_STATES = sqlList(FINAL_STATES);
+const FINAL_ORDER_STATES_IN = sqlList(FINAL_ORDER_STATES);
 const FINAL_BATCH_STATES = "('settled','expired')";
 const FINAL_TX_STATUSES = "('INCLUDED','FAILED','CANCELLED')";
 
@@ -52,7 +52,7 @@ export function pruneFinal(db: Database.Database, beforeMs: number): PruneCounts
   );
   const orders = chunked(
     `DELETE FROM orders WHERE seq IN (SELECT seq FROM orders WHERE updated_at < @before
-      AND state IN ${FINAL_ORDER_STATES}
+      AND state IN ${FINAL_ORDER_STATES_IN}
       AND (batch_id IS NULL OR batch_id NOT IN (SELECT id FROM batches WHERE state NOT IN ${FINAL_BATCH_STATES}))
       LIMIT @limit)`,
   );
