@@ -41,6 +41,22 @@ describe("solveBatch", () => {
     expect(px * 10n).toBe(py * 25n); // uniform rate 2.5 Y per X
   });
 
+  it("should fill every order of a balanced book at the market rate, not stop at the first prefix that takes one side whole", () => {
+    // 5 X sellers and 5 Y sellers, balanced at the pool's 3 Y per X; the Y side's limits are generous enough
+    // to take all its orders against 4 X sellers at 3.75. The coincidence of wants once ranked prefixes by Y
+    // volume alone and stopped there: 9 of 10 filled at 3.75 (a CI run of operatorMargin.test.ts: 48 of 50).
+    const orders = [
+      ...[1, 2, 3, 4, 5].map((i) => order(`x${i}`, X, Y, E18, (27n * E18) / 10n)),
+      ...[1, 2, 3, 4, 5].map((i) => order(`y${i}`, Y, X, 3n * E18, (8n * E18) / 10n)),
+    ];
+    const s = solveChecked(orders, [pool(PAIR_XY, X, 1000n * E18, Y, 3000n * E18)]);
+    expect(s.unfilled).toEqual([]);
+    expect(s.fills).toHaveLength(10);
+    const [px, py] = s.clearingPrices;
+    expect(px).toBe(py * 3n); // 3 Y per X: both sides whole, nothing through the pool
+    expect(s.swaps).toEqual([]);
+  });
+
   it("should trade each order's sell amount net of its signed fee (order v3), limits on the net amount", () => {
     const a = order("a", X, Y, 10n * E18, 20n * E18);
     const b = order("b", Y, X, 25n * E18, 9n * E18);

@@ -26,9 +26,9 @@ type Candidate = { estimate: number; evaluate: () => PairOutcome | null };
 /**
  * Solves one pair on its own (its tokens not yet priced by another pair): the best of
  * - the coincidence of wants: the prefixes of both sides (most generous first) that trade against each other
- *   at the uniform rate `x = sum(B sold) / sum(A sold)` with the largest matched volume such that every
- *   included order accepts `x` (two pointers over prefix sums, O(n)); at that exact rational rate both
- *   tokens balance in integers, so no pool is needed;
+ *   at the uniform rate `x = sum(B sold) / sum(A sold)` filling the most orders (then the largest matched
+ *   volume) such that every included order accepts `x` (two pointers over prefix sums, O(n)); at that exact
+ *   rational rate both tokens balance in integers, so no pool is needed;
  * - the pool-assisted equilibria: the highest rate at which all orders accepting it, with the surplus of A
  *   sold into the pool, still clear (A in excess), and symmetrically the lowest rate when B is in excess;
  *   also each side alone against the pool. The pool's average rate falls as the residual grows, so
@@ -164,7 +164,11 @@ function coincidenceOfWants(book: PairBook): Candidate | null {
     // largest m whose rate sum(B)/sum(A) stays within every included B order's limit (monotone in k)
     while (m < nB && b.cum[m + 1] <= b.lim[m] * a.cum[k]) m++;
     if (m === 0) continue;
-    if (b.cum[m] >= a.lim[k - 1] * a.cum[k] && b.cum[m] > bestVol) {
+    // Most orders first, as solvePair ranks candidates; then volume. Ranking by B volume alone stopped at the
+    // first k that took every B order, so the A orders that fitted too were left out and the rate, set by
+    // fewer A orders, sat off the market (a CI run: 48 of 50 filled at 3,261 USDC/WETH, pool at 3,000).
+    const better = k + m > bestK + bestM || (k + m === bestK + bestM && b.cum[m] > bestVol);
+    if (b.cum[m] >= a.lim[k - 1] * a.cum[k] && better) {
       bestVol = b.cum[m];
       bestK = k;
       bestM = m;
