@@ -136,6 +136,38 @@ async function commitOrder(label: string, opts: { commitBy?: bigint } = {}) {
   return { s, digest, leaf, trader: account.address };
 }
 
+/**
+ * A commit-mode order whose commitBy is 10 blocks ahead (the relay accepts head + 3 .. head + 14), committed
+ * with the block clock stopped: blocks are built one at a time, each once the relay has seen the last and had
+ * time to act, until the batch is on chain. With the clock running (a block every 250 ms) a relay slowed by a
+ * loaded CI machine once let the deadline pass (COMMIT_DEADLINE_PASSED), and the test was about something else.
+ */
+async function commitNearDeadline(label: string) {
+  await env.blocks.pause();
+  try {
+    const order = await commitOrder(label, { commitBy: await commitByFromNow(env.devnet, 10n) });
+    for (let built = 0; built < 10; built++) {
+      const view = await waitFor(
+        "the relay to commit the batch or wait for a block",
+        async () => {
+          const v = (await api(env.url, `/v1/orders/${order.leaf}`)).body;
+          return v.chainBatchId !== null ? v : null;
+        },
+        2_000,
+      ).catch(() => null);
+      if (view) return { ...order, committed: view };
+      await env.blocks.mine(1);
+      const head = await env.client.getBlockNumber({ cacheTime: 0 });
+      await waitFor("the relay to see the block", async () => {
+        return BigInt((await api(env.url, "/healthz")).body.head) >= head;
+      });
+    }
+    throw new Error(`order ${order.leaf} was not committed within 10 blocks`);
+  } finally {
+    env.blocks.resume();
+  }
+}
+
 async function reveal(s: Parameters<typeof signedOrderToJson>[0]) {
   const res = await api(env.url, "/v1/reveals", { body: signedOrderToJson(s) });
   expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
@@ -202,10 +234,7 @@ describe("reorgs: nothing is final on the first receipt", () => {
 
   it("should re-commit a batch whose commit was reorged out, the same root, without charging a miss", async () => {
     const snapshot = await env.devnet.snapshot(); // before the commit
-    const { s, digest, leaf, trader } = await commitOrder("trader2", {
-      commitBy: await commitByFromNow(env.devnet, 10n), // the relay accepts head + 3 .. head + 14; its head may lag ours
-    });
-    const first = await waitForOrder(env, leaf, (o) => o.chainBatchId !== null);
+    const { s, digest, leaf, trader, committed: first } = await commitNearDeadline("trader2");
     await reorgTo(snapshot);
     expect((await chainBatch(BigInt(first.chainBatchId))).root).not.toBe(first.root);
 
@@ -279,10 +308,7 @@ describe("reorgs: nothing is final on the first receipt", () => {
     await waitFor("the relay to see the mined blocks", async () => {
       return BigInt((await api(env.url, "/healthz")).body.head) >= mined;
     });
-    const { s, digest, leaf } = await commitOrder("trader1", {
-      commitBy: await commitByFromNow(env.devnet, 10n), // the relay accepts head + 3 .. head + 14; its head may lag ours
-    });
-    await waitForOrder(env, leaf, (o) => o.chainBatchId !== null);
+    const { s, digest, leaf } = await commitNearDeadline("trader1");
     await reveal(s);
     await waitForOrder(env, leaf, (o) => o.state === "filled", 90_000);
     const before = (await api(env.url, "/healthz")).body.node.resets;

@@ -19,6 +19,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const TSX_CLI = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/cli.mjs");
 const FINAL = new Set(["filled", "unfilled", "failed", "cancelled"]);
 const HASH = /0x[0-9a-fA-F]{64}/g;
+/**
+ * The snooper is another client than the trader: it polls as fast as the rate limit allows, and on one shared
+ * 127.0.0.1 bucket the trader's own requests got 429 (a CI failure). The relay trusts 127.0.0.1 as a proxy
+ * (`--trusted-proxy`), and the snooper comes "through" it from its own address, so each has its own bucket, as
+ * two strangers on the internet would.
+ */
+const SNOOPER_HEADERS = { "x-forwarded-for": "203.0.113.66" };
 
 /** One answer the snooper got: where from, the text, and (for order views and events) the order's state. */
 type Observation = { surface: string; text: string; orderState?: string; at: number };
@@ -62,7 +69,7 @@ class Snooper {
   }
 
   private async get(surface: string, path: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${this.url}${path}`);
+    const res = await fetch(`${this.url}${path}`, { headers: SNOOPER_HEADERS });
     const text = await res.text();
     let state: string | undefined;
     try {
@@ -77,7 +84,7 @@ class Snooper {
   private async rpc(method: string, params: unknown[]): Promise<void> {
     const res = await fetch(`${this.url}/rpc`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { ...SNOOPER_HEADERS, "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
     });
     this.note(`rpc:${method}`, await res.text());
@@ -112,7 +119,7 @@ class Snooper {
     const abort = new AbortController();
     this.aborts.push(abort);
     void (async () => {
-      const res = await fetch(url, { signal: abort.signal });
+      const res = await fetch(url, { headers: SNOOPER_HEADERS, signal: abort.signal });
       const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
       let buf = "";
       for (;;) {
@@ -164,7 +171,16 @@ describe("sealed means sealed: the API snooper learns nothing before an order is
   beforeAll(async () => {
     env = await startRelayDevnet({
       driveBlocksMs: 250,
-      extraArgs: ["--batch-interval-ms", "800", "--reveal-window", "6", "--log-level", "debug"],
+      extraArgs: [
+        "--batch-interval-ms",
+        "800",
+        "--reveal-window",
+        "6",
+        "--log-level",
+        "debug",
+        "--trusted-proxy",
+        "127.0.0.1",
+      ],
     });
     await approveAll(env.devnet, "trader1");
     const account = privateKeyToAccount(keyOf(env.devnet, "trader1"));
