@@ -8,9 +8,10 @@ import { runScenario } from "./runScenario.js";
 import { startScenarioDevnet } from "./startScenarioDevnet.js";
 import { writeReport } from "./writeReport.js";
 
-// Issue 17: these tools sign orders by hand with no fee, so their relays run with the fee floor off unless the
-// caller sets VEIL_FEE_POLICY (the relay's own default is enforce; relays spawned from here inherit the env).
-process.env.VEIL_FEE_POLICY ??= "off";
+// Issue 17: the scenarios' relays run with the fee floor on, as a relay for real users does, and every Veil
+// order signs the fee the relay quotes (routes/quoteFee.ts), so the report's fee and all-in cost columns say
+// what a Veil trader pays. VEIL_FEE_POLICY=off still wins (relays spawned from here inherit the env).
+process.env.VEIL_FEE_POLICY ??= "enforce";
 
 const DEFAULT_OUT = "bench/results/scenarios";
 

@@ -2,6 +2,7 @@ import type { Address, Hex } from "viem";
 import { getAddress } from "viem";
 import { getAmountOut } from "../../relay/solver/uniswapV2Math.js";
 import { devnetAccount } from "../devnet/devnetAccounts.js";
+import { allInCost } from "./allInCost.js";
 import { optimalSandwich } from "./bot/optimalSandwich.js";
 import { PoolReader } from "./bot/poolReader.js";
 import { SWAP_GAS_ESTIMATE } from "./bot/searcherWallet.js";
@@ -185,6 +186,7 @@ export async function prepareTrade(
     reserveOut: r.reserveOut,
     minBuyAmount: (quote * BigInt(10_000 - v.slippageBps)) / 10_000n,
     slippageBps: v.slippageBps,
+    prices: await rt.midPrices(),
   };
 }
 
@@ -214,13 +216,26 @@ export async function sandwichRoomWei(
   return net > 0n ? net : 0n;
 }
 
-/** Compares every route with the baseline of the same trade. */
+/**
+ * Compares every route with the baseline of the same trade: loss, and the all-in cost (loss + signed fee +
+ * trader gas, allInCost.ts) of every executed route.
+ */
 export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[], room = 0n): TradeResult {
   const baseline = measured.find((m) => m.route === "baseline");
   const base = baseline && baseline.status === "ok" ? baseline.received : null;
   const routes: RouteResult[] = measured.map((m) => {
     const comparable = base !== null && m.status === "ok";
     const loss = comparable ? base - m.received : 0n;
+    const feePaid = m.status === "ok" ? (m.feePaid ?? 0n) : 0n;
+    const cost = allInCost({
+      sellSymbol: t.sellSymbol,
+      buySymbol: t.buySymbol,
+      loss,
+      baselineReceived: base ?? 0n,
+      feePaid,
+      gasPaidWei: m.gasPaidWei,
+      prices: t.prices,
+    });
     return {
       route: m.route,
       status: m.status,
@@ -236,6 +251,10 @@ export function toTradeResult(t: PreparedTrade, measured: MeasuredRoute[], room 
           }
         : {}),
       gasPaidWei: m.gasPaidWei.toString(),
+      feePaid: feePaid.toString(),
+      feePaidWei: cost.feePaidWei.toString(),
+      allInCostWei: comparable ? cost.allInCostWei.toString() : null,
+      allInCostBps: comparable ? cost.allInCostBps : null,
       blocksToInclusion: m.blocksToInclusion,
       ...(m.note ? { note: m.note } : {}),
     };

@@ -115,6 +115,17 @@ export type RouteResult = {
   botProfitByBot?: Record<string, string>;
   /** Gas the trader paid, in wei (0 for Veil orders: the operator pays). */
   gasPaidWei: string;
+  /** The signed fee the trader paid, in the sell token's smallest units (a filled Veil order's; else "0"). */
+  feePaid: string;
+  /** That fee in wei at the trade's starting mid prices. */
+  feePaidWei: string;
+  /**
+   * Loss + fee + trader gas in wei at the starting mid prices (allInCost.ts); null when the route did not
+   * execute or the baseline did not (no loss to add).
+   */
+  allInCostWei: string | null;
+  /** The same in bps of the baseline's receipt, like `lossBps` (fee and gas converted to the buy token). */
+  allInCostBps: number | null;
   /** Blocks from submission to the block that executed it; null if never. */
   blocksToInclusion: number | null;
   note?: string;
@@ -157,6 +168,12 @@ export type RouteSummary = {
   maxLossBps: number;
   totalLoss: Record<string, string>;
   meanGasPaidWei: string;
+  /** Mean signed fee per executed trade, in wei at each trade's starting mid prices (issue 17). */
+  meanFeePaidWei: string;
+  /** Mean all-in cost (loss + fee + trader gas) per executed trade, in bps of the baseline's receipt. */
+  meanAllInCostBps: number;
+  /** The same in wei at the starting mid prices. */
+  meanAllInCostWei: string;
   meanBlocksToInclusion: number | null;
 };
 

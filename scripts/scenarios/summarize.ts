@@ -28,7 +28,9 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 /**
  * Per-route summary over the trades: mean/median/max loss in bps over executed trades (a trade that did
  * not execute has no price to compare; it is counted in `trades - executed`), total loss per buy token,
- * the bots' total profit, mean trader gas and blocks to inclusion.
+ * the bots' total profit, mean trader gas (over all the route's trades: a reverted tx still pays) and
+ * blocks to inclusion, and over executed trades the mean signed fee and the mean all-in cost (loss + fee +
+ * trader gas, allInCost.ts) so routes that charge gas and routes that charge a fee compare in one unit.
  */
 export function summarize(
   args: Omit<ScenarioReport, "summary" | "trades" | "notes" | "extra"> & { run: ScenarioRun },
@@ -43,6 +45,11 @@ export function summarize(
     for (const { t, r } of executed) totalLoss[t.trade.buy] = (totalLoss[t.trade.buy] ?? 0n) + BigInt(r.loss);
     const blocks = executed.map(({ r }) => r.blocksToInclusion).filter((b): b is number => b !== null);
     const gas = rows.reduce((s, { r }) => s + BigInt(r.gasPaidWei), 0n);
+    // fees and all-in costs over executed trades only (an unfilled order pays no fee and has no loss)
+    const fees = executed.reduce((s, { r }) => s + BigInt(r.feePaidWei ?? "0"), 0n);
+    const costed = executed.filter(({ r }) => r.allInCostBps != null);
+    const costBps = costed.map(({ r }) => r.allInCostBps as number);
+    const costWei = costed.reduce((s, { r }) => s + BigInt(r.allInCostWei ?? "0"), 0n);
     const byBot: Record<string, bigint> = {};
     for (const { r } of rows)
       for (const [bot, wei] of Object.entries(r.botProfitByBot ?? {}))
@@ -59,6 +66,9 @@ export function summarize(
       maxLossBps: round2(bps.length ? Math.max(...bps) : 0),
       totalLoss: Object.fromEntries(Object.entries(totalLoss).map(([k, v]) => [k, v.toString()])),
       meanGasPaidWei: (rows.length ? gas / BigInt(rows.length) : 0n).toString(),
+      meanFeePaidWei: (executed.length ? fees / BigInt(executed.length) : 0n).toString(),
+      meanAllInCostBps: round2(costBps.length ? costBps.reduce((a, b) => a + b, 0) / costBps.length : 0),
+      meanAllInCostWei: (costed.length ? costWei / BigInt(costed.length) : 0n).toString(),
       meanBlocksToInclusion: blocks.length ? round2(blocks.reduce((a, b) => a + b, 0) / blocks.length) : null,
     };
   });

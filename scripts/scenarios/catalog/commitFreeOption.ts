@@ -11,7 +11,7 @@ import {
   outcomeOf,
   revealWhenCommitted,
   type SignedTradeOrder,
-  signTradeOrder,
+  signQuotedOrder,
   submitCommitment,
   submitSealed,
 } from "../routes/veilOrderRoutes.js";
@@ -172,8 +172,8 @@ async function batchRound(
 ): Promise<{ honest: RouteOutcome; decision: string }> {
   let decision = "n/a";
   try {
-    const h = await signTradeOrder(rt, round.honest, info);
-    const o = await signTradeOrder(rt, round.option, info);
+    const h = await signQuotedOrder(rt, round.honest, relayUrl, info);
+    const o = await signQuotedOrder(rt, round.option, relayUrl, info);
     // both orders go out together so they land in the same batch (it closes on a short interval)
     const ids: Hex[] = [];
     if (commitMode) {
@@ -217,7 +217,7 @@ async function batchRound(
     });
     const batches = new Set(statuses.map((x) => String(x.batchId)));
     if (batches.size > 1) decision = `${decision} (orders split across batches ${[...batches].join(",")})`;
-    return { honest: outcomeOf(statuses[0], blocks), decision };
+    return { honest: outcomeOf(statuses[0], blocks, h.order.feeAmount), decision };
   } catch (err) {
     return { honest: failed(err), decision };
   }

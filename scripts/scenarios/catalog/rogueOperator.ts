@@ -20,7 +20,7 @@ import { driveOrders } from "../routes/driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "../routes/preparedTrade.js";
 import { type RelayInfo, relayRequest } from "../routes/relayRest.js";
 import { runTransactionRoute } from "../routes/transactionRoutes.js";
-import { signTradeOrder, submitSealed } from "../routes/veilOrderRoutes.js";
+import { signQuotedOrder, signTradeOrder, submitSealed } from "../routes/veilOrderRoutes.js";
 import { signVictimSwap } from "../routes/victimSwapTx.js";
 import { prepareTrade, toTradeResult } from "../runScenario.js";
 import type { CustomRunContext, Scenario, ScenarioRun, TradeResult } from "../scenario.js";
@@ -126,6 +126,7 @@ async function runRogueOperator(ctx: CustomRunContext, count: number): Promise<S
     trades,
     notes: [
       "The attacker holds the relay's operator key (commits and settles with it) and trades from its own account; botProfitWei is that account's balance change (tokens at the starting mid prices, ETH gas included).",
+      "Fees: the victims' sealed and commit orders go to the rogue operator, which quotes none, so they sign no fee (fee 0 in the table); the placement orders below go through the honest relay with its quoted fee.",
       "sealed: F2 = [attacker's swap on the pool (largest front-run the victim's limit allows, or sync() without room), settle at the worse price, swap back] in one bundle.",
       "commit: the victim reveals only after its commitBy, with its leaf proven in the on-chain root; then F2 as above on its batch, and F1 = hold the revealed order back, commit a new batch with it and a counter-order written after seeing it (at the victim's exact limit), settle that batch.",
       `Attempts and the revert each got (count): ${[...tally.entries()].map(([k, n]) => `${k}: ${n}`).join("; ")}.`,
@@ -366,7 +367,7 @@ async function measurePlacement(
       sellAmount: busyReserve / 1000n,
       slippageBps: 10_000,
     });
-    const id = await submitSealed(relayUrl, info, await signTradeOrder(rt, t, info));
+    const id = await submitSealed(relayUrl, info, await signQuotedOrder(rt, t, relayUrl, info));
     const { statuses } = await driveOrders(rt, relayUrl, info, [id], relayWaitMs, {
       async beforeStep() {
         if (competitor && blockNo++ % 2 === 0) {

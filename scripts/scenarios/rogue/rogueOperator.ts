@@ -66,6 +66,7 @@ export function tradeOf(k: KnownOrder, leafIndex: number, tokens: Address[]) {
     nonce: o.nonce,
     validTo: o.validTo,
     commitBy: o.commitBy,
+    feeAmount: o.feeAmount,
     salt: k.salt,
     signature: k.signature,
   };

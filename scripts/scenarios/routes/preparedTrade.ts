@@ -1,4 +1,5 @@
 import type { Address, Hex } from "viem";
+import type { MidPricesWei } from "../allInCost.js";
 
 /** A victim trade resolved to addresses and exact amounts at its starting state. */
 export type PreparedTrade = {
@@ -21,12 +22,16 @@ export type PreparedTrade = {
   /** The trader's limit: amountOutMin of the swap, minBuyAmount of the Veil order. */
   minBuyAmount: bigint;
   slippageBps: number;
+  /** Mid prices at the starting state: what fees, gas and losses are valued at in the report (allInCost.ts). */
+  prices: MidPricesWei;
 };
 
 /** What executing a trade along one route did, before balances are compared. */
 export type RouteOutcome = {
   status: "ok" | "unfilled" | "unavailable" | "error";
   gasPaidWei: bigint;
+  /** The signed fee a filled Veil order paid, in the sell token's smallest units (absent: none). */
+  feePaid?: bigint;
   blocksToInclusion: number | null;
   note?: string;
 };

@@ -17,6 +17,7 @@ import { signedOrderToJson } from "../../../client/wire/orderWire.js";
 import type { ScenarioRuntime } from "../scenarioRuntime.js";
 import { driveOrders, ORDER_MAX_BLOCKS, onChainBatch } from "./driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "./preparedTrade.js";
+import { quoteFee } from "./quoteFee.js";
 import {
   FINAL_STATES,
   type RelayInfo,
@@ -31,14 +32,17 @@ let nonceCounter = 1n << 40n;
 export type SignedTradeOrder = { order: Order; signature: Hex; salt: Hex; leaf: Hex };
 
 /**
- * Builds and signs the Veil order equivalent to the victim's swap (same amount, same limit), with the
- * client's default `commitBy` for this relay (order v2) unless one is given.
+ * Builds and signs the Veil order equivalent to the victim's swap (same limit), with the client's default
+ * `commitBy` for this relay (order v2) unless one is given. A `feeAmount` (order v3) is signed on top of the
+ * swap's amount (`sellAmount` = the victim's amount + fee, the contract takes the fee out of it), so the
+ * same amount reaches the pool as on the other routes and the fee shows beside the loss, not inside it.
  */
 export async function signTradeOrder(
   rt: ScenarioRuntime,
   t: PreparedTrade,
   info: RelayInfo,
   commitBy?: bigint,
+  feeAmount = 0n,
 ): Promise<SignedTradeOrder> {
   const account = privateKeyToAccount(t.trader.privateKey);
   const block = await rt.client.getBlock({ blockTag: "latest" });
@@ -48,14 +52,14 @@ export async function signTradeOrder(
     trader: account.address,
     sellToken: t.sellToken,
     buyToken: t.buyToken,
-    sellAmount: t.sellAmount,
+    sellAmount: t.sellAmount + feeAmount,
     minBuyAmount: t.minBuyAmount,
     // a fresh nonce per submission: the relay's store outlives the chain snapshots the runner reverts to
     nonce: nonceCounter++,
     // the relay checks validity against its wall clock, the contract against block time: take the later
     validTo: (now > block.timestamp ? now : block.timestamp) + validity,
     commitBy: commitBy ?? defaultCommitBy(block.number, info),
-    feeAmount: 0n,
+    feeAmount,
   };
   const { devnet } = rt;
   const signature = await account.signTypedData({
@@ -67,6 +71,16 @@ export async function signTradeOrder(
   const salt = randomSalt();
   const leaf = orderLeaf(hashOrder(order, devnet.chainId, devnet.contracts.settlement), salt);
   return { order, signature, salt, leaf };
+}
+
+/** {@link signTradeOrder} with the fee the relay quotes for the trade now (quoteFee.ts). */
+export async function signQuotedOrder(
+  rt: ScenarioRuntime,
+  t: PreparedTrade,
+  relayUrl: string,
+  info: RelayInfo,
+): Promise<SignedTradeOrder> {
+  return signTradeOrder(rt, t, info, undefined, await quoteFee(relayUrl, t));
 }
 
 /** Sends a sealed order (`POST /v1/orders`); returns its id. */
@@ -124,9 +138,13 @@ export async function revealWhenCommitted(
   return true;
 }
 
-/** Maps a final relay status to a route outcome (traders pay no gas on Veil routes: the operator does). */
-export function outcomeOf(status: RelayOrderStatus, blocks: number): RouteOutcome {
-  if (status.state === "filled") return { status: "ok", gasPaidWei: 0n, blocksToInclusion: blocks };
+/**
+ * Maps a final relay status to a route outcome (traders pay no gas on Veil routes: the operator does; a
+ * filled order paid its signed `feeAmount`, an unfilled one nothing).
+ */
+export function outcomeOf(status: RelayOrderStatus, blocks: number, feeAmount = 0n): RouteOutcome {
+  if (status.state === "filled")
+    return { status: "ok", gasPaidWei: 0n, feePaid: feeAmount, blocksToInclusion: blocks };
   const note = FINAL_STATES.has(status.state)
     ? `${status.state}: ${status.reason ?? status.error ?? ""}`
     : `still ${status.state} after ${ORDER_MAX_BLOCKS} blocks`;
@@ -154,9 +172,10 @@ export async function runSealedRoute(
   waitMs: number,
 ): Promise<RouteOutcome> {
   try {
-    const id = await submitSealed(relayUrl, info, await signTradeOrder(rt, t, info));
+    const signed = await signQuotedOrder(rt, t, relayUrl, info);
+    const id = await submitSealed(relayUrl, info, signed);
     const { statuses, blocks } = await driveOrders(rt, relayUrl, info, [id], waitMs);
-    return outcomeOf(statuses[0], blocks);
+    return outcomeOf(statuses[0], blocks, signed.order.feeAmount);
   } catch (err) {
     return failed(err);
   }
@@ -174,7 +193,7 @@ export async function runCommitRoute(
   waitMs: number,
 ): Promise<RouteOutcome> {
   try {
-    const signed = await signTradeOrder(rt, t, info);
+    const signed = await signQuotedOrder(rt, t, relayUrl, info);
     const id = await submitCommitment(rt, relayUrl, t, signed);
     let revealed = false;
     const { statuses, blocks } = await driveOrders(rt, relayUrl, info, [id], waitMs, {
@@ -183,7 +202,7 @@ export async function runCommitRoute(
         if (!revealed) revealed = await revealWhenCommitted(rt, relayUrl, s, signed);
       },
     });
-    return outcomeOf(statuses[0], blocks);
+    return outcomeOf(statuses[0], blocks, signed.order.feeAmount);
   } catch (err) {
     return failed(err);
   }
