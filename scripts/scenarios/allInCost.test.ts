@@ -111,7 +111,11 @@ describe("the report's fee and all-in cost columns", () => {
   const byRoute = Object.fromEntries(row.routes.map((r) => [r.route, r]));
 
   it("should give each executed route its fee and all-in cost, and none to an unfilled one", () => {
-    expect(byRoute.baseline).toMatchObject({ feePaid: "0", allInCostWei: "100000000000000", allInCostBps: 1 });
+    expect(byRoute.baseline).toMatchObject({
+      feePaid: "0",
+      allInCostWei: "100000000000000",
+      allInCostBps: 1,
+    });
     expect(byRoute.public).toMatchObject({ lossBps: 100, allInCostBps: 101 });
     expect(byRoute.sealed).toMatchObject({
       lossBps: 0,

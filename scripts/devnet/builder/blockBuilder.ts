@@ -1,6 +1,7 @@
 import { type Hex, hexToBigInt } from "viem";
 import { rpcBatch, rpcCall } from "../jsonRpc.js";
 import { nextBlockEnv } from "./blockEnv.js";
+import type { BuilderSettings } from "./builderAdmin.js";
 import type { BundlePool, StoredBundle } from "./bundlePool.js";
 import { collectPublicTxs, requeuePublicTxs } from "./publicPool.js";
 import { type BlockEnv, simulateTxs, type TxSimResult } from "./simulateTxs.js";
@@ -25,6 +26,16 @@ export type BuildReport = {
   lateBundles: number;
   sealMs: number;
   publicTxs: Hex[];
+  /** Bundles for this block skipped for paying less than the floor (builderAdmin.ts), with what they bid. */
+  belowFloor: BelowFloor[];
+};
+
+/** A bundle the builder skipped for its bid: its bundle gas price, the floor then, and each tx's bid. */
+export type BelowFloor = {
+  bundleHash: Hex;
+  gasPriceWei: bigint;
+  minGasPriceWei: bigint;
+  txs: { hash: Hex; gas: bigint; maxPriorityFeePerGas: bigint }[];
 };
 
 /** Longest the cut-off waits for bundle submissions that were received before it but are still being checked. */
@@ -45,8 +56,9 @@ function inWindow(bundle: StoredBundle, timestamp: bigint): boolean {
 
 /**
  * Builds and mines one block on anvil (--no-mining) the way a continuous builder does: the bundles targeting
- * it, best-paying first (by bundle gas price = coinbase payment / gas, as Flashbots ranks them), each kept
- * only if it still executes on top of the ones already chosen; then, until the cut-off, every bundle that
+ * it, best-paying first (by bundle gas price = coinbase payment / gas, as Flashbots ranks them; one below the
+ * admin-set floor, builderAdmin.ts, is skipped), each kept only if it still executes on top of the ones
+ * already chosen; then, until the cut-off, every bundle that
  * arrives for this block meanwhile, simulated on top of what is already chosen; then the public pending
  * transactions; then exactly one evm_mine.
  *
@@ -64,12 +76,16 @@ export class BlockBuilder {
   private readonly arriving = new Set<Promise<unknown>>();
   /** The last builds, newest last (bounded), for tests and the bench. */
   readonly reports: BuildReport[] = [];
+  /** Bundles the build in progress skipped for their bid (builds run one at a time). */
+  private belowFloor: BelowFloor[] = [];
 
   constructor(
     private readonly anvilUrl: string,
     private readonly pool: BundlePool,
     private readonly log: BuilderLog,
     private readonly hooks: BuildHooks = {},
+    /** Read at every bundle scored, so an admin call takes effect from the next bundle on. */
+    private readonly settings: BuilderSettings = { minBundleGasPriceWei: 0n },
   ) {}
 
   /** Runs `fn` when no block is being sealed (and holds the next seal back meanwhile). */
@@ -123,6 +139,7 @@ export class BlockBuilder {
 
   private async build(): Promise<bigint> {
     const env = await nextBlockEnv(this.anvilUrl, "latest");
+    this.belowFloor = [];
     this.pool.expireBefore(env.number);
     const seen = new Set<StoredBundle>();
     let chosen = await this.chooseBundles(env, seen);
@@ -164,6 +181,7 @@ export class BlockBuilder {
       lateBundles: Math.max(0, chosen.length - startCount),
       sealMs,
       publicTxs: block.transactions.filter((h) => !fromBundles.has(h.toLowerCase())),
+      belowFloor: this.belowFloor,
     });
     if (this.reports.length > 1_000) this.reports.shift();
     return number;
@@ -220,7 +238,27 @@ export class BlockBuilder {
     }
     const gas = sim.results.reduce((n, r) => n + r.gasUsed, 0n);
     const coinbaseDiff = sim.results.reduce((n, r) => n + r.coinbaseDiff, 0n);
-    return { bundle, coinbaseDiff, gasPrice: gas > 0n ? coinbaseDiff / gas : 0n };
+    const gasPrice = gas > 0n ? coinbaseDiff / gas : 0n;
+    const floor = this.settings.minBundleGasPriceWei;
+    if (gasPrice < floor) {
+      // As a builder of a contested block would: a better-paying use of the space exists, so this bundle
+      // misses the block (its sender learns it from the block, as on mainnet; no error is returned).
+      const why = `bundle gas price ${gasPrice} wei is below the builder's floor of ${floor} wei`;
+      this.pool.settle(bundle, "failed", why);
+      this.belowFloor.push({
+        bundleHash: bundle.hash,
+        gasPriceWei: gasPrice,
+        minGasPriceWei: floor,
+        txs: bundle.txs.map((t) => ({
+          hash: t.hash,
+          gas: t.gas,
+          maxPriorityFeePerGas: t.maxPriorityFeePerGas,
+        })),
+      });
+      this.log(`builder: skipped bundle ${bundle.hash} for block ${env.number}: ${why}`);
+      return null;
+    }
+    return { bundle, coinbaseDiff, gasPrice };
   }
 
   /**

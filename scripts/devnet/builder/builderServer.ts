@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Address } from "viem";
 import { UpstreamRpcError } from "../jsonRpc.js";
 import type { BlockBuilder, BuilderLog } from "./blockBuilder.js";
+import { BUILDER_ADMIN_METHODS, type BuilderSettings } from "./builderAdmin.js";
 import { BuilderRpcError } from "./builderErrors.js";
 import type { BundlePool } from "./bundlePool.js";
 import { FLASHBOTS_METHODS } from "./flashbotsMethods.js";
@@ -39,6 +40,8 @@ export type BuilderServerDeps = {
   pool: BundlePool;
   blocks: BlockBuilder;
   log: BuilderLog;
+  /** What the admin methods (builderAdmin.ts) change; absent: they answer METHOD_NOT_FOUND via anvil. */
+  settings?: BuilderSettings;
 };
 
 async function readBody(req: IncomingMessage): Promise<Buffer | null> {
@@ -95,6 +98,8 @@ export function createBuilderServer(deps: BuilderServerDeps): Server {
     const id = r.id ?? null;
     try {
       if (typeof r.method !== "string") throw new BuilderRpcError("INVALID_REQUEST", "missing method name");
+      const admin = BUILDER_ADMIN_METHODS[r.method];
+      if (admin && deps.settings) return { jsonrpc: "2.0", id, result: admin(r.params, deps.settings) };
       const handler = FLASHBOTS_METHODS[r.method];
       if (handler) {
         const result = (async () => {

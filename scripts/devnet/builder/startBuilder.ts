@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { BlockBuilder, type BuilderLog, type BuildHooks, type BuildReport } from "./blockBuilder.js";
+import type { BuilderSettings } from "./builderAdmin.js";
 import { createBuilderServer } from "./builderServer.js";
 import { BundlePool } from "./bundlePool.js";
 
@@ -25,6 +26,8 @@ export type StartBuilderOptions = {
   log?: BuilderLog;
   /** Hook points inside each build (tests). */
   hooks?: BuildHooks;
+  /** Lowest bundle gas price considered (builderAdmin.ts); default 0. `builder_setMinBundleGasPrice` changes it. */
+  minBundleGasPriceWei?: bigint;
 };
 
 /**
@@ -42,10 +45,12 @@ export async function startBuilder({
   slotMs = 1000,
   log = (line) => console.error(line),
   hooks,
+  minBundleGasPriceWei = 0n,
 }: StartBuilderOptions): Promise<LocalBuilder> {
   const pool = new BundlePool();
-  const blocks = new BlockBuilder(anvilUrl, pool, log, hooks);
-  const server = createBuilderServer({ anvilUrl, chainId, pool, blocks, log });
+  const settings: BuilderSettings = { minBundleGasPriceWei };
+  const blocks = new BlockBuilder(anvilUrl, pool, log, hooks, settings);
+  const server = createBuilderServer({ anvilUrl, chainId, pool, blocks, log, settings });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
