@@ -3,6 +3,7 @@ import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import { VeilError } from "./errors/veilError.js";
 import { trustedProxyList } from "./limits/clientKey.js";
+import { INTAKE_MAX_IN_FLIGHT } from "./limits/intakeAdmission.js";
 
 /**
  * The relay's configuration, read in one place: command-line flags (`--rpc-url URL` or `--rpc-url=URL`),
@@ -71,6 +72,12 @@ export type RelayConfig = {
    * built by hand still type-checks; default one per core but the main thread's, at least 1, at most 8.
    */
   intakeWorkers?: number;
+  /**
+   * Intake requests (writes under /v1) in progress at once over all clients before more get 429 RELAY_BUSY
+   * (`--intake-max-in-flight`, default 1024, 0 = no bound); see relay/limits/intakeAdmission.ts. Optional so
+   * a config built by hand still type-checks.
+   */
+  intakeMaxInFlight?: number;
   /**
    * Fee policy (issue 17; optional so a config built by hand still type-checks). `feePolicy`: `enforce`
    * (default) refuses orders whose signed fee is below their gas share (`INSUFFICIENT_FEE`) or that are worth
@@ -165,6 +172,7 @@ const configSchema = z.object({
   sseQueueMax: int(1, 256),
   retentionDays: z.coerce.number().min(0).default(7),
   intakeWorkers: int(0, Math.max(1, Math.min(8, availableParallelism() - 1))),
+  intakeMaxInFlight: int(0, INTAKE_MAX_IN_FLIGHT),
   feePolicy: z.enum(["enforce", "off"]).default("enforce"),
   feeMarginBps: z.coerce.number().int().min(0).max(100_000).default(2_500),
   feeAmortizeOrders: z.coerce.number().int().min(1).max(10_000).default(4),

@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   /** The trader (or client) has as many open commitments as the relay allows: reveal or let some end. */
   TOO_MANY_OPEN_COMMITMENTS: { status: 429, rpc: -32005 },
   RATE_LIMITED: { status: 429, rpc: -32005 },
+  /**
+   * The relay has as many intake requests in progress as it allows (`--intake-max-in-flight`), over all
+   * clients: retry after the `retry-after` seconds. Nothing was stored.
+   */
+  RELAY_BUSY: { status: 429, rpc: -32005 },
   NOT_AUTHORIZED: { status: 403, rpc: -32001 },
   /** The node could not be reached for a check the request needs: retry later. */
   UPSTREAM_UNAVAILABLE: { status: 503, rpc: -32603 },

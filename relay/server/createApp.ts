@@ -13,9 +13,10 @@ import { RelayError } from "../errors/relayError.js";
 import type { BatchEvent, OrderEvent } from "../events/relayEvents.js";
 import type { IntakeService } from "../intake/intakeService.js";
 import { createClientKey, trustedProxyList } from "../limits/clientKey.js";
+import { INTAKE_MAX_IN_FLIGHT, IntakeAdmission } from "../limits/intakeAdmission.js";
 import { rateLimit } from "../limits/rateLimit.js";
-import type { LeafProofs } from "../store/leafProofs.js";
 import type { RelayContext } from "../relayContext.js";
+import type { LeafProofs } from "../store/leafProofs.js";
 import { EventStreamSlots, serveEventStream } from "./eventStream.js";
 import { OPENAPI_DOCUMENT } from "./openApiDocument.js";
 import { OrderViews } from "./orderViews.js";
@@ -174,6 +175,7 @@ export function createApp(
     return clientKey(remote, c.req.header("x-forwarded-for"));
   };
   app.use("*", (c, next) => (c.req.path === "/rpc" ? next() : limited(c, next)));
+  const admission = new IntakeAdmission(ctx.config.intakeMaxInFlight ?? INTAKE_MAX_IN_FLIGHT);
 
   // Aggregates only (THREATS.md): node reachable and on its chain, head fresh, builders healthy. 503 when the
   // relay cannot do its job now, so a load balancer or an operator's alert sees it.
@@ -249,19 +251,15 @@ export function createApp(
 
   app.post("/v1/orders", async (c) => {
     const body = parse(sealedOrderBody, await jsonBody(c));
-    const res = await intake.submitSealed(body.ciphertext, clientOf(c));
+    const res = await admission.run(c, () => intake.submitSealed(body.ciphertext, clientOf(c)));
     count("POST /v1/orders", "ok");
     return c.json(res, 201);
   });
 
   app.post("/v1/commitments", async (c) => {
     const body = parse(commitmentBody, await jsonBody(c));
-    const res = await intake.submitCommitment(
-      body.leaf,
-      body.trader,
-      body.signature,
-      body.commitBy,
-      clientOf(c),
+    const res = await admission.run(c, () =>
+      intake.submitCommitment(body.leaf, body.trader, body.signature, body.commitBy, clientOf(c)),
     );
     count("POST /v1/commitments", "ok");
     return c.json(res, 201);

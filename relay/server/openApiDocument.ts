@@ -160,7 +160,7 @@ export const OPENAPI_DOCUMENT = {
         requestBody: body("SealedOrderBody"),
         responses: {
           "201": json("Accepted", "durable and queued in the open batch"),
-          ...errors("DECRYPT_FAILED", ...INTAKE),
+          ...errors("DECRYPT_FAILED", ...INTAKE, "RELAY_BUSY"),
         },
       },
     },
@@ -181,6 +181,7 @@ export const OPENAPI_DOCUMENT = {
             "TOO_MANY_OPEN_COMMITMENTS",
             "BODY_TOO_LARGE",
             "RATE_LIMITED",
+            "RELAY_BUSY",
             "UPSTREAM_UNAVAILABLE",
           ),
         },
