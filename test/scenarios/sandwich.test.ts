@@ -19,6 +19,8 @@ describe("scenario sandwich: a real bot against every route", () => {
   let report: ScenarioReport;
 
   beforeAll(async () => {
+    // as `npm run scenario` does (issue 17): the relay's fee floor on, Veil orders signing the quoted fee
+    process.env.VEIL_FEE_POLICY = "enforce";
     devnet = await startScenarioDevnet();
     report = await runScenario(sandwich, devnet, { seed: SEED, trades: TRADES });
   }, 300_000);
@@ -71,5 +73,27 @@ describe("scenario sandwich: a real bot against every route", () => {
       expect(s.meanLossBps).toBeLessThanOrEqual(0.01);
       expect(s.botProfitWei).toBe("0");
     }
+  });
+
+  it("should charge the Veil routes their quoted fee and no gas, the others gas and no fee, in the all-in cost", () => {
+    for (const t of report.trades) {
+      for (const name of ["sealed", "commit"] as const) {
+        const r = route(t, name);
+        expect(BigInt(r.feePaid), `${name} trade ${t.index}`).toBeGreaterThan(0n);
+        expect(BigInt(r.feePaidWei)).toBeGreaterThan(0n);
+        expect(r.gasPaidWei).toBe("0");
+        expect(r.allInCostBps!).toBeGreaterThan(r.lossBps);
+      }
+      for (const name of ["baseline", "public", "rpc"] as const) {
+        const r = route(t, name);
+        expect(r.feePaid).toBe("0");
+        expect(BigInt(r.gasPaidWei)).toBeGreaterThan(0n);
+        expect(r.allInCostBps!).toBeGreaterThan(r.lossBps);
+      }
+    }
+    const mean = (name: RouteName) => BigInt(report.summary.find((x) => x.route === name)!.meanFeePaidWei);
+    expect(mean("sealed")).toBeGreaterThan(0n);
+    expect(mean("commit")).toBeGreaterThan(0n);
+    expect(mean("public")).toBe(0n);
   });
 });
