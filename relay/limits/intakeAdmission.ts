@@ -8,11 +8,13 @@ export const INTAKE_MAX_IN_FLIGHT = 1024;
  * Admission control for new orders and commitments: at most `maxInFlight` of them being checked and stored at
  * once, over all clients; one more gets 429 RELAY_BUSY with `retry-after: 1` at once, nothing stored.
  *
- * Why: past its capacity the relay used to queue every order it was offered. In the ingest bench an open
- * loop of 1,000-2,000 orders/s on 2 cores got p50 2.6-8.3 s (every order waited behind the queue), and the
- * queued work grew the heap the relay keeps afterwards (RSS 272 MB before the 100k-open-orders phase, 129 MB on
- * a fresh relay). With a bound, what is admitted is answered within about `maxInFlight / capacity` seconds
- * and the rest is told to come back, which a client, or a load balancer in front of several relays, can act on.
+ * Why: without a bound, every order admitted waits for the worker pool, the node reads and the durable write
+ * behind all the others, and the heap grows with the queue. With one, a relay whose pool, node or disk has
+ * fallen behind answers what it admitted within about `maxInFlight / capacity` seconds and tells the rest
+ * to come back, which a client, or a load balancer in front of several relays, can act on. It does not shed
+ * requests still queued in front of the handler: when the main thread itself is saturated (the ingest bench's
+ * open loop at 1,000-2,000 orders/s on 2 loaded cores: p50 3.8-8.6 s, no RELAY_BUSY), the wait is before
+ * the body is parsed, where this bound is not yet consulted.
  *
  * What it counts, and why not more: the work after the body has arrived and passed its schema (a client
  * trickling its body holds a socket, not a slot: counted from the first byte, 1,024 slow senders would shut
