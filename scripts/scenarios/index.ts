@@ -44,10 +44,19 @@ function parseArgs(argv: string[]) {
   };
 }
 
+/** The one-line usage, for --help and for a bad command line. */
+const usage = () =>
+  `usage: npm run scenario -- <${[...Object.keys(SCENARIOS), "all"].join("|")}> [--seed N] [--trades N] [--out DIR] [--relay-wait-ms N]`;
+
 async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(usage());
+    return;
+  }
   let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(argv);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);
@@ -55,9 +64,7 @@ async function main() {
   const available = Object.keys(SCENARIOS);
   const [name] = args.names;
   if (!name || (name !== "all" && !SCENARIOS[name]) || args.names.length > 1) {
-    console.error(
-      `usage: npm run scenario -- <${[...available, "all"].join("|")}> [--seed N] [--trades N] [--out DIR]`,
-    );
+    console.error(usage());
     process.exit(2);
   }
   for (const scenarioName of name === "all" ? available : [name]) {
