@@ -18,6 +18,8 @@ export class RelayError extends BaseError {
   status: number;
   /** The relay's structured details, if any (e.g. zod issues). */
   relayDetails: unknown;
+  /** Seconds the relay asked the client to wait (`retry-after` of a 429), when it said. */
+  retryAfterS?: number;
 
   constructor(params: {
     code: RelayErrorCode;
@@ -25,6 +27,7 @@ export class RelayError extends BaseError {
     status: number;
     url: string;
     details?: unknown;
+    retryAfterS?: number;
   }) {
     super(`Relay refused the request: ${params.message}`, params.code, {
       metaMessages: [`Code: ${params.code} (HTTP ${params.status})`, `URL: ${params.url}`],
@@ -32,6 +35,7 @@ export class RelayError extends BaseError {
     this.code = params.code;
     this.status = params.status;
     this.relayDetails = params.details;
+    if (params.retryAfterS !== undefined) this.retryAfterS = params.retryAfterS;
   }
 }
 
