@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type MidPricesWei, allInCost } from "./allInCost.js";
+import { allInCost, type MidPricesWei } from "./allInCost.js";
 import { markdownReport } from "./markdownReport.js";
 import type { MeasuredRoute } from "./measureRoute.js";
 import type { PreparedTrade } from "./routes/preparedTrade.js";

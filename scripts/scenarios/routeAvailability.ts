@@ -1,4 +1,5 @@
-import { type RelayInfo, relayRequest } from "./routes/relayRest.js";
+import { relayRequest } from "../../client/relay/relayRequest.js";
+import { type RelayInfo, relayInfoSchema } from "../../client/relay/relaySchemas.js";
 import type { RouteName, ScenarioDevnet } from "./scenario.js";
 
 /** Which routes can run on this devnet: null = available, else the reason (reported, never faked). */
@@ -23,8 +24,7 @@ export async function checkRouteAvailability(devnet: ScenarioDevnet): Promise<Ro
   }
   let info: RelayInfo | null = null;
   try {
-    info = await relayRequest<RelayInfo>(relayUrl, "GET", "/v1/info");
-    if (!info.eciesPublicKey) throw new Error("no eciesPublicKey in /v1/info");
+    info = await relayRequest(relayUrl, { path: "/v1/info", schema: relayInfoSchema });
   } catch (err) {
     info = null;
     unavailable.sealed = unavailable.commit = `relay REST API not available: ${(err as Error).message}`;

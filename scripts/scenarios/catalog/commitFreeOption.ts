@@ -1,10 +1,11 @@
 import { formatEther, type Hex } from "viem";
+import { relayRequest } from "../../../client/relay/relayRequest.js";
+import { type RelayInfo, relayInfoSchema } from "../../../client/relay/relaySchemas.js";
 import { getAmountOut } from "../../../relay/solver/uniswapV2Math.js";
 import { PoolReader } from "../bot/poolReader.js";
 import { type MeasuredRoute, measureRoute } from "../measureRoute.js";
 import { driveOrders } from "../routes/driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "../routes/preparedTrade.js";
-import { type RelayInfo, relayRequest } from "../routes/relayRest.js";
 import { runTransactionRoute } from "../routes/transactionRoutes.js";
 import {
   failed,
@@ -49,7 +50,7 @@ async function runFreeOption(ctx: CustomRunContext, count: number): Promise<Scen
   const why = unavailable.sealed ?? unavailable.commit;
   if (why || !devnet.relayUrl) return { trades: [], notes: [`commit-free-option needs the relay: ${why}`] };
   const relayUrl = devnet.relayUrl;
-  const info = await relayRequest<RelayInfo>(relayUrl, "GET", "/v1/info");
+  const info = await relayRequest(relayUrl, { path: "/v1/info", schema: relayInfoSchema });
   const pools = new PoolReader(rt.client, devnet.contracts.uniswapV2.factory);
   const trades: TradeResult[] = [];
   let exercised = 0;

@@ -2,6 +2,8 @@ import { type Address, encodeFunctionData, formatEther, type Hex, parseAbi, zero
 import { privateKeyToAccount } from "viem/accounts";
 import { verifyMerkleProof } from "../../../client/merkle/merkleTree.js";
 import { revealDecision } from "../../../client/order/revealRule.js";
+import { relayRequest } from "../../../client/relay/relayRequest.js";
+import { type RelayInfo, relayInfoSchema } from "../../../client/relay/relaySchemas.js";
 import { getAmountOut } from "../../../relay/solver/uniswapV2Math.js";
 import { maxFrontRun } from "../bot/optimalSandwich.js";
 import { PoolReader } from "../bot/poolReader.js";
@@ -18,7 +20,6 @@ import {
 } from "../rogue/rogueOperator.js";
 import { driveOrders } from "../routes/driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "../routes/preparedTrade.js";
-import { type RelayInfo, relayRequest } from "../routes/relayRest.js";
 import { runTransactionRoute } from "../routes/transactionRoutes.js";
 import { signQuotedOrder, signTradeOrder, submitSealed } from "../routes/veilOrderRoutes.js";
 import { signVictimSwap } from "../routes/victimSwapTx.js";
@@ -67,7 +68,7 @@ async function runRogueOperator(ctx: CustomRunContext, count: number): Promise<S
   const { devnet, prng } = env;
   const rogue = rt.bots[0] as RogueOperator;
   const info = devnet.relayUrl
-    ? await relayRequest<RelayInfo>(devnet.relayUrl, "GET", "/v1/info").catch(() => null)
+    ? await relayRequest(devnet.relayUrl, { path: "/v1/info", schema: relayInfoSchema }).catch(() => null)
     : null;
   const revealDelay = await rt.client.readContract({
     address: devnet.contracts.settlement,

@@ -1,7 +1,13 @@
 import { type Hex, parseAbi } from "viem";
+import { relayRequest } from "../../../client/relay/relayRequest.js";
+import {
+  FINAL_ORDER_STATES,
+  orderStatusSchema,
+  type RelayInfo,
+  type OrderStatus as RelayOrderStatus,
+} from "../../../client/relay/relaySchemas.js";
 import type { ScenarioRuntime } from "../scenarioRuntime.js";
 import { RelayPacer } from "./relayPacer.js";
-import { FINAL_STATES, type RelayInfo, type RelayOrderStatus, relayRequest } from "./relayRest.js";
 
 /** Blocks orders get to reach a final state (batch close + commit + reveal delay + settle + retries). */
 export const ORDER_MAX_BLOCKS = 40;
@@ -40,8 +46,10 @@ export async function driveOrders(
 ): Promise<{ statuses: RelayOrderStatus[]; blocks: number }> {
   const pacer = new RelayPacer(relayUrl, waitMs);
   const getAll = () =>
-    Promise.all(ids.map((id) => relayRequest<RelayOrderStatus>(relayUrl, "GET", `/v1/orders/${id}`)));
-  const open = (ss: RelayOrderStatus[]) => ss.filter((s) => !FINAL_STATES.has(s.state));
+    Promise.all(
+      ids.map((id) => relayRequest(relayUrl, { path: `/v1/orders/${id}`, schema: orderStatusSchema })),
+    );
+  const open = (ss: RelayOrderStatus[]) => ss.filter((s) => !FINAL_ORDER_STATES.includes(s.state));
   const window = BigInt(Math.max(info.revealWindowBlocks ?? 0, info.revealDelayBlocks ?? 0, 1));
   const start = await rt.client.getBlockNumber();
   let statuses = await getAll();

@@ -2,6 +2,7 @@ import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { defaultCommitBy } from "../../../client/actions/buildOrder.js";
 import { sealOrder } from "../../../client/envelope/sealedEnvelope.js";
+import { RelayError } from "../../../client/errors/relayError.js";
 import { verifyMerkleProof } from "../../../client/merkle/merkleTree.js";
 import { commitmentTypedData } from "../../../client/order/offchainMessages.js";
 import {
@@ -13,18 +14,19 @@ import {
   veilDomain,
 } from "../../../client/order/order.js";
 import { revealDecision } from "../../../client/order/revealRule.js";
+import { relayRequest } from "../../../client/relay/relayRequest.js";
+import {
+  acceptedOrderSchema,
+  FINAL_ORDER_STATES,
+  orderStateAnswerSchema,
+  type RelayInfo,
+  type OrderStatus as RelayOrderStatus,
+} from "../../../client/relay/relaySchemas.js";
 import { signedOrderToJson } from "../../../client/wire/orderWire.js";
 import type { ScenarioRuntime } from "../scenarioRuntime.js";
 import { driveOrders, ORDER_MAX_BLOCKS, onChainBatch } from "./driveOrders.js";
 import type { PreparedTrade, RouteOutcome } from "./preparedTrade.js";
 import { quoteFee } from "./quoteFee.js";
-import {
-  FINAL_STATES,
-  type RelayInfo,
-  type RelayOrderStatus,
-  RelayRequestError,
-  relayRequest,
-} from "./relayRest.js";
 
 let nonceCounter = 1n << 40n;
 
@@ -86,7 +88,14 @@ export async function signQuotedOrder(
 /** Sends a sealed order (`POST /v1/orders`); returns its id. */
 export async function submitSealed(relayUrl: string, info: RelayInfo, s: SignedTradeOrder): Promise<Hex> {
   const ciphertext = sealOrder(info.eciesPublicKey, s);
-  return (await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/orders", { ciphertext })).id;
+  return (
+    await relayRequest(relayUrl, {
+      method: "POST",
+      path: "/v1/orders",
+      body: { ciphertext },
+      schema: acceptedOrderSchema,
+    })
+  ).id;
 }
 
 /** Sends a commitment (`POST /v1/commitments`, only the salted leaf); returns its id. */
@@ -102,11 +111,11 @@ export async function submitCommitment(
     commitmentTypedData(chainId, contracts.settlement, account.address, s.leaf),
   );
   return (
-    await relayRequest<{ id: Hex }>(relayUrl, "POST", "/v1/commitments", {
-      leaf: s.leaf,
-      trader: account.address,
-      signature,
-      commitBy: s.order.commitBy.toString(),
+    await relayRequest(relayUrl, {
+      method: "POST",
+      path: "/v1/commitments",
+      body: { leaf: s.leaf, trader: account.address, signature, commitBy: s.order.commitBy.toString() },
+      schema: acceptedOrderSchema,
     })
   ).id;
 }
@@ -134,7 +143,12 @@ export async function revealWhenCommitted(
     if (decision.wait) return false;
     throw new Error(`not revealing: ${decision.reason}`);
   }
-  await relayRequest(relayUrl, "POST", "/v1/reveals", signedOrderToJson(s));
+  await relayRequest(relayUrl, {
+    method: "POST",
+    path: "/v1/reveals",
+    body: signedOrderToJson(s),
+    schema: orderStateAnswerSchema,
+  });
   return true;
 }
 
@@ -145,7 +159,7 @@ export async function revealWhenCommitted(
 export function outcomeOf(status: RelayOrderStatus, blocks: number, feeAmount = 0n): RouteOutcome {
   if (status.state === "filled")
     return { status: "ok", gasPaidWei: 0n, feePaid: feeAmount, blocksToInclusion: blocks };
-  const note = FINAL_STATES.has(status.state)
+  const note = FINAL_ORDER_STATES.includes(status.state)
     ? `${status.state}: ${status.reason ?? status.error ?? ""}`
     : `still ${status.state} after ${ORDER_MAX_BLOCKS} blocks`;
   return {
@@ -159,7 +173,9 @@ export function outcomeOf(status: RelayOrderStatus, blocks: number, feeAmount = 
 /** A route outcome for a request that failed (relay error body or network). */
 export function failed(err: unknown): RouteOutcome {
   const note =
-    err instanceof RelayRequestError ? err.message : `relay request failed: ${(err as Error).message}`;
+    err instanceof RelayError
+      ? `${err.code}: ${err.shortMessage}`
+      : `relay request failed: ${(err as Error).message}`;
   return { status: "error", gasPaidWei: 0n, blocksToInclusion: null, note };
 }
 
