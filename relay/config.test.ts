@@ -37,6 +37,18 @@ describe("loadConfig", () => {
     ).toThrow(/port/);
   });
 
+  it("should take the store from --store or VEIL_STORE (sqlite by default) and hide its password", () => {
+    const env = { VEIL_OPERATOR_KEY: KEY, VEIL_AUTH_KEY: KEY };
+    expect(loadConfig(base, env).store).toBe("sqlite");
+    const url = "postgres://veil:s3cret@db.internal:5432/veil";
+    expect(loadConfig([...base, "--store", url], env).store).toBe(url);
+    expect(loadConfig(base, { ...env, VEIL_STORE: url }).store).toBe(url);
+    expect(JSON.stringify(redactConfig(loadConfig([...base, "--store", url], env)))).not.toContain("s3cret");
+    expect(() => loadConfig([...base, "--store", "mysql://x"], env)).toThrow(
+      /--store must be sqlite or a postgres/,
+    );
+  });
+
   it("should never print a secret", () => {
     const c = loadConfig(base, { VEIL_OPERATOR_KEY: KEY, VEIL_AUTH_KEY: KEY });
     expect(JSON.stringify(redactConfig(c))).not.toContain("1111111111");

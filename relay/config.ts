@@ -17,6 +17,12 @@ export type RelayConfig = {
   authKey: Hex;
   settlement: Address;
   dataDir: string;
+  /**
+   * Where the relay keeps its state (`--store`, env `VEIL_STORE`): `sqlite` (default: one file in the data
+   * dir, one relay) or a `postgres://user:pass@host:port/db` URL (shared by several relay instances, one of
+   * them leading). Optional so a config built by hand still type-checks (SQLite).
+   */
+  store?: string;
   batchIntervalMs: number;
   maxBatchSize: number;
   host: string;
@@ -134,6 +140,13 @@ const configSchema = z.object({
   authKey: key("--auth-key / VEIL_AUTH_KEY"),
   settlement: addr("--settlement"),
   dataDir: z.string().min(1).default("./.veil/relay"),
+  store: z
+    .string()
+    .default("sqlite")
+    .refine(
+      (s) => s === "sqlite" || /^postgres(ql)?:\/\/[^\s]+$/.test(s),
+      "--store must be sqlite or a postgres://user:pass@host:port/db URL",
+    ),
   batchIntervalMs: int(10, 2000),
   maxBatchSize: int(1, 10_000),
   host: z.string().min(1).default("127.0.0.1"),
@@ -280,5 +293,6 @@ export function redactConfig(config: RelayConfig): Record<string, unknown> {
     operatorKey: "<redacted>",
     authKey: "<redacted>",
     eciesKey: config.eciesKey ? "<redacted>" : null,
+    store: config.store?.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:<redacted>@"),
   };
 }

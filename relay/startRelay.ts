@@ -29,6 +29,7 @@ import { NodeClient } from "./rpc/nodeClient.js";
 import { rpcSettings } from "./rpc/rpcContext.js";
 import { createPrivateTxWatcher, createRpcContext, rpcRoutes } from "./rpc/rpcRoutes.js";
 import { createApp } from "./server/createApp.js";
+import { openPostgresStore } from "./store/postgresStore.js";
 import { openSqliteStore } from "./store/sqliteStore.js";
 
 /** Block time assumed until the poller has measured one (a devnet slot; mainnet's 12 s is measured). */
@@ -41,16 +42,16 @@ const RETENTION_EVERY_MS = 10 * 60_000;
 function startRetention(ctx: RelayContext): () => void {
   const days = ctx.config.retentionDays ?? ABUSE_DEFAULTS.retentionDays;
   if (days <= 0) return () => undefined;
-  const prune = () => {
+  const prune = async () => {
     try {
-      const counts = ctx.store.pruneFinal(Date.now() - days * 86_400_000);
+      const counts = await ctx.store.pruneFinal(Date.now() - days * 86_400_000);
       if (Object.values(counts).some((n) => n > 0)) ctx.logger.info({ counts, days }, "pruned final history");
     } catch (err) {
       ctx.logger.warn({ err }, "pruning final history failed; retrying at the next interval");
     }
   };
-  prune();
-  const timer = setInterval(prune, RETENTION_EVERY_MS);
+  void prune();
+  const timer = setInterval(() => void prune(), RETENTION_EVERY_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -90,7 +91,10 @@ export async function startRelay(
   const tokenSymbols = new Map<string, Address>();
   for (const t of pools.tokens()) tokenSymbols.set(await chain.symbol(t).catch(() => t), t);
 
-  const store = openSqliteStore(config.dataDir);
+  const store =
+    config.store && config.store !== "sqlite"
+      ? await openPostgresStore(config.store)
+      : openSqliteStore(config.dataDir);
   const metrics = createRelayMetrics(store);
   const submitter = await BundleSubmitter.create({
     rpcUrl: config.rpcUrl,
@@ -146,7 +150,7 @@ export async function startRelay(
       // raw eth_calls over a keep-alive agent: a stranger's refused order costs one cheap read (issue 13)
       new LeanChainReads(node, config.settlement),
     ),
-    openBatch: new OpenBatch(store, config.maxBatchSize), // the batcher listens for it filling up
+    openBatch: await OpenBatch.open(store, config.maxBatchSize), // the batcher listens for it filling up
     tokenSymbols,
     head: {
       block: head.number ?? 0n,
@@ -180,8 +184,8 @@ export async function startRelay(
   const rpcWatcher = createPrivateTxWatcher(rpc);
   // One poller for the whole relay: order flow and wallet RPC see the same heads and the same reorgs.
   const poller = new BlockPoller(ctx, genesis?.hash ?? null, {
-    onNewBlock: () => {
-      batcher.onBlock(); // first: a batch closed for its commit deadline is committed in this block's bundle
+    onNewBlock: async () => {
+      await batcher.onBlock(); // first: a batch closed for its commit deadline is committed in this block's bundle
       void rpcWatcher.onHead(ctx.head.block);
       return operatorLoop.onBlock();
     },
@@ -195,9 +199,13 @@ export async function startRelay(
   const proofs = store.proofs;
   ctx.events.subscribe((kind, data) => {
     if (kind !== "batch" || (data as { state: string }).state !== "committed") return;
-    setImmediate(() => {
-      const b = store.getBatch((data as { id: number }).id);
-      if (b?.root && b.leaves) proofs.record(b.root, b.leaves);
+    setImmediate(async () => {
+      try {
+        const b = await store.getBatch((data as { id: number }).id);
+        if (b?.root && b.leaves) await proofs.record(b.root, b.leaves);
+      } catch (err) {
+        logger.warn({ err }, "recording a batch's Merkle proofs failed; a read records them later");
+      }
     });
   });
   const stopEconomics = watchBatchEconomics(ctx); // fees vs gas per settled batch (issue 17)
@@ -239,11 +247,11 @@ export async function startRelay(
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      ctx.writeQueue.flush();
+      await ctx.writeQueue.flush();
       await intake.close();
       node.close();
       submitter.close();
-      store.close();
+      await store.close();
       logger.info("relay stopped");
     },
   };

@@ -39,6 +39,8 @@ const SETTLE_BACKLOG_HOLD = 2;
 export class Batcher {
   private timer: NodeJS.Timeout | null = null;
   private soon = false;
+  /** An interval close is running (the store is async: a tick must not start a second one meanwhile). */
+  private intervalBusy = false;
   /** Unsubscribes from the open batch's "full" signal (set while started). */
   private unsubscribeFull: (() => void) | null = null;
   /** When the open batch last closed on its interval (on a head or by the timer). */
@@ -49,9 +51,9 @@ export class Batcher {
   /** Starts the interval closes and listens for the open batch filling up (closeSoon). */
   start(): void {
     this.unsubscribeFull ??= this.ctx.openBatch.onFull(() => this.closeSoon());
-    this.closeFull();
+    this.closeQuietly();
     const tick = Math.max(10, Math.floor(this.ctx.config.batchIntervalMs / 4));
-    this.timer = setInterval(() => this.onInterval(), tick);
+    this.timer = setInterval(() => void this.onInterval(), tick);
   }
 
   /** Half a slot, at most half the interval: how far a close moves to meet a head. */
@@ -72,7 +74,7 @@ export class Batcher {
     this.soon = true;
     setImmediate(() => {
       this.soon = false;
-      this.closeFull();
+      this.closeQuietly();
     });
   }
 
@@ -81,49 +83,58 @@ export class Batcher {
    * the interval would miss an order's `commitBy`, and freezes it so the operator loop can commit it in this
    * very block's bundle.
    */
-  onBlock(): void {
+  async onBlock(): Promise<void> {
     if (this.ctx.openBatch.size === 0) return;
     const earliest = this.ctx.openBatch.minCommitBy;
     const deadlineNear = earliest !== null && this.ctx.head.block + CLOSE_LEAD_BLOCKS >= earliest;
-    const due =
-      Date.now() - this.lastCloseAt >= this.ctx.config.batchIntervalMs - this.halfSlotMs() &&
-      !this.settlesBacklogged();
-    if (!deadlineNear && !due) return;
     try {
-      this.ctx.writeQueue.flush();
-      this.ctx.openBatch.rotate();
+      const due =
+        Date.now() - this.lastCloseAt >= this.ctx.config.batchIntervalMs - this.halfSlotMs() &&
+        !(await this.settlesBacklogged());
+      if (!deadlineNear && !due) return;
+      await this.ctx.writeQueue.flush();
+      await this.ctx.openBatch.rotate();
       if (due) this.lastCloseAt = Date.now();
-      this.closeFull();
+      await this.closeFull();
     } catch (err) {
       this.ctx.logger.error({ err }, "closing a batch on a new head failed");
     }
   }
 
   /** True when {@link SETTLE_BACKLOG_HOLD} or more batches wait to settle. */
-  private settlesBacklogged(): boolean {
+  private async settlesBacklogged(): Promise<boolean> {
     let ready = 0;
-    for (const b of this.ctx.store.batchesInStates(["committed", "settling"]))
+    for (const b of await this.ctx.store.batchesInStates(["committed", "settling"]))
       if (b.settleBlock === null && settleMayStart(this.ctx, b) && ++ready >= SETTLE_BACKLOG_HOLD)
         return true;
     return false;
   }
 
-  private onInterval(): void {
+  private async onInterval(): Promise<void> {
+    if (this.intervalBusy) return; // the last tick's close is still running
     if (Date.now() - this.lastCloseAt < this.ctx.config.batchIntervalMs + this.halfSlotMs()) return;
-    if (this.settlesBacklogged()) return;
-    this.lastCloseAt = Date.now();
+    this.intervalBusy = true;
     try {
-      this.ctx.writeQueue.flush();
-      if (this.ctx.openBatch.size > 0) this.ctx.openBatch.rotate();
-      this.closeFull();
+      if (await this.settlesBacklogged()) return;
+      this.lastCloseAt = Date.now();
+      await this.ctx.writeQueue.flush();
+      if (this.ctx.openBatch.size > 0) await this.ctx.openBatch.rotate();
+      await this.closeFull();
     } catch (err) {
       this.ctx.logger.error({ err }, "closing a batch failed; retrying next interval");
+    } finally {
+      this.intervalBusy = false;
     }
   }
 
-  /** Freezes every batch in state `closing`. */
-  closeFull(): void {
-    this.ctx.writeQueue.flush();
-    for (const batch of this.ctx.store.batchesInStates(["closing"])) freezeBatch(this.ctx, batch);
+  /** {@link closeFull} from a timer or a signal: a failure is logged, the next close retries. */
+  private closeQuietly(): void {
+    this.closeFull().catch((err) => this.ctx.logger.error({ err }, "freezing closing batches failed"));
+  }
+
+  /** Freezes every batch in state `closing` (one at a time: a freeze is one store transaction). */
+  async closeFull(): Promise<void> {
+    await this.ctx.writeQueue.flush();
+    for (const batch of await this.ctx.store.batchesInStates(["closing"])) await freezeBatch(this.ctx, batch);
   }
 }

@@ -15,14 +15,14 @@ import type { SettlePlan } from "./settlePlanner.js";
 // order and dropped it SETTLE_REVERTED. Such a simulation must blame nobody and simulate nothing more.
 const dir = mkdtempSync(join(tmpdir(), "veil-find-offenders-"));
 const store = openSqliteStore(dir);
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe("findOffenders", () => {
   it("should blame no order, and run no bisect, for a settle the builder did not run", async () => {
-    const batch = store.createBatch();
+    const batch = await store.createBatch();
     const ctx = { store, logger: pino({ level: "silent" }) } as unknown as RelayContext;
     const tradeIds = [`0x${"a1".repeat(32)}`, `0x${"b2".repeat(32)}`] as Hex[];
     const plan: SettlePlan = { batchId: batch.id, data: "0x", gas: 1n, tradeIds, pools: [], plannedAt: 1n };

@@ -1,7 +1,7 @@
 import { decodeErrorResult, type Hex } from "viem";
 import { veilSettlementAbi } from "../../client/abi/veilSettlementAbi.js";
 import type { RelayContext } from "../relayContext.js";
-import type { BatchRecord } from "../store/store.js";
+import type { BatchRecord, OrderRecord } from "../store/store.js";
 import { dropOffender } from "../transitions/settleTransitions.js";
 import { bisectCulprit, type TrialOutcome } from "./bisectCulprit.js";
 import { type SettlePlan, solveSettle } from "./settlePlanner.js";
@@ -73,7 +73,7 @@ export async function findOffenders(
     "settle does not simulate",
   );
   if (!sim.executed) return;
-  let blame = decoded ? blameOf(ctx, plan.tradeIds, decoded) : null;
+  let blame = decoded ? await blameOf(ctx, plan.tradeIds, decoded) : null;
   if (!blame && !(decoded && BATCH_ERRORS.has(decoded.name)) && plan.tradeIds.length > 0) {
     blame = await bisect(ctx, batch, plan, simulate);
   }
@@ -86,7 +86,7 @@ export async function findOffenders(
         : blame.reason === "SETTLE_REVERTED"
           ? "the batch's settle reverts (without a reason) whenever this order is in it; found by bisecting its trades"
           : null; // the rest end unfilled with the reason
-  if (!dropOffender(ctx, blame.id, blame.reason, error)) return;
+  if (!(await dropOffender(ctx, blame.id, blame.reason, error))) return;
   ctx.logger.warn(
     { batchId: batch.id, order: blame.id, reason: blame.reason },
     "order dropped from its batch's settle",
@@ -104,11 +104,11 @@ function decodeRevert(revert: string | null): { name: string; args: readonly unk
 }
 
 /** The order a decoded contract error names among `tradeIds` (the plan's trades, by index). */
-function blameOf(
+async function blameOf(
   ctx: RelayContext,
   tradeIds: Hex[],
   e: { name: string; args: readonly unknown[] },
-): Blame | null {
+): Promise<Blame | null> {
   if (e.name in TRADE_ERRORS) {
     const id = tradeIds[Number(e.args[0])];
     return id ? { id, reason: TRADE_ERRORS[e.name] } : null;
@@ -119,11 +119,12 @@ function blameOf(
   }
   if (e.name === "NonceUsed") {
     const [trader, nonce] = e.args as [string, bigint];
-    const id = tradeIds.find((t) => {
-      const o = ctx.store.getOrder(t);
-      return o?.order?.trader.toLowerCase() === trader.toLowerCase() && o.order.nonce === nonce;
-    });
-    return id ? { id, reason: "NONCE_USED" } : null;
+    for (const t of tradeIds) {
+      const o = await ctx.store.getOrder(t);
+      if (o?.order?.trader.toLowerCase() === trader.toLowerCase() && o.order.nonce === nonce)
+        return { id: t, reason: "NONCE_USED" };
+    }
+    return null;
   }
   return null;
 }
@@ -136,15 +137,15 @@ async function bisect(
   simulate: SimulatePlan,
 ): Promise<Blame | null> {
   const trial = async (subset: Hex[]): Promise<TrialOutcome<Hex>> => {
-    const orders = subset.map((id) => ctx.store.getOrder(id)).filter((o) => o?.order) as NonNullable<
-      ReturnType<typeof ctx.store.getOrder>
-    >[];
+    const orders = (await Promise.all(subset.map((id) => ctx.store.getOrder(id)))).filter(
+      (o): o is OrderRecord => o?.order != null,
+    );
     const { plan: sub } = await solveSettle(ctx, batch, orders);
     if (!sub) return { kind: "pass" }; // nothing of this subset trades alone: no evidence against it
     const res = await simulate(sub);
     if (res.ok || !res.executed) return { kind: "pass" }; // not run at all: no evidence against the subset
     const d = decodeRevert(res.revert);
-    const named = d ? blameOf(ctx, sub.tradeIds, d) : null;
+    const named = d ? await blameOf(ctx, sub.tradeIds, d) : null;
     if (named) return { kind: "named", id: named.id, reason: named.reason };
     return d && BATCH_ERRORS.has(d.name) ? { kind: "pass" } : { kind: "fail" };
   };

@@ -17,40 +17,40 @@ beforeEach(() => {
   store = openSqliteStore(dir);
 });
 
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe("OpenBatch", () => {
-  it("should rotate a full batch to closing and tell its listeners, until they unsubscribe", () => {
-    const open = new OpenBatch(store, 2);
+  it("should rotate a full batch to closing and tell its listeners, until they unsubscribe", async () => {
+    const open = await OpenBatch.open(store, 2);
     const first = open.currentId;
     let fulls = 0;
-    const unsubscribe = open.onFull(() => {
+    const unsubscribe = open.onFull(async () => {
       fulls++;
       // the listener runs after the rotation: the full batch is closing, a new one is open
-      expect(store.getBatch(first)?.state).toBe("closing");
+      expect((await store.getBatch(first))?.state).toBe("closing");
       expect(open.currentId).not.toBe(first);
     });
-    expect(open.take(null)).toBe(first);
+    expect(await open.take(null)).toBe(first);
     expect(fulls).toBe(0);
-    expect(open.take(null)).toBe(first);
+    expect(await open.take(null)).toBe(first);
     expect(fulls).toBe(1);
     expect(open.size).toBe(0);
 
     unsubscribe();
     const second = open.currentId;
-    open.take(null);
-    open.take(null);
+    await open.take(null);
+    await open.take(null);
     expect(fulls).toBe(1);
-    expect(store.getBatch(second)?.state).toBe("closing");
+    expect((await store.getBatch(second))?.state).toBe("closing");
   });
 
-  it("should rotate without any listener (a batcher not started yet)", () => {
-    const open = new OpenBatch(store, 1);
+  it("should rotate without any listener (a batcher not started yet)", async () => {
+    const open = await OpenBatch.open(store, 1);
     const first = open.currentId;
-    expect(open.take(5n)).toBe(first);
+    expect(await open.take(5n)).toBe(first);
     expect(open.currentId).not.toBe(first);
     expect(open.minCommitBy).toBeNull();
   });

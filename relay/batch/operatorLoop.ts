@@ -124,11 +124,13 @@ export class OperatorLoop {
     // A node on another chain: nothing this relay signs could mean what it should there.
     if (this.ctx.chainHealth.wrongChain) return;
     const head = this.ctx.head.block;
+    const committing = await store.batchesInStates(["committing"]);
+    const committed = await store.batchesInStates(["committed", "settling"]);
     await Promise.all([
-      ...store.batchesInStates(["committing"]).map((b) => this.resolveCommit(b, head)),
-      ...store.batchesInStates(["committed", "settling"]).map((b) => this.resolveSettle(b, head)),
+      ...committing.map((b) => this.resolveCommit(b, head)),
+      ...committed.map((b) => this.resolveSettle(b, head)),
     ]);
-    if (store.batchesInStates(["committing", "committed", "settling"]).length === 0) return;
+    if ((await store.batchesInStates(["committing", "committed", "settling"])).length === 0) return;
 
     const target = head + 1n;
     const candidates: Candidate[] = [];
@@ -137,19 +139,19 @@ export class OperatorLoop {
     const txs = () => candidates.map((c) => c.tx.raw);
     const touched = new Set<string>();
 
-    for (const b of store.batchesInStates(["committed", "settling"])) {
+    for (const b of await store.batchesInStates(["committed", "settling"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
       if (b.settleBlock !== null) continue; // landed; waiting for confirmations
       if (!settleMayStart(this.ctx, b)) continue;
-      if (this.inFlight(b, "settle", head) && !(await this.supersededByPoolMove(b, head))) continue;
+      if ((await this.inFlight(b, "settle", head)) && !(await this.supersededByPoolMove(b, head))) continue;
       if ((this.backoff.get(b.id)?.until ?? 0n) > head) continue;
       if (!(await this.isOurs(b))) continue;
-      if (b.state === "committed") closeReveals(this.ctx, b);
-      const batch = store.getBatch(b.id)!;
+      if (b.state === "committed") await closeReveals(this.ctx, b);
+      const batch = (await store.getBatch(b.id))!;
       let plan = this.plans.get(b.id);
       const cached = plan !== undefined;
       if (plan === undefined) {
-        plan = applySettlePlan(this.ctx, await planSettle(this.ctx, batch));
+        plan = await applySettlePlan(this.ctx, await planSettle(this.ctx, batch));
         this.plans.set(b.id, plan);
       }
       if (plan === null) {
@@ -157,7 +159,7 @@ export class OperatorLoop {
         // Nothing left to trade: maybe because an earlier settle of this batch (reorged out, then back) used
         // the nonces. Then the batch settled on chain: resolveSettle records that settle; never "no trades".
         if (batch.chainBatchId !== null && (await this.ctx.chain.batch(batch.chainBatchId)).settled) continue;
-        finalizeSettled(this.ctx, batch, [], null);
+        await finalizeSettled(this.ctx, batch, [], null);
         continue;
       }
       if (plan.pools.some((p) => touched.has(p.toLowerCase()))) {
@@ -176,7 +178,7 @@ export class OperatorLoop {
       if (!sim.ok && cached) {
         // A plan made on an earlier block may only be stale (another settle moved its pool since): re-plan on
         // the current reserves once before counting a failure or looking for an order to blame.
-        const fresh = applySettlePlan(this.ctx, await planSettle(this.ctx, batch));
+        const fresh = await applySettlePlan(this.ctx, await planSettle(this.ctx, batch));
         if (fresh !== null) {
           plan = fresh;
           this.plans.set(b.id, plan);
@@ -220,13 +222,13 @@ export class OperatorLoop {
       }
     }
 
-    for (let b of store.batchesInStates(["committing"])) {
+    for (let b of await store.batchesInStates(["committing"])) {
       if (candidates.length >= MAX_TXS_PER_BUNDLE) break;
-      if (this.inFlight(b, "commit", head)) continue;
+      if (await this.inFlight(b, "commit", head)) continue;
       if (b.commitDeadline !== null && b.commitDeadline < target) {
         // No attempt can land any more, and none landed (resolved above): commit only what still can.
-        freezeBatch(this.ctx, b);
-        const refrozen = store.getBatch(b.id);
+        await freezeBatch(this.ctx, b);
+        const refrozen = await store.getBatch(b.id);
         if (refrozen?.state !== "committing") continue;
         b = refrozen;
       }
@@ -300,7 +302,7 @@ export class OperatorLoop {
    */
   private async supersededByPoolMove(b: BatchRecord, head: bigint): Promise<boolean> {
     const plan = this.plans.get(b.id);
-    const last = this.ctx.store.attempts(b.id, "settle").at(-1);
+    const last = (await this.ctx.store.attempts(b.id, "settle")).at(-1);
     if (!plan || plan.pools.length === 0 || !last) return false;
     const moved = await this.ctx.chain.poolTouchBlocks(plan.pools, plan.plannedAt + 1n, head).catch(() => []);
     if (moved.length === 0) return false;
@@ -314,31 +316,31 @@ export class OperatorLoop {
   }
 
   /** True while an attempt of this kind targets a block that has not been produced yet (on this chain). */
-  private inFlight(b: BatchRecord, kind: BundleKind, head: bigint): boolean {
-    const last = this.ctx.store.attempts(b.id, kind).at(-1);
+  private async inFlight(b: BatchRecord, kind: BundleKind, head: bigint): Promise<boolean> {
+    const last = (await this.ctx.store.attempts(b.id, kind)).at(-1);
     if (last !== undefined && last.id <= (this.staleAttempts.get(b.id) ?? 0)) return false;
     if (last !== undefined && this.superseded.has(last.id)) return false;
     return last !== undefined && last.targetBlock > head;
   }
 
   /** Drops what the loop remembers of a batch whose commit or settle a reorg removed. */
-  private forget(batchId: number): void {
+  private async forget(batchId: number): Promise<void> {
     this.plans.delete(batchId);
     this.backoff.delete(batchId);
     this.owner.delete(batchId);
     this.checked.clear();
     const ids = [
-      ...this.ctx.store.attempts(batchId, "commit"),
-      ...this.ctx.store.attempts(batchId, "settle"),
+      ...(await this.ctx.store.attempts(batchId, "commit")),
+      ...(await this.ctx.store.attempts(batchId, "settle")),
     ].map((a) => a.id);
     if (ids.length > 0) this.staleAttempts.set(batchId, Math.max(...ids));
   }
 
   /** Re-checks every commit and settle that landed at or above `fork` (see the class comment). */
   private async recheck(fork: bigint): Promise<void> {
-    const landed = this.ctx.store
-      .batchesLandedSince(fork)
-      .filter((b) => b.state === "committed" || b.state === "settling" || b.state === "settled");
+    const landed = (await this.ctx.store.batchesLandedSince(fork)).filter(
+      (b) => b.state === "committed" || b.state === "settling" || b.state === "settled",
+    );
     if (landed.length > 0)
       this.ctx.logger.info({ fork: fork.toString(), batches: landed.length }, "re-checking landed batches");
     for (const b of landed) await this.verifyLanding(b);
@@ -357,24 +359,24 @@ export class OperatorLoop {
         const r = b.commitTxHash ? await chain.receipt(b.commitTxHash) : null;
         const id = r?.status === "success" ? chain.committedBatchId(r) : null;
         if (r && id !== null && id === b.chainBatchId) {
-          reanchorCommit(this.ctx, b, r.blockNumber, r.blockHash);
+          await reanchorCommit(this.ctx, b, r.blockNumber, r.blockHash);
         } else {
-          rollBackCommit(this.ctx, b, r ? "commit now in another batch id" : "commit tx not on chain");
-          this.forget(b.id);
+          await rollBackCommit(this.ctx, b, r ? "commit now in another batch id" : "commit tx not on chain");
+          await this.forget(b.id);
           return false;
         }
       }
     }
-    const now = store.getBatch(b.id);
+    const now = await store.getBatch(b.id);
     if (now?.settleBlock != null) {
       const canonical = await tracker.hashAt(now.settleBlock);
       if (canonical === null || canonical !== now.settleBlockHash) {
         const r = now.settleTxHash ? await chain.receipt(now.settleTxHash) : null;
         if (r?.status === "success") {
-          reanchorSettle(this.ctx, b, r.blockNumber, r.blockHash);
+          await reanchorSettle(this.ctx, b, r.blockNumber, r.blockHash);
         } else {
-          rollBackSettle(this.ctx, now, "settle tx not on chain");
-          this.forget(b.id);
+          await rollBackSettle(this.ctx, now, "settle tx not on chain");
+          await this.forget(b.id);
           return false;
         }
       }
@@ -388,11 +390,11 @@ export class OperatorLoop {
     const conf = confirmationsOf(this.ctx, b.settleBlock) ?? 0;
     if (conf < this.ctx.confirmations) return;
     if (!(await this.verifyLanding(b))) return;
-    const now = this.ctx.store.getBatch(b.id);
+    const now = await this.ctx.store.getBatch(b.id);
     if (!now || now.settleBlock === null || now.chainBatchId === null || now.commitBlock === null) return;
     if ((confirmationsOf(this.ctx, now.settleBlock) ?? 0) < this.ctx.confirmations) return;
     const trades = await this.ctx.chain.tradesOf(now.chainBatchId, now.commitBlock);
-    finalizeSettled(this.ctx, now, trades, now.settleTxHash);
+    await finalizeSettled(this.ctx, now, trades, now.settleTxHash);
     this.plans.delete(b.id);
   }
 
@@ -403,20 +405,22 @@ export class OperatorLoop {
     for (const c of candidates)
       if (c.kind === "commit" && c.batch.commitDeadline !== null && c.batch.commitDeadline < last)
         last = c.batch.commitDeadline;
-    const ids = store.transaction(() =>
-      candidates.map(
-        (c) =>
-          store.addAttempt({
-            batchId: c.batch.id,
-            kind: c.kind,
-            txHash: c.tx.hash,
-            nonce: c.tx.nonce,
-            targetBlock: last,
-            bundleHash: null,
-            error: null,
-          }).id,
-      ),
-    );
+    const ids = await store.transaction(async () => {
+      const out: number[] = [];
+      for (const c of candidates) {
+        const attempt = await store.addAttempt({
+          batchId: c.batch.id,
+          kind: c.kind,
+          txHash: c.tx.hash,
+          nonce: c.tx.nonce,
+          targetBlock: last,
+          bundleHash: null,
+          error: null,
+        });
+        out.push(attempt.id);
+      }
+      return out;
+    });
     const raws = candidates.map((c) => c.tx.raw);
     const targets = Array.from({ length: Number(last - target + 1n) }, (_, i) => target + BigInt(i));
     const sent = await Promise.all(targets.map((t) => submitter.send(raws, t)));
@@ -424,8 +428,8 @@ export class OperatorLoop {
     const outcomes = sent.flatMap((r) => r.builders);
     const failed = outcomes.filter((b) => !b.ok);
     const error = failed.length === outcomes.length ? failed.map((f) => f.error).join("; ") : null;
-    store.transaction(() => {
-      for (const id of ids) store.updateAttempt(id, { bundleHash: res.bundleHash, error });
+    await store.transaction(async () => {
+      for (const id of ids) await store.updateAttempt(id, { bundleHash: res.bundleHash, error });
     });
     for (const c of candidates)
       metrics.bundleAttempts.inc({ kind: c.kind, outcome: error ? "error" : "sent" });
@@ -434,7 +438,7 @@ export class OperatorLoop {
 
   /** Looks for a landed commit among the attempts whose target block has passed. */
   private async resolveCommit(b: BatchRecord, head: bigint): Promise<void> {
-    for (const a of this.ctx.store.attempts(b.id, "commit")) {
+    for (const a of await this.ctx.store.attempts(b.id, "commit")) {
       if (firstTarget(a.targetBlock) > head || this.checked.has(a.id)) continue;
       const receipt = await this.ctx.chain.receipt(a.txHash);
       if (!receipt) {
@@ -448,7 +452,7 @@ export class OperatorLoop {
         continue;
       }
       this.ctx.metrics.bundleAttempts.inc({ kind: "commit", outcome: "included" });
-      markCommitted(this.ctx, b, chainBatchId, receipt.blockNumber, a.txHash, receipt.blockHash);
+      await markCommitted(this.ctx, b, chainBatchId, receipt.blockNumber, a.txHash, receipt.blockHash);
       return;
     }
   }
@@ -459,7 +463,7 @@ export class OperatorLoop {
    */
   private async resolveSettle(b: BatchIn<"committed" | "settling">, head: bigint): Promise<void> {
     if (b.settleBlock !== null) return this.confirmSettle(b);
-    const attempts = this.ctx.store.attempts(b.id, "settle");
+    const attempts = await this.ctx.store.attempts(b.id, "settle");
     let landed: { txHash: Hex; receipt: TransactionReceipt } | null = null;
     for (const a of attempts) {
       if (firstTarget(a.targetBlock) > head || this.checked.has(a.id)) continue;
@@ -476,7 +480,7 @@ export class OperatorLoop {
       const trades = await this.ctx.chain.tradesOf(b.chainBatchId, b.commitBlock);
       const txHash = trades[0]?.txHash ?? landed?.txHash ?? null;
       if (txHash === null) {
-        finalizeSettled(this.ctx, b, trades, null); // settled by another key with nothing of ours in it
+        await finalizeSettled(this.ctx, b, trades, null); // settled by another key with nothing of ours in it
         this.plans.delete(b.id);
         return;
       }
@@ -489,15 +493,15 @@ export class OperatorLoop {
       this.ctx.metrics.settledBatches.inc();
       if (attempts.length > 0 && trades[0])
         await this.countPoolWaits(b, attempts[0].targetBlock, trades[0].blockNumber);
-      markSettleLanded(this.ctx, b, txHash, receipt.blockNumber, receipt.blockHash);
-      const now = this.ctx.store.getBatch(b.id);
+      await markSettleLanded(this.ctx, b, txHash, receipt.blockNumber, receipt.blockHash);
+      const now = await this.ctx.store.getBatch(b.id);
       if (now) await this.confirmSettle(now);
       return;
     }
     const lastSettleBlock = b.commitBlock + this.ctx.expiry;
     const pending = attempts.at(-1);
     if (head + 1n > lastSettleBlock && !(pending && pending.targetBlock > head)) {
-      expireBatch(this.ctx, b);
+      await expireBatch(this.ctx, b);
       this.plans.delete(b.id);
     }
   }

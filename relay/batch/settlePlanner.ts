@@ -52,9 +52,9 @@ export type PlannedSettle = {
  * returns its decisions, which the operator loop applies as one state transition.
  */
 export async function planSettle(ctx: RelayContext, batch: BatchRecord): Promise<PlannedSettle> {
-  const candidates = ctx.store
-    .ordersInBatch(batch.id)
-    .filter((o) => o.leafIndex !== null && o.order && (o.state === "committed" || o.state === "revealed"));
+  const candidates = (await ctx.store.ordersInBatch(batch.id)).filter(
+    (o) => o.leafIndex !== null && o.order && (o.state === "committed" || o.state === "revealed"),
+  );
   const { keep, deferred, overdue } = splitOverflow(ctx, candidates);
   const { live, dropped } = await splitInexecutable(ctx, keep);
   const { plan, unfilled } = await solveSettle(ctx, batch, live);

@@ -55,12 +55,12 @@ export function watchBatchEconomics(ctx: RelayContext, onBatch?: (e: BatchEconom
   const seen = new Set<number>();
 
   const account = async (batchId: number): Promise<void> => {
-    const batch = ctx.store.getBatch(batchId);
+    const batch = await ctx.store.getBatch(batchId);
     if (!batch?.settleTxHash) return;
     const quoter = feeQuoterOf(ctx);
     let feesWei = 0n;
     let fills = 0;
-    for (const o of ctx.store.ordersInBatch(batchId)) {
+    for (const o of await ctx.store.ordersInBatch(batchId)) {
       if (o.state !== "filled" || !o.order || o.order.feeAmount === 0n) continue;
       fills++;
       feesWei += (await quoter.valueWei(o.order.sellToken, o.order.feeAmount)) ?? 0n;

@@ -36,8 +36,7 @@ export async function settleBidFor(
   head: bigint,
 ): Promise<bigint> {
   const missed = new Set(
-    ctx.store
-      .attempts(batchId, "settle")
+    (await ctx.store.attempts(batchId, "settle"))
       .filter((a) => a.targetBlock <= head)
       .map((a) => a.targetBlock),
   ).size;
@@ -45,7 +44,7 @@ export async function settleBidFor(
   const quoter = feeQuoterOf(ctx);
   let revenueWei = 0n;
   for (const id of plan.tradeIds) {
-    const order = ctx.store.getOrder(id)?.order;
+    const order = (await ctx.store.getOrder(id))?.order;
     if (order && order.feeAmount > 0n)
       revenueWei += (await quoter.valueWei(order.sellToken, order.feeAmount)) ?? 0n;
   }

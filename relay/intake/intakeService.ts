@@ -5,6 +5,7 @@ import { isRevealOpen } from "../batch/revealWindow.js";
 import { ABUSE_DEFAULTS } from "../config.js";
 import { createMessageHasher, type MessageHasher } from "../crypto/createMessageHasher.js";
 import { recoverOrderSigner } from "../crypto/recoverOrderSigner.js";
+import { checkOrderFee } from "../economics/checkOrderFee.js";
 import { RelayError } from "../errors/relayError.js";
 import { ClientMisses } from "../limits/clientMisses.js";
 import type { RelayContext } from "../relayContext.js";
@@ -12,7 +13,6 @@ import type { OrderRecord } from "../store/store.js";
 import { acceptOrder, cancelOrder, revealOrder } from "../transitions/intakeTransitions.js";
 import { leafOf, recoverSignerOrReason } from "./openSealedOrder.js";
 import { defaultIntakeWorkers, SealedOrderPool } from "./sealedOrderPool.js";
-import { checkOrderFee } from "../economics/checkOrderFee.js";
 import { validateOpenedOrder } from "./validateOrder.js";
 
 /** The answer to an accepted order or commitment. */
@@ -85,11 +85,11 @@ export class IntakeService {
     // decrypt, parse, digest, ECDSA recovery: on a worker thread; the rest needs the relay's state
     const v = await validateOpenedOrder(await this.sealedPool.open(ciphertext), this.ctx.orderRules, client);
     this.checkCommitBy(v.order.commitBy);
-    this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
+    await this.refuseDuplicate(v.leaf, v.order.trader, v.order.nonce);
     await checkOrderFee(this.ctx, v.order);
     await this.ctx.intakeChecks.check(v.order);
     const now = Date.now();
-    const batchId = this.ctx.openBatch.take(v.order.commitBy);
+    const batchId = await this.ctx.openBatch.take(v.order.commitBy);
     const record: OrderRecord = {
       id: v.leaf,
       mode: "sealed",
@@ -131,11 +131,11 @@ export class IntakeService {
     // client that reveals. The signature comes before the trader's misses and open commitments: those are
     // the trader's own business, not to be told to a stranger who merely names the address.
     this.checkCommitBy(commitBy);
-    this.refuseDuplicate(leaf, null, null);
+    await this.refuseDuplicate(leaf, null, null);
     recoverMessageSigner(this.messages.commitment(trader, leaf), signature, trader, "commitment");
-    this.checkMisses(trader, client);
+    await this.checkMisses(trader, client);
     const maxOpen = config.maxOpenCommitments ?? ABUSE_DEFAULTS.maxOpenCommitments;
-    if (this.ctx.store.openCommitments(trader, maxOpen) >= maxOpen)
+    if ((await this.ctx.store.openCommitments(trader, maxOpen)) >= maxOpen)
       throw new RelayError(
         "TOO_MANY_OPEN_COMMITMENTS",
         `trader has ${maxOpen} commitments not yet revealed; reveal them or wait until they end`,
@@ -143,7 +143,7 @@ export class IntakeService {
       );
     await this.ctx.intakeChecks.checkCommitFunding(trader);
     const now = Date.now();
-    const batchId = this.ctx.openBatch.take(commitBy);
+    const batchId = await this.ctx.openBatch.take(commitBy);
     await this.insert({
       id: leaf,
       mode: "commit",
@@ -168,13 +168,13 @@ export class IntakeService {
   }
 
   /** Refuses a commitment from a trader, or a client IP, over its miss limit within the cool-down. */
-  private checkMisses(trader: Address, client: string | undefined): void {
+  private async checkMisses(trader: Address, client: string | undefined): Promise<void> {
     const { config } = this.ctx;
     if (client !== undefined) {
       const limit = config.clientMissLimit ?? ABUSE_DEFAULTS.clientMissLimit;
       const since = Date.now() - config.missCooldownMs;
-      const byClient = this.clientMisses.misses(client, since, (id) => {
-        const o = this.ctx.store.getOrder(id);
+      const byClient = await this.clientMisses.misses(client, since, async (id) => {
+        const o = await this.ctx.store.getOrder(id);
         return o?.state === "unfilled" && o.reason === "NOT_REVEALED" ? o.updatedAt : null;
       });
       if (byClient.count >= limit)
@@ -190,7 +190,7 @@ export class IntakeService {
           },
         );
     }
-    const misses = this.ctx.store.misses(trader);
+    const misses = await this.ctx.store.misses(trader);
     if (misses.count >= config.missLimit && Date.now() - misses.lastAt < config.missCooldownMs)
       throw new RelayError(
         "TOO_MANY_MISSES",
@@ -213,7 +213,7 @@ export class IntakeService {
   async reveal(signed: SignedOrder, client?: string): Promise<Accepted> {
     const digest = this.ctx.hashOrder(signed.order);
     const leaf = leafOf(digest, signed.salt);
-    const rec = this.ctx.store.getOrder(leaf);
+    const rec = await this.ctx.store.getOrder(leaf);
     if (rec?.mode !== "commit")
       throw new RelayError("LEAF_MISMATCH", "this order and salt hash to a leaf that matches no commitment", {
         details: { leaf },
@@ -228,7 +228,7 @@ export class IntakeService {
         "LEAF_MISMATCH",
         `the revealed order's commitBy ${signed.order.commitBy} is not the ${rec.commitBy} stated with its commitment`,
       );
-    const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);
+    const batch = rec.batchId === null ? null : await this.ctx.store.getBatch(rec.batchId);
     if (rec.state !== "revealed" && (rec.state !== "committed" || !batch || !isRevealOpen(this.ctx, batch)))
       throw new RelayError(
         "REVEAL_WINDOW_CLOSED",
@@ -245,7 +245,7 @@ export class IntakeService {
       client,
     );
     if (rec.state === "revealed" || !batch) return { id: rec.id, state: "revealed", batchId: rec.batchId };
-    const clash = this.ctx.store.activeOrderWithNonce(v.order.trader, v.order.nonce);
+    const clash = await this.ctx.store.activeOrderWithNonce(v.order.trader, v.order.nonce);
     if (clash && clash.id !== rec.id)
       throw new RelayError(
         "DUPLICATE_ORDER",
@@ -254,7 +254,7 @@ export class IntakeService {
     await checkOrderFee(this.ctx, v.order); // commit mode learns the fee here (see checkOrderFee)
     await this.ctx.intakeChecks.check(v.order);
     // Re-check after the awaits: the settler may have closed reveals meanwhile.
-    const now = this.ctx.store.getBatch(batch.id);
+    const now = await this.ctx.store.getBatch(batch.id);
     if (!now || !isRevealOpen(this.ctx, now))
       throw new RelayError("REVEAL_WINDOW_CLOSED", "the reveal window closed while the reveal was checked");
     // Compare-and-set inside the write: the settler closing reveals (batch -> settling, the order -> unfilled
@@ -267,11 +267,11 @@ export class IntakeService {
 
   /** `DELETE /v1/orders/:id`: a trader-signed cancel, only while the order's batch is still open. */
   async cancel(id: Hex, signature: Hex): Promise<Accepted> {
-    const rec = this.ctx.store.getOrder(id);
+    const rec = await this.ctx.store.getOrder(id);
     if (!rec) throw new RelayError("NOT_FOUND", `no order ${id}`);
     recoverMessageSigner(this.messages.cancel(rec.trader, rec.id), signature, rec.trader, "cancel", false);
     if (rec.state === "cancelled") return { id: rec.id, state: "cancelled", batchId: rec.batchId };
-    const batch = rec.batchId === null ? null : this.ctx.store.getBatch(rec.batchId);
+    const batch = rec.batchId === null ? null : await this.ctx.store.getBatch(rec.batchId);
     if (rec.state !== "pending" || !batch || batch.state !== "open")
       throw new RelayError(
         "CANCEL_TOO_LATE",
@@ -315,11 +315,11 @@ export class IntakeService {
       );
   }
 
-  private refuseDuplicate(id: Hex, trader: Address | null, nonce: bigint | null): void {
-    if (this.ctx.store.getOrder(id))
+  private async refuseDuplicate(id: Hex, trader: Address | null, nonce: bigint | null): Promise<void> {
+    if (await this.ctx.store.getOrder(id))
       throw new RelayError("DUPLICATE_ORDER", `order ${id} was already submitted`);
     if (trader && nonce !== null) {
-      const clash = this.ctx.store.activeOrderWithNonce(trader, nonce);
+      const clash = await this.ctx.store.activeOrderWithNonce(trader, nonce);
       if (clash)
         throw new RelayError("DUPLICATE_ORDER", `nonce ${nonce} is already used by live order ${clash.id}`, {
           details: { id: clash.id },

@@ -39,14 +39,14 @@ describe("WriteQueue over the SQLite store", () => {
     const store = openSqliteStore(dir);
     const q = new WriteQueue(store);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => q.run(() => store.insertOrder(record(i)))),
+      Array.from({ length: 50 }, (_, i) => q.run(async () => store.insertOrder(record(i)))),
     );
     expect(results.every(Boolean)).toBe(true);
-    store.close();
+    await store.close();
     const again = openSqliteStore(dir);
-    expect(again.countOrdersByState()).toEqual({ pending: 50 });
-    expect(again.getOrder(record(7).id)?.trader).toBe(record(7).trader);
-    again.close();
+    expect(await again.countOrdersByState()).toEqual({ pending: 50 });
+    expect((await again.getOrder(record(7).id))?.trader).toBe(record(7).trader);
+    await again.close();
   });
 
   it("should fail one op alone and report a duplicate insert as false", async () => {
@@ -55,18 +55,18 @@ describe("WriteQueue over the SQLite store", () => {
     const store = openSqliteStore(dir);
     const q = new WriteQueue(store);
     const [a, b, c] = await Promise.allSettled([
-      q.run(() => store.insertOrder(record(1))),
-      q.run(() => {
-        store.insertOrder(record(2));
+      q.run(async () => store.insertOrder(record(1))),
+      q.run(async () => {
+        await store.insertOrder(record(2));
         throw new Error("boom");
       }),
-      q.run(() => store.insertOrder(record(1))),
+      q.run(async () => store.insertOrder(record(1))),
     ]);
     expect(a).toEqual({ status: "fulfilled", value: true });
     expect(b.status).toBe("rejected");
     expect(c).toEqual({ status: "fulfilled", value: false });
     // The failed op's own write was rolled back with it.
-    expect(store.getOrder(record(2).id)).toBeNull();
-    store.close();
+    expect(await store.getOrder(record(2).id)).toBeNull();
+    await store.close();
   });
 });

@@ -1,7 +1,7 @@
 import type { GroupCommit } from "../store/groupCommit.js";
 import type { Store } from "../store/store.js";
 
-type Pending<T> = { op: () => T; resolve: (v: T) => void; reject: (e: unknown) => void };
+type Pending<T> = { op: () => Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
 
 /**
  * Group commit for the intake hot path: writes queued during one event-loop turn run in a single SQLite
@@ -24,38 +24,35 @@ export class WriteQueue {
     this.group = store.groupCommit;
   }
 
-  /** Queues `op` (a synchronous store write) for the next group commit; resolves with its result. */
-  run<T>(op: () => T): Promise<T> {
+  /** Queues `op` (store writes) for the next group commit; resolves with its result once durable. */
+  run<T>(op: () => Promise<T>): Promise<T> {
     if (this.group) return this.group.run(op);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve, reject } as Pending<unknown>);
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
   /**
-   * Commits every queued write now, in one transaction (visible to readers on return). An op that throws
+   * Commits every queued write now, in one transaction (visible to readers once it resolves). An op that throws
    * fails alone (its own savepoint); if the commit itself fails, every caller of this group gets the error
    * and nothing was written.
    */
-  flush(): void {
-    if (this.group) {
-      this.group.flush();
-      return;
-    }
+  async flush(): Promise<void> {
+    if (this.group) return this.group.flush();
     this.scheduled = false;
     const group = this.pending;
     this.pending = [];
     if (group.length === 0) return;
     const results: { ok: boolean; value: unknown }[] = [];
     try {
-      this.store.transaction(() => {
+      await this.store.transaction(async () => {
         for (const p of group) {
           try {
-            results.push({ ok: true, value: this.store.transaction(p.op) });
+            results.push({ ok: true, value: await this.store.transaction(p.op) });
           } catch (err) {
             results.push({ ok: false, value: err });
           }

@@ -30,17 +30,17 @@ export class ClientMisses {
 
   /**
    * How many of `client`'s recent commitments ended missed since `sinceMs`, and when the last one did;
-   * `missedAt(id)` answers the time an id ended NOT_REVEALED, or null.
+   * `missedAt(id)` answers the time an id ended NOT_REVEALED, or null (a store read: async).
    */
-  misses(
+  async misses(
     client: string,
     sinceMs: number,
-    missedAt: (id: Hex) => number | null,
-  ): { count: number; lastAt: number } {
+    missedAt: (id: Hex) => Promise<number | null> | number | null,
+  ): Promise<{ count: number; lastAt: number }> {
     let count = 0;
     let lastAt = 0;
     for (const id of this.#byClient.get(client) ?? []) {
-      const at = missedAt(id);
+      const at = await missedAt(id);
       if (at === null || at < sinceMs) continue;
       count++;
       lastAt = Math.max(lastAt, at);

@@ -16,8 +16,8 @@ export function createRelayMetrics(store: Store) {
     help: "Orders known to the relay, by state",
     labelNames: ["state"],
     registers: [registry],
-    collect() {
-      const counts = store.countOrdersByState();
+    async collect() {
+      const counts = await store.countOrdersByState();
       for (const s of ORDER_STATES) this.set({ state: s }, counts[s] ?? 0);
     },
   });

@@ -36,7 +36,7 @@ export const REPLACEMENT_FEE_BUMP_PERCENT = 10n;
  */
 export async function admitPrivateTx(ctx: RpcContext, raw: unknown, opts: AdmitOptions = {}): Promise<Hex> {
   const tx = await decodePrivateTx(raw, { chainId: ctx.chainId, maxGasLimit: ctx.maxGasLimit });
-  const known = ctx.store.get(tx.hash);
+  const known = await ctx.store.get(tx.hash);
   if (known) return knownTx(known);
   if (!ctx.senderLimiter.take(tx.from.toLowerCase()))
     throw new LimitExceededError(`too many transactions from ${tx.from}: slow down and retry in a minute`);
@@ -51,9 +51,9 @@ function knownTx(known: PrivateTxRecord): Hex {
 }
 
 async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): Promise<Hex> {
-  const known = ctx.store.get(tx.hash);
+  const known = await ctx.store.get(tx.hash);
   if (known) return knownTx(known);
-  const pending = ctx.store.pendingBySender(tx.from);
+  const pending = await ctx.store.pendingBySender(tx.from);
   const sameNonce = pending.find((p) => p.nonce === tx.nonce);
   const cancelling = sameNonce !== undefined && isCancelTransfer(tx);
   // Cheapest first (THREATS.md cost budget): the store, then three reads the node answers from its state,
@@ -94,7 +94,7 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
     );
   if (sameNonce && cancelling) return cancelBySelfTransfer(ctx, tx, sameNonce, pending, head, maxBlockNumber);
   if (sameNonce) checkReplacementFee(tx, sameNonce);
-  const nextNonce = Math.max(chainNonce, (ctx.store.maxPendingNonce(tx.from) ?? -1) + 1);
+  const nextNonce = Math.max(chainNonce, ((await ctx.store.maxPendingNonce(tx.from)) ?? -1) + 1);
   if (!sameNonce && tx.nonce > nextNonce)
     throw new TransactionRejectedError(
       `nonce too high: next nonce ${nextNonce}, tx nonce ${tx.nonce} (a gap would never be included)`,
@@ -105,9 +105,9 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
   // The first target block is the one after the head seen now, right before the first send.
   const sendHead = Math.max(head, Number(BigInt(await ctx.node.call<Hex>("eth_blockNumber"))));
   const record = toPendingRecord(tx, sendHead, maxBlockNumber, opts);
-  ctx.store.transaction(() => {
-    if (sameNonce) ctx.store.markCancelled(sameNonce.hash, tx.hash);
-    ctx.store.insert(record);
+  await ctx.store.transaction(async () => {
+    if (sameNonce) await ctx.store.markCancelled(sameNonce.hash, tx.hash);
+    await ctx.store.insert(record);
   });
   ctx.logger.info(
     { tx: tx.hash, from: tx.from, nonce: tx.nonce, maxBlockNumber, replaces: sameNonce?.hash },
@@ -115,8 +115,10 @@ async function admitLocked(ctx: RpcContext, tx: DecodedTx, opts: AdmitOptions): 
   );
   void (async () => {
     if (sameNonce) await withdrawBundle(ctx, sameNonce);
-    await sendPendingBundles(ctx, ctx.store.pendingBySender(tx.from), sendHead + 1, { force: !!sameNonce });
-  })();
+    await sendPendingBundles(ctx, await ctx.store.pendingBySender(tx.from), sendHead + 1, {
+      force: !!sameNonce,
+    });
+  })().catch((err) => ctx.logger.warn({ err, tx: tx.hash }, "sending a private tx's first bundles failed"));
   return tx.hash;
 }
 
@@ -187,19 +189,19 @@ function checkReplacementFee(tx: DecodedTx, old: PrivateTxRecord): void {
  * sender's later pending txs (which could no longer land) are cancelled, the self-transfer is recorded as
  * CANCELLED too, and the wallet's pending nonce falls back so it can reuse the nonce.
  */
-function cancelBySelfTransfer(
+async function cancelBySelfTransfer(
   ctx: RpcContext,
   tx: DecodedTx,
   target: PrivateTxRecord,
   pending: PrivateTxRecord[],
   head: number,
   maxBlockNumber: number,
-): Hex {
+): Promise<Hex> {
   const dropped = pending.filter((p) => p.nonce >= target.nonce);
-  ctx.store.transaction(() => {
-    for (const p of dropped) ctx.store.markCancelled(p.hash, p === target ? tx.hash : null);
-    ctx.store.insert(toPendingRecord(tx, head, maxBlockNumber, {}));
-    ctx.store.markCancelled(tx.hash, null);
+  await ctx.store.transaction(async () => {
+    for (const p of dropped) await ctx.store.markCancelled(p.hash, p === target ? tx.hash : null);
+    await ctx.store.insert(toPendingRecord(tx, head, maxBlockNumber, {}));
+    await ctx.store.markCancelled(tx.hash, null);
   });
   ctx.logger.info(
     { tx: target.hash, by: tx.hash, dropped: dropped.length },

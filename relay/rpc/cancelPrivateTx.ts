@@ -19,18 +19,18 @@ export async function cancelPrivateTx(ctx: RpcContext, params: unknown[], signer
   const txHash = arg?.txHash;
   if (typeof txHash !== "string" || !isHex(txHash) || txHash.length !== 66)
     throw new InvalidParamsError("expected params [{ txHash: 0x 32-byte hash }]");
-  const tx = ctx.store.get(txHash as Hex);
+  const tx = await ctx.store.get(txHash as Hex);
   if (!tx) throw new TransactionRejectedError(`unknown private transaction ${txHash}`);
   if (tx.from.toLowerCase() !== signer.toLowerCase())
     throw new UnauthorizedError(
       `only the sender ${tx.from} may cancel ${txHash}; the request is signed by ${signer}`,
     );
   return ctx.senderLocks.run(tx.from.toLowerCase(), async () => {
-    const current = ctx.store.get(tx.hash);
+    const current = await ctx.store.get(tx.hash);
     if (current?.status !== "PENDING") return false;
-    const dropped = ctx.store.pendingBySender(tx.from).filter((p) => p.nonce >= tx.nonce);
-    ctx.store.transaction(() => {
-      for (const p of dropped) ctx.store.markCancelled(p.hash);
+    const dropped = (await ctx.store.pendingBySender(tx.from)).filter((p) => p.nonce >= tx.nonce);
+    await ctx.store.transaction(async () => {
+      for (const p of dropped) await ctx.store.markCancelled(p.hash);
     });
     ctx.logger.info({ tx: tx.hash, dropped: dropped.length }, "private tx cancelled by its sender");
     await Promise.all(dropped.map((p) => withdrawBundle(ctx, p)));

@@ -115,7 +115,7 @@ export const PRIVATE_RPC_METHODS: Record<string, Handler> = {
     const nodeCount = await ctx.node.call<Hex>("eth_getTransactionCount", params);
     if (tag !== "pending" || typeof address !== "string" || !isAddress(address, { strict: false }))
       return nodeCount;
-    const maxPending = ctx.store.maxPendingNonce(address as Address);
+    const maxPending = await ctx.store.maxPendingNonce(address as Address);
     if (maxPending === null) return nodeCount;
     const count = Math.max(Number(BigInt(nodeCount)), maxPending + 1);
     return `0x${count.toString(16)}`;
@@ -124,7 +124,7 @@ export const PRIVATE_RPC_METHODS: Record<string, Handler> = {
   eth_getTransactionByHash: async (ctx, params) => {
     const [hash] = params;
     if (typeof hash === "string" && isHex(hash) && hash.length === 66) {
-      const tx = ctx.store.get(hash as Hex);
+      const tx = await ctx.store.get(hash as Hex);
       if (tx?.status === "PENDING") return pendingTxJson(tx);
     }
     return ctx.node.call("eth_getTransactionByHash", params);

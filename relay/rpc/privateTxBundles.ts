@@ -104,7 +104,7 @@ async function sendOne(
   retry = true,
 ): Promise<void> {
   // Re-read: a cancel or replacement may have landed since `pending` was read.
-  if (ctx.store.get(tx.hash)?.status !== "PENDING") return;
+  if ((await ctx.store.get(tx.hash))?.status !== "PENDING") return;
   const chain = chainEndingAt(pending, tx);
   const revertingTxHashes = chain.filter((c) => c.canRevert).map((c) => c.hash);
   try {
@@ -115,8 +115,8 @@ async function sendOne(
         ? { revertingTxHashes, replacementUuid: replacementUuidOf(tx.hash) }
         : { replacementUuid: replacementUuidOf(tx.hash) },
     );
-    ctx.store.transaction(() => {
-      for (const c of chain) ctx.store.markSent(c.hash, targetBlock);
+    await ctx.store.transaction(async () => {
+      for (const c of chain) await ctx.store.markSent(c.hash, targetBlock);
     });
     const refused = res.builders.filter((b) => !b.ok);
     if (refused.length > 0)
@@ -152,7 +152,7 @@ function track(ctx: BundleContext, hash: Hex, fn: () => Promise<void>): Promise<
 export function withdrawBundle(ctx: BundleContext, tx: PrivateTxRecord): Promise<void> {
   return track(ctx, tx.hash, async () => {
     const uuid = replacementUuidOf(tx.hash);
-    const lastSentBlock = ctx.store.get(tx.hash)?.lastSentBlock ?? tx.lastSentBlock;
+    const lastSentBlock = (await ctx.store.get(tx.hash))?.lastSentBlock ?? tx.lastSentBlock;
     try {
       if (ctx.submitter.cancel) await ctx.submitter.cancel(uuid);
       else if (lastSentBlock > 0)

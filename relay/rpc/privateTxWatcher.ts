@@ -124,9 +124,9 @@ type Receipt = { blockNumber: Hex; blockHash: Hex; status: Hex };
 async function tick(ctx: RpcContext, head: number, fork: number | null): Promise<void> {
   if (fork !== null) await recheckIncluded(ctx, fork);
   const senders = new Set<string>();
-  for (const tx of ctx.store.pendingAll()) senders.add(tx.from);
+  for (const tx of await ctx.store.pendingAll()) senders.add(tx.from);
   const watchFrom = Math.min(head - LANDING_WATCH_BLOCKS, fork ?? head);
-  for (const tx of ctx.store.endedSentSince(watchFrom)) senders.add(tx.from);
+  for (const tx of await ctx.store.endedSentSince(watchFrom)) senders.add(tx.from);
   await Promise.all(
     [...senders].map((sender) =>
       // Under the admission path's lock, from lists read inside it: a replacement or cancel admitted
@@ -141,16 +141,16 @@ async function tick(ctx: RpcContext, head: number, fork: number | null): Promise
  * re-anchored; gone: back to PENDING (the watcher re-sends it while its maxBlockNumber allows).
  */
 async function recheckIncluded(ctx: RpcContext, fork: number): Promise<void> {
-  for (const tx of ctx.store.includedSince(fork)) {
+  for (const tx of await ctx.store.includedSince(fork)) {
     const canonical =
       ctx.chain && tx.includedBlock !== null ? await ctx.chain.hashAt(BigInt(tx.includedBlock)) : null;
     if (canonical !== null && canonical === tx.includedBlockHash) continue;
     const receipt = await ctx.node.call<Receipt | null>("eth_getTransactionReceipt", [tx.hash]);
     if (receipt) {
-      ctx.store.reanchor(tx.hash, Number(BigInt(receipt.blockNumber)), receipt.blockHash);
+      await ctx.store.reanchor(tx.hash, Number(BigInt(receipt.blockNumber)), receipt.blockHash);
       continue;
     }
-    if (ctx.store.markReorged(tx.hash))
+    if (await ctx.store.markReorged(tx.hash))
       ctx.logger.warn(
         { tx: tx.hash, block: tx.includedBlock },
         "private tx reorged out: pending again, re-sending",
@@ -159,24 +159,24 @@ async function recheckIncluded(ctx: RpcContext, fork: number): Promise<void> {
 }
 
 async function settleSender(ctx: RpcContext, sender: Address, head: number, watchFrom: number) {
-  const txs = ctx.store.pendingBySender(sender);
-  const ended = ctx.store.endedSentSince(watchFrom).filter((t) => t.from === sender);
+  const txs = await ctx.store.pendingBySender(sender);
+  const ended = (await ctx.store.endedSentSince(watchFrom)).filter((t) => t.from === sender);
   const chainNonce = Number(BigInt(await ctx.node.call<Hex>("eth_getTransactionCount", [sender, "latest"])));
   for (const tx of ended.filter((t) => t.nonce < chainNonce)) {
     const receipt = await ctx.node.call<Receipt | null>("eth_getTransactionReceipt", [tx.hash]);
     if (!receipt) continue;
     const block = Number(BigInt(receipt.blockNumber));
-    if (ctx.store.markLandedAnyway(tx.hash, block, receipt.status === "0x0", receipt.blockHash))
+    if (await ctx.store.markLandedAnyway(tx.hash, block, receipt.status === "0x0", receipt.blockHash))
       ctx.logger.warn({ tx: tx.hash, was: tx.status, block }, "private tx landed after it ended: INCLUDED");
   }
   for (const tx of txs.filter((t) => t.nonce < chainNonce)) {
     const receipt = await ctx.node.call<Receipt | null>("eth_getTransactionReceipt", [tx.hash]);
     if (receipt) {
       const block = Number(BigInt(receipt.blockNumber));
-      ctx.store.markIncluded(tx.hash, block, receipt.status === "0x0", receipt.blockHash);
+      await ctx.store.markIncluded(tx.hash, block, receipt.status === "0x0", receipt.blockHash);
       ctx.logger.info({ tx: tx.hash, block }, "private tx included");
     } else {
-      ctx.store.markFailed(tx.hash, "SimErrorNonceTooLow", null);
+      await ctx.store.markFailed(tx.hash, "SimErrorNonceTooLow", null);
       ctx.logger.info({ tx: tx.hash }, "private tx failed: its nonce was used by another transaction");
     }
   }
@@ -184,9 +184,9 @@ async function settleSender(ctx: RpcContext, sender: Address, head: number, watc
   const expired = waiting.find((t) => head >= t.maxBlockNumber);
   if (expired) {
     const { simError, revertReason } = await failureReason(ctx, waiting, expired, head);
-    ctx.store.markFailed(expired.hash, simError, revertReason);
+    await ctx.store.markFailed(expired.hash, simError, revertReason);
     for (const later of waiting.filter((t) => t.nonce > expired.nonce))
-      ctx.store.markFailed(later.hash, "SimErrorEarlierNonceFailed", null);
+      await ctx.store.markFailed(later.hash, "SimErrorEarlierNonceFailed", null);
     ctx.logger.info(
       { tx: expired.hash, simError, maxBlockNumber: expired.maxBlockNumber },
       "private tx expired",

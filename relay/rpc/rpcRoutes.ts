@@ -52,7 +52,7 @@ export function rpcRoutes(ctx: RpcContext): Hono {
     }
   });
 
-  app.get("/tx/:hash", (c) => {
+  app.get("/tx/:hash", async (c) => {
     const hash = c.req.param("hash");
     if (!isHex(hash) || hash.length !== 66) {
       const refusal = httpAnswer(
@@ -60,7 +60,7 @@ export function rpcRoutes(ctx: RpcContext): Hono {
       );
       return c.json(refusal.body, refusal.status as 400);
     }
-    const tx = ctx.store.get(hash.toLowerCase() as Hex);
+    const tx = await ctx.store.get(hash.toLowerCase() as Hex);
     if (!tx) return c.json(unknownTxStatusJson(hash.toLowerCase() as Hex));
     // Confirmations of an INCLUDED tx (its block counts 1; a receipt may be newer than the polled head).
     const head = ctx.chain?.head();

@@ -34,7 +34,7 @@ export function syncTimeoutMs(raw: unknown): number {
 export async function waitForPrivateReceipt(ctx: RpcContext, hash: Hex, timeoutMs: number): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const tx = ctx.store.get(hash);
+    const tx = await ctx.store.get(hash);
     if (tx?.status === "INCLUDED") {
       const receipt = await ctx.node.call("eth_getTransactionReceipt", [hash]);
       if (receipt) return receipt;

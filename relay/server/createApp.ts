@@ -280,20 +280,20 @@ export function createApp(
     return c.json({ id: res.id, state: res.state }, 200);
   });
 
-  app.get("/v1/orders/:id", (c) => {
+  app.get("/v1/orders/:id", async (c) => {
     const id = parse(orderIdParam, c.req.param("id"));
-    const o = ctx.store.getOrder(id);
+    const o = await ctx.store.getOrder(id);
     if (!o) throw new RelayError("NOT_FOUND", `no order ${id}`);
-    return c.json(views.order(o));
+    return c.json(await views.order(o));
   });
 
-  app.get("/v1/batches/:id", (c) => {
+  app.get("/v1/batches/:id", async (c) => {
     const raw = c.req.param("id");
     if (!/^[1-9][0-9]{0,15}$/.test(raw))
       throw new RelayError("BAD_REQUEST", "batch id must be a positive integer");
     const page = pageQuery(c.req.query("offset"), c.req.query("limit"));
     // the leaves of a committed batch are parsed once per root, not per read (issue 13)
-    const view = views.batchById(Number(raw));
+    const view = await views.batchById(Number(raw));
     if (!view) throw new RelayError("NOT_FOUND", `no batch ${raw}`);
     // A settled batch of 10k orders listed 690 KB of ids: at most MAX_ORDER_IDS_PAGE per answer (issue 13).
     if (view.orderIds === null) return c.json(view);
@@ -322,8 +322,7 @@ export function createApp(
           return { id: b.id, state: b.state };
         }
         if (kind !== "order" || (data as OrderEvent).id.toLowerCase() !== filter) return null;
-        const o = ctx.store.getOrder((data as OrderEvent).id);
-        return o ? views.order(o) : null;
+        return ctx.store.getOrder((data as OrderEvent).id).then((o) => (o ? views.order(o) : null));
       },
     });
   });

@@ -67,14 +67,18 @@ export function serveEventStream(
     events: RelayEvents;
     queueMax: number;
     head: () => bigint;
-    select: (kind: "order" | "batch", data: OrderEvent | BatchEvent) => unknown | null;
+    /** What to send of an event (null: nothing); may read the store (async), events keep their order. */
+    select: (
+      kind: "order" | "batch",
+      data: OrderEvent | BatchEvent,
+    ) => unknown | null | Promise<unknown | null>;
     onEnd: () => void;
   },
 ): Response {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   return streamSSE(c, async (stream) => {
     let id = 0;
-    const queue: { kind: string; data: unknown }[] = [];
+    const queue: { kind: string; data: unknown | Promise<unknown> }[] = [];
     let wake: (() => void) | null = null;
     let tooSlow = false;
     let ended = false;
@@ -102,6 +106,8 @@ export function serveEventStream(
       const selected = opts.select(kind, data);
       if (selected === null) return;
       if (queue.length >= opts.queueMax) return cutOff();
+      // a store read in flight keeps its place in the queue; a failed one sends nothing
+      if (selected instanceof Promise) selected.catch(() => null);
       queue.push({ kind, data: selected });
       wake?.();
     });
@@ -114,7 +120,9 @@ export function serveEventStream(
       while (!stream.aborted && !stream.closed && !tooSlow) {
         const next = queue.shift();
         if (next) {
-          await stream.writeSSE({ event: next.kind, data: JSON.stringify(next.data), id: String(++id) });
+          const data = await Promise.resolve(next.data).catch(() => null);
+          if (data !== null)
+            await stream.writeSSE({ event: next.kind, data: JSON.stringify(data), id: String(++id) });
           continue;
         }
         await new Promise<void>((resolve) => {

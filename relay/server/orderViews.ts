@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import { buildMerkleTree, getMerkleProof, type MerkleTree } from "../../client/merkle/merkleTree.js";
 import { orderToJson } from "../../client/wire/orderWire.js";
+import type { LeafProofs } from "../store/leafProofs.js";
 import {
   type BatchFields,
   type BatchRecord,
@@ -87,27 +88,24 @@ export class OrderViews {
     private readonly store: Store,
     private readonly chain: ViewChain = { head: { block: 0n }, confirmations: 1 },
     /** Stored proofs (recorded when a batch commits); without it, trees are built and cached here. */
-    private readonly proofs?: {
-      proof(root: Hex, index: number): Hex[] | null;
-      record(root: Hex, leaves: readonly Hex[]): void;
-    },
+    private readonly proofs?: LeafProofs,
   ) {}
 
   /**
    * The proof of leaf `index`: stored (one indexed read; the batch's leaves are not even loaded), or (a batch
    * committed before the proofs were kept) stored now, once.
    */
-  private proofOf(batch: BatchLike, index: number): Hex[] | null {
+  private async proofOf(batch: BatchLike, index: number): Promise<Hex[] | null> {
     if (this.proofs && batch.root) {
-      const stored = this.proofs.proof(batch.root, index);
+      const stored = await this.proofs.proof(batch.root, index);
       if (stored) return stored;
     }
-    const leaves = this.leavesOf(batch);
+    const leaves = await this.leavesOf(batch);
     if (!this.proofs || !batch.root || !leaves) {
       const tree = this.tree(batch.id, leaves);
       return tree ? getMerkleProof(tree, index) : null;
     }
-    this.proofs.record(batch.root, leaves);
+    await this.proofs.record(batch.root, leaves);
     return this.proofs.proof(batch.root, index);
   }
 
@@ -115,11 +113,11 @@ export class OrderViews {
    * A batch's leaves: given, or loaded (and kept for a committed batch, by root: the leaves under one root
    * never change; a batch re-frozen after a reorg has another root and is loaded again).
    */
-  private leavesOf(batch: BatchLike): Hex[] | null {
+  private async leavesOf(batch: BatchLike): Promise<Hex[] | null> {
     if (batch.leaves) return batch.leaves;
     const cached = batch.root ? this.leavesCache.get(batch.id) : undefined;
     if (cached && cached.root === batch.root) return cached.leaves;
-    const leaves = this.store.getBatch(batch.id)?.leaves ?? null;
+    const leaves = (await this.store.getBatch(batch.id))?.leaves ?? null;
     if (batch.root) {
       this.leavesCache.delete(batch.id);
       this.leavesCache.set(batch.id, { root: batch.root, leaves });
@@ -148,7 +146,7 @@ export class OrderViews {
     return t;
   }
 
-  order(o: OrderRecord): OrderView {
+  async order(o: OrderRecord): Promise<OrderView> {
     const view: OrderView = {
       id: o.id,
       state: o.state,
@@ -168,13 +166,13 @@ export class OrderViews {
       requiredConfirmations: this.chain.confirmations,
     };
     // without its leaves: the proof is one stored row (issue 13: a read never parses a batch's leaf list)
-    const batch = o.batchId === null ? null : this.store.getBatchMeta(o.batchId);
+    const batch = o.batchId === null ? null : await this.store.getBatchMeta(o.batchId);
     if (batch && batch.chainBatchId !== null && o.leafIndex !== null) {
       view.batchId = batch.id;
       view.chainBatchId = batch.chainBatchId.toString();
       view.leafIndex = o.leafIndex;
       view.root = batch.root;
-      view.proof = this.proofOf(batch, o.leafIndex);
+      view.proof = await this.proofOf(batch, o.leafIndex);
       view.commitTxHash = batch.commitTxHash;
       view.confirmations = this.confirmations(batch);
     }
@@ -197,9 +195,9 @@ export class OrderViews {
   }
 
   /** The view of batch `id` (null: no such batch), its leaves parsed once per committed root. */
-  batchById(id: number): BatchView | null {
-    const meta = this.store.getBatchMeta(id);
-    return meta ? this.batch({ ...meta, leaves: this.leavesOf(meta) }) : null;
+  async batchById(id: number): Promise<BatchView | null> {
+    const meta = await this.store.getBatchMeta(id);
+    return meta ? this.batch({ ...meta, leaves: await this.leavesOf(meta) }) : null;
   }
 
   batch(b: BatchLike): BatchView {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { GroupCommit } from "./groupCommit.js";
+import { SqliteTransactions } from "./sqliteTransactions.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -24,13 +25,13 @@ function openDb(wal = true) {
 describe("GroupCommit", () => {
   it("should commit concurrent writes in shared transactions and flushes, each resolving with its result", async () => {
     const db = openDb();
-    const gc = new GroupCommit(db);
+    const gc = new GroupCommit(db, new SqliteTransactions(db));
     cleanups.push(() => gc.close());
     // the connection keeps its level (FULL) for every other writer
     expect(Number(db.pragma("synchronous", { simple: true }))).toBe(2);
     const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
     const ids = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => gc.run(() => Number(insert.run(`v${i}`).lastInsertRowid))),
+      Array.from({ length: 500 }, (_, i) => gc.run(async () => Number(insert.run(`v${i}`).lastInsertRowid))),
     );
     expect(new Set(ids).size).toBe(500);
     expect(Number(db.pragma("synchronous", { simple: true }))).toBe(2);
@@ -46,12 +47,12 @@ describe("GroupCommit", () => {
 
   it("should keep committing across several flushes as writes keep arriving", async () => {
     const db = openDb();
-    const gc = new GroupCommit(db);
+    const gc = new GroupCommit(db, new SqliteTransactions(db));
     cleanups.push(() => gc.close());
     const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
     for (let round = 0; round < 5; round++) {
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => gc.run(() => insert.run(`r${round}-${i}`).changes)),
+        Array.from({ length: 20 }, (_, i) => gc.run(async () => insert.run(`r${round}-${i}`).changes)),
       );
     }
     expect(gc.stats.syncs).toBeGreaterThanOrEqual(5);
@@ -60,16 +61,16 @@ describe("GroupCommit", () => {
 
   it("should fail only the write that throws, and roll back only its changes", async () => {
     const db = openDb();
-    const gc = new GroupCommit(db);
+    const gc = new GroupCommit(db, new SqliteTransactions(db));
     cleanups.push(() => gc.close());
     const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
     const results = await Promise.allSettled([
-      gc.run(() => insert.run("a").changes),
-      gc.run(() => {
+      gc.run(async () => insert.run("a").changes),
+      gc.run(async () => {
         insert.run("half-done");
         return insert.run("a").changes; // UNIQUE violation: the whole op must roll back
       }),
-      gc.run(() => insert.run("b").changes),
+      gc.run(async () => insert.run("b").changes),
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((results[1] as PromiseRejectedResult).reason.code).toBe("SQLITE_CONSTRAINT_UNIQUE");
@@ -79,6 +80,6 @@ describe("GroupCommit", () => {
 
   it("should refuse a database that is not in WAL mode", () => {
     const db = openDb(false);
-    expect(() => new GroupCommit(db)).toThrow(/journal_mode=WAL/);
+    expect(() => new GroupCommit(db, new SqliteTransactions(db))).toThrow(/journal_mode=WAL/);
   });
 });

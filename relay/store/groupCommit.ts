@@ -1,9 +1,10 @@
 import { closeSync, fsync, fsyncSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
+import type { SqliteTransactions } from "./sqliteTransactions.js";
 
 type Waiter = { resolve: (v: unknown) => void; reject: (e: unknown) => void; ok: boolean; value: unknown };
-type Pending = { op: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Pending = { op: () => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /** Counters, for tests and metrics: how many writes shared how many commits and disk flushes. */
 export type GroupCommitStats = { writes: number; commits: number; syncs: number };
@@ -26,7 +27,7 @@ export type GroupCommitStats = { writes: number; commits: number; syncs: number 
  * connection.
  *
  * @example
- * const commits = new GroupCommit(store.db);
+ * const commits = new GroupCommit(db, transactions);
  * await commits.run(() => store.insertOrder(record)); // durable now: answer 201
  */
 export class GroupCommit {
@@ -40,7 +41,10 @@ export class GroupCommit {
   private readonly level: number;
   readonly stats: GroupCommitStats = { writes: 0, commits: 0, syncs: 0 };
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly txs: SqliteTransactions,
+  ) {
     const mode = String(db.pragma("journal_mode", { simple: true })).toLowerCase();
     if (mode !== "wal") throw new Error(`GroupCommit needs journal_mode=WAL, the database is in ${mode}`);
     this.level = Number(db.pragma("synchronous", { simple: true }));
@@ -53,13 +57,13 @@ export class GroupCommit {
     }
   }
 
-  /** Queues `op` (a synchronous write on this connection); resolves with its result once durable. */
-  run<T>(op: () => T): Promise<T> {
+  /** Queues `op` (store writes on this connection); resolves with its result once durable. */
+  run<T>(op: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.commit());
+        setImmediate(() => void this.commit());
       }
     });
   }
@@ -71,36 +75,40 @@ export class GroupCommit {
   }
 
   /**
-   * Commits the queued writes now (they are visible to readers when this returns; their promises resolve
-   * once the fsync covering them is done). The batcher calls it before it freezes a batch.
+   * Commits the queued writes now (any store call made after this one sees them: the group's transaction
+   * holds the connection's lock from here on; their promises resolve once the fsync covering them is done).
+   * The batcher calls it before it freezes a batch.
    */
-  flush(): void {
-    this.commit();
+  flush(): Promise<void> {
+    return this.commit();
   }
 
   /** Runs the queued writes in one transaction, each in its own savepoint so one failure fails alone. */
-  private commit(): void {
+  private async commit(): Promise<void> {
     this.scheduled = false;
     const group = this.pending;
     this.pending = [];
     if (group.length === 0) return;
     const done: Waiter[] = [];
-    this.db.pragma("synchronous = NORMAL");
     try {
-      this.db.transaction(() => {
-        for (const p of group) {
-          try {
-            done.push({ ...p, ok: true, value: this.db.transaction(p.op)() });
-          } catch (err) {
-            done.push({ ...p, ok: false, value: err });
+      await this.txs.transaction(
+        async () => {
+          for (const p of group) {
+            try {
+              done.push({ ...p, ok: true, value: await this.txs.transaction(p.op) });
+            } catch (err) {
+              done.push({ ...p, ok: false, value: err });
+            }
           }
-        }
-      })();
+        },
+        {
+          before: () => this.db.pragma("synchronous = NORMAL"),
+          after: () => this.db.pragma(`synchronous = ${this.level}`),
+        },
+      );
     } catch (err) {
       for (const p of group) p.reject(err);
       return;
-    } finally {
-      this.db.pragma(`synchronous = ${this.level}`);
     }
     this.stats.writes += group.length;
     this.stats.commits++;

@@ -1,11 +1,12 @@
 /**
- * Durable state of the wallet endpoint's private transactions, in its own table on the relay's SQLite handle
- * (created idempotently), so pending transactions keep being re-sent and statuses keep answering across
+ * Durable state of the wallet endpoint's private transactions, in its own table of the relay's store (SQLite
+ * here, PostgreSQL in the PostgreSQL store; created idempotently or by migration), so pending transactions keep being re-sent and statuses keep answering across
  * relay restarts. Quantities are stored as decimal strings (no precision loss), addresses lower-case.
  */
 import type { Database } from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import type { DecodedTx } from "../rpc/decodePrivateTx.js";
+import { SqliteTransactions } from "./sqliteTransactions.js";
 
 /** Protect's status values (UNKNOWN is what the status API says for a hash not in this table). */
 export type PrivateTxStatus = "PENDING" | "INCLUDED" | "FAILED" | "CANCELLED";
@@ -32,7 +33,8 @@ export type PrivateTxRecord = DecodedTx & {
   updatedAtMs: number;
 };
 
-type Row = {
+/** One `rpc_private_txs` row (the same columns on both backends). */
+export type Row = {
   hash: string;
   sender: string;
   nonce: number;
@@ -100,13 +102,53 @@ export type NewPrivateTx = DecodedTx & {
   fast: boolean;
 };
 
-/** Store of private transactions on a better-sqlite3 handle. */
-export class PrivateTxStore {
-  readonly #db: Database;
+/**
+ * The private transactions' store, on either backend. Every status change is a compare-and-set in the write
+ * itself (`... WHERE status = 'PENDING'`), so two relay instances (or the watcher and a cancel) racing for
+ * one tx cannot both win.
+ */
+export interface PrivateTxStore {
+  /** Records a newly accepted tx as PENDING (the caller checks the hash is new: a duplicate throws). */
+  insert(tx: NewPrivateTx): Promise<void>;
+  /** Runs `fn` in one transaction of the relay's store (replacement = cancel old + insert new, atomically). */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  get(hash: Hex): Promise<PrivateTxRecord | undefined>;
+  /** PENDING txs of one sender, by nonce. */
+  pendingBySender(sender: Address): Promise<PrivateTxRecord[]>;
+  /** Every PENDING tx, grouped by sender, by nonce. */
+  pendingAll(): Promise<PrivateTxRecord[]>;
+  /** Highest nonce among the sender's PENDING txs, or null. */
+  maxPendingNonce(sender: Address): Promise<number | null>;
+  /** PENDING -> INCLUDED (compare-and-set). Returns false if it was not pending. */
+  markIncluded(hash: Hex, block: number, isRevert: boolean, blockHash?: Hex | null): Promise<boolean>;
+  /**
+   * CANCELLED/FAILED -> INCLUDED: the tx landed anyway (a builder still held its bundle, or a reorg brought
+   * back a block it was targeted at). The chain is the truth: the status follows it.
+   */
+  markLandedAnyway(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null): Promise<boolean>;
+  /** INCLUDED -> PENDING: a reorg removed the block; the watcher re-sends it (until its maxBlockNumber). */
+  markReorged(hash: Hex): Promise<boolean>;
+  /** The INCLUDED tx is on the canonical chain in another block (a reorg re-included it). */
+  reanchor(hash: Hex, block: number, blockHash: Hex | null): Promise<void>;
+  /** INCLUDED txs in blocks at or above `block` (what a reorg from `block` may have removed). */
+  includedSince(block: number): Promise<PrivateTxRecord[]>;
+  /** CANCELLED/FAILED txs whose bundle was sent for a block at or above `block` (they may land anyway). */
+  endedSentSince(block: number): Promise<PrivateTxRecord[]>;
+  /** PENDING -> FAILED with Protect's simError and an optional revert reason. */
+  markFailed(hash: Hex, simError: string, revertReason?: string | null): Promise<boolean>;
+  /** PENDING -> CANCELLED (by eth_cancelPrivateTransaction, a cancel self-transfer, or a replacement). */
+  markCancelled(hash: Hex, replacedBy?: Hex | null): Promise<boolean>;
+  /** Records that a bundle with this tx was sent for `block`. */
+  markSent(hash: Hex, block: number): Promise<void>;
+}
+
+/** {@link PrivateTxStore} on a better-sqlite3 handle (table `rpc_private_txs`). */
+export class SqlitePrivateTxStore implements PrivateTxStore {
+  readonly #txs: SqliteTransactions;
   readonly #stmts;
 
-  constructor(db: Database) {
-    this.#db = db;
+  constructor(db: Database, txs?: SqliteTransactions) {
+    this.#txs = txs ?? new SqliteTransactions(db);
     db.exec(SCHEMA);
     const cols = db.prepare("PRAGMA table_info(rpc_private_txs)").all() as { name: string }[];
     if (!cols.some((c) => c.name === "included_block_hash"))
@@ -155,105 +197,110 @@ export class PrivateTxStore {
     };
   }
 
-  /** Records a newly accepted tx as PENDING (the caller checks the hash is new: a duplicate throws). */
-  insert(tx: NewPrivateTx): void {
-    this.#stmts.insert.run({
-      hash: tx.hash,
-      sender: tx.from.toLowerCase(),
-      nonce: tx.nonce,
-      raw: tx.raw,
-      to_addr: tx.to?.toLowerCase() ?? null,
-      value: tx.value.toString(),
-      gas: tx.gas.toString(),
-      max_fee: tx.maxFeePerGas.toString(),
-      max_priority_fee: tx.maxPriorityFeePerGas.toString(),
-      data: tx.data,
-      chain_id: tx.chainId,
-      tx_type: tx.type,
-      max_block_number: tx.maxBlockNumber,
-      submitted_block: tx.submittedBlock,
-      can_revert: tx.canRevert ? 1 : 0,
-      fast: tx.fast ? 1 : 0,
-      now: Date.now(),
+  insert(tx: NewPrivateTx): Promise<void> {
+    return this.#txs.exclusive(() => {
+      this.#stmts.insert.run({
+        hash: tx.hash,
+        sender: tx.from.toLowerCase(),
+        nonce: tx.nonce,
+        raw: tx.raw,
+        to_addr: tx.to?.toLowerCase() ?? null,
+        value: tx.value.toString(),
+        gas: tx.gas.toString(),
+        max_fee: tx.maxFeePerGas.toString(),
+        max_priority_fee: tx.maxPriorityFeePerGas.toString(),
+        data: tx.data,
+        chain_id: tx.chainId,
+        tx_type: tx.type,
+        max_block_number: tx.maxBlockNumber,
+        submitted_block: tx.submittedBlock,
+        can_revert: tx.canRevert ? 1 : 0,
+        fast: tx.fast ? 1 : 0,
+        now: Date.now(),
+      });
     });
   }
 
-  /** Runs `fn` in one SQLite transaction (replacement = cancel old + insert new, atomically). */
-  transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#txs.transaction(fn);
   }
 
-  get(hash: Hex): PrivateTxRecord | undefined {
-    const row = this.#stmts.get.get(hash.toLowerCase()) as Row | undefined;
-    return row && fromRow(row);
+  get(hash: Hex): Promise<PrivateTxRecord | undefined> {
+    return this.#txs.exclusive(() => {
+      const row = this.#stmts.get.get(hash.toLowerCase()) as Row | undefined;
+      return row && fromRow(row);
+    });
   }
 
-  /** PENDING txs of one sender, by nonce. */
-  pendingBySender(sender: Address): PrivateTxRecord[] {
-    return (this.#stmts.pendingBySender.all(sender.toLowerCase()) as Row[]).map(fromRow);
+  pendingBySender(sender: Address): Promise<PrivateTxRecord[]> {
+    return this.#txs.exclusive(() =>
+      (this.#stmts.pendingBySender.all(sender.toLowerCase()) as Row[]).map(fromRow),
+    );
   }
 
-  /** Every PENDING tx, grouped by sender, by nonce. */
-  pendingAll(): PrivateTxRecord[] {
-    return (this.#stmts.pendingAll.all() as Row[]).map(fromRow);
+  pendingAll(): Promise<PrivateTxRecord[]> {
+    return this.#txs.exclusive(() => (this.#stmts.pendingAll.all() as Row[]).map(fromRow));
   }
 
-  /** Highest nonce among the sender's PENDING txs, or null. */
-  maxPendingNonce(sender: Address): number | null {
-    const row = this.#stmts.maxPendingNonce.get(sender.toLowerCase()) as { n: number | null };
-    return row.n;
+  maxPendingNonce(sender: Address): Promise<number | null> {
+    return this.#txs.exclusive(() => {
+      const row = this.#stmts.maxPendingNonce.get(sender.toLowerCase()) as { n: number | null };
+      return row.n;
+    });
   }
 
-  /** PENDING -> INCLUDED (compare-and-set). Returns false if it was not pending. */
-  markIncluded(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null = null): boolean {
-    return this.#stmts.included.run(block, isRevert ? 1 : 0, blockHash, Date.now(), hash).changes === 1;
+  markIncluded(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null = null): Promise<boolean> {
+    return this.#changed(() =>
+      this.#stmts.included.run(block, isRevert ? 1 : 0, blockHash, Date.now(), hash),
+    );
   }
 
-  /**
-   * CANCELLED/FAILED -> INCLUDED: the tx landed anyway (a builder still held its bundle, or a reorg brought
-   * back a block it was targeted at). The chain is the truth: the status follows it.
-   */
-  markLandedAnyway(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null): boolean {
-    return this.#stmts.landedAnyway.run(block, isRevert ? 1 : 0, blockHash, Date.now(), hash).changes === 1;
+  markLandedAnyway(hash: Hex, block: number, isRevert: boolean, blockHash: Hex | null): Promise<boolean> {
+    return this.#changed(() =>
+      this.#stmts.landedAnyway.run(block, isRevert ? 1 : 0, blockHash, Date.now(), hash),
+    );
   }
 
-  /** INCLUDED -> PENDING: a reorg removed the block; the watcher re-sends it (until its maxBlockNumber). */
-  markReorged(hash: Hex): boolean {
-    return this.#stmts.reorged.run(Date.now(), hash).changes === 1;
+  markReorged(hash: Hex): Promise<boolean> {
+    return this.#changed(() => this.#stmts.reorged.run(Date.now(), hash));
   }
 
-  /** The INCLUDED tx is on the canonical chain in another block (a reorg re-included it). */
-  reanchor(hash: Hex, block: number, blockHash: Hex | null): void {
-    this.#stmts.reanchor.run(block, blockHash, Date.now(), hash);
+  reanchor(hash: Hex, block: number, blockHash: Hex | null): Promise<void> {
+    return this.#txs.exclusive(() => {
+      this.#stmts.reanchor.run(block, blockHash, Date.now(), hash);
+    });
   }
 
-  /** INCLUDED txs in blocks at or above `block` (what a reorg from `block` may have removed). */
-  includedSince(block: number): PrivateTxRecord[] {
-    return (this.#stmts.includedSince.all(block) as Row[]).map(fromRow);
+  includedSince(block: number): Promise<PrivateTxRecord[]> {
+    return this.#txs.exclusive(() => (this.#stmts.includedSince.all(block) as Row[]).map(fromRow));
   }
 
-  /** CANCELLED/FAILED txs whose bundle was sent for a block at or above `block` (they may land anyway). */
-  endedSentSince(block: number): PrivateTxRecord[] {
-    return (this.#stmts.endedSentSince.all(block) as Row[]).map(fromRow);
+  endedSentSince(block: number): Promise<PrivateTxRecord[]> {
+    return this.#txs.exclusive(() => (this.#stmts.endedSentSince.all(block) as Row[]).map(fromRow));
   }
 
-  /** PENDING -> FAILED with Protect's simError and an optional revert reason. */
-  markFailed(hash: Hex, simError: string, revertReason: string | null = null): boolean {
-    return this.#stmts.failed.run(simError, revertReason, Date.now(), hash).changes === 1;
+  markFailed(hash: Hex, simError: string, revertReason: string | null = null): Promise<boolean> {
+    return this.#changed(() => this.#stmts.failed.run(simError, revertReason, Date.now(), hash));
   }
 
-  /** PENDING -> CANCELLED (by eth_cancelPrivateTransaction, a cancel self-transfer, or a replacement). */
-  markCancelled(hash: Hex, replacedBy: Hex | null = null): boolean {
-    return this.#stmts.cancelled.run(replacedBy, Date.now(), hash).changes === 1;
+  markCancelled(hash: Hex, replacedBy: Hex | null = null): Promise<boolean> {
+    return this.#changed(() => this.#stmts.cancelled.run(replacedBy, Date.now(), hash));
   }
 
-  /** Records that a bundle with this tx was sent for `block`. */
-  markSent(hash: Hex, block: number): void {
-    this.#stmts.sent.run(block, Date.now(), hash);
+  markSent(hash: Hex, block: number): Promise<void> {
+    return this.#txs.exclusive(() => {
+      this.#stmts.sent.run(block, Date.now(), hash);
+    });
+  }
+
+  /** One compare-and-set statement: whether it changed the row. */
+  #changed(run: () => { changes: number }): Promise<boolean> {
+    return this.#txs.exclusive(() => run().changes === 1);
   }
 }
 
-function fromRow(r: Row): PrivateTxRecord {
+/** A row as its record (the PostgreSQL store's rows have the same columns). */
+export function fromRow(r: Row): PrivateTxRecord {
   return {
     hash: r.hash as Hex,
     raw: r.raw as Hex,

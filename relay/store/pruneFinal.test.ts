@@ -3,8 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PrivateTxStore } from "./privateTxStore.js";
-import { pruneFinal } from "./pruneFinal.js";
 import { openSqliteStore } from "./sqliteStore.js";
 import type { OrderRecord, OrderState } from "./store.js";
 
@@ -19,14 +17,13 @@ describe("pruneFinal (retention)", () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "veil-prune-"));
     store = openSqliteStore(dir);
-    new PrivateTxStore(store.db); // creates rpc_private_txs on the relay's file, as the relay does
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const order = (state: OrderState, batchId: number | null): Hex => {
+  const order = async (state: OrderState, batchId: number | null): Promise<Hex> => {
     const id = keccak256(toHex(`order-${seq++}`));
     const rec: OrderRecord = {
       id,
@@ -47,7 +44,7 @@ describe("pruneFinal (retention)", () => {
       createdAt: 0,
       updatedAt: 0,
     };
-    expect(store.insertOrder(rec)).toBe(true);
+    expect(await store.insertOrder(rec)).toBe(true);
     return id;
   };
   /** Makes every row look `ageMs` old. */
@@ -57,10 +54,10 @@ describe("pruneFinal (retention)", () => {
     store.db.prepare("UPDATE batches SET created_at = ?, settled_at = ?, closed_at = ?").run(t, t, t);
     store.db.prepare("UPDATE rpc_private_txs SET updated_at_ms = ?").run(t);
   };
-  const privateTx = (status: "PENDING" | "CANCELLED") => {
-    const txs = new PrivateTxStore(store.db);
+  const privateTx = async (status: "PENDING" | "CANCELLED") => {
+    const txs = store.privateTxs;
     const hash = keccak256(toHex(`tx-${seq++}`));
-    txs.insert({
+    await txs.insert({
       hash,
       from: TRADER,
       nonce: seq,
@@ -78,14 +75,14 @@ describe("pruneFinal (retention)", () => {
       canRevert: false,
       fast: false,
     } as never);
-    if (status === "CANCELLED") txs.markCancelled(hash, null);
+    if (status === "CANCELLED") await txs.markCancelled(hash, null);
     return hash;
   };
 
-  it("should delete final orders, batches, attempts and private txs past the retention age, and nothing live", () => {
-    const settled = store.createBatch();
-    store.updateBatch(settled.id, { state: "settled" });
-    store.addAttempt({
+  it("should delete final orders, batches, attempts and private txs past the retention age, and nothing live", async () => {
+    const settled = await store.createBatch();
+    await store.updateBatch(settled.id, { state: "settled" });
+    await store.addAttempt({
       batchId: settled.id,
       kind: "settle",
       txHash: keccak256("0x01"),
@@ -94,47 +91,47 @@ describe("pruneFinal (retention)", () => {
       bundleHash: null,
       error: null,
     });
-    const filled = order("filled", settled.id);
-    const open = store.createBatch();
-    const cancelledInOpen = order("cancelled", open.id); // final, but its batch is live: kept
-    const pending = order("pending", open.id);
-    const doneTx = privateTx("CANCELLED");
-    const liveTx = privateTx("PENDING");
-    store.addMiss(TRADER, 0);
+    const filled = await order("filled", settled.id);
+    const open = await store.createBatch();
+    const cancelledInOpen = await order("cancelled", open.id); // final, but its batch is live: kept
+    const pending = await order("pending", open.id);
+    const doneTx = await privateTx("CANCELLED");
+    const liveTx = await privateTx("PENDING");
+    await store.addMiss(TRADER, 0);
 
     age(8 * DAY_MS);
-    const counts = pruneFinal(store.db, Date.now() - 7 * DAY_MS);
+    const counts = await store.pruneFinal(Date.now() - 7 * DAY_MS);
     expect(counts).toEqual({ orders: 1, batches: 1, attempts: 1, privateTxs: 1, misses: 1 });
-    expect(store.getOrder(filled)).toBeNull();
-    expect(store.getBatch(settled.id)).toBeNull();
-    expect(store.attempts(settled.id, "settle")).toEqual([]);
-    expect(store.getOrder(cancelledInOpen)).not.toBeNull();
-    expect(store.getOrder(pending)).not.toBeNull();
-    expect(store.getBatch(open.id)).not.toBeNull();
-    const txs = new PrivateTxStore(store.db);
-    expect(txs.get(doneTx)).toBeUndefined();
-    expect(txs.get(liveTx)?.status).toBe("PENDING");
+    expect(await store.getOrder(filled)).toBeNull();
+    expect(await store.getBatch(settled.id)).toBeNull();
+    expect(await store.attempts(settled.id, "settle")).toEqual([]);
+    expect(await store.getOrder(cancelledInOpen)).not.toBeNull();
+    expect(await store.getOrder(pending)).not.toBeNull();
+    expect(await store.getBatch(open.id)).not.toBeNull();
+    const txs = store.privateTxs;
+    expect(await txs.get(doneTx)).toBeUndefined();
+    expect((await txs.get(liveTx))?.status).toBe("PENDING");
   });
 
-  it("should keep final rows younger than the retention age", () => {
-    const b = store.createBatch();
-    store.updateBatch(b.id, { state: "expired" });
-    const id = order("unfilled", b.id);
+  it("should keep final rows younger than the retention age", async () => {
+    const b = await store.createBatch();
+    await store.updateBatch(b.id, { state: "expired" });
+    const id = await order("unfilled", b.id);
     age(6 * DAY_MS);
-    expect(pruneFinal(store.db, Date.now() - 7 * DAY_MS).orders).toBe(0);
-    expect(store.getOrder(id)).not.toBeNull();
+    expect((await store.pruneFinal(Date.now() - 7 * DAY_MS)).orders).toBe(0);
+    expect(await store.getOrder(id)).not.toBeNull();
   });
 
-  it("should stop the file growing under steady load (freed pages are reused)", () => {
+  it("should stop the file growing under steady load (freed pages are reused)", async () => {
     const pages: number[] = [];
     for (let round = 0; round < 6; round++) {
-      const b = store.createBatch();
-      store.updateBatch(b.id, { state: "settled" });
-      store.transaction(() => {
-        for (let i = 0; i < 2_000; i++) order("filled", b.id);
+      const b = await store.createBatch();
+      await store.updateBatch(b.id, { state: "settled" });
+      await store.transaction(async () => {
+        for (let i = 0; i < 2_000; i++) await order("filled", b.id);
       });
       age(8 * DAY_MS);
-      pruneFinal(store.db, Date.now() - 7 * DAY_MS);
+      await store.pruneFinal(Date.now() - 7 * DAY_MS);
       store.db.pragma("wal_checkpoint(TRUNCATE)");
       pages.push(store.db.pragma("page_count", { simple: true }) as number);
     }
@@ -142,7 +139,7 @@ describe("pruneFinal (retention)", () => {
     expect(pages[5], JSON.stringify(pages)).toBeLessThanOrEqual(pages[2]);
   });
 
-  it("should keep the per-state order counts (the veil_orders gauge) equal to a full scan through inserts, moves and prunes", () => {
+  it("should keep the per-state order counts (the veil_orders gauge) equal to a full scan through inserts, moves and prunes", async () => {
     const scan = () =>
       Object.fromEntries(
         (
@@ -152,16 +149,17 @@ describe("pruneFinal (retention)", () => {
           }[]
         ).map((r) => [r.state, r.n]),
       );
-    const b = store.createBatch();
-    const ids = Array.from({ length: 20 }, () => order("pending", b.id));
-    for (const id of ids.slice(0, 8)) store.updateOrderIf(id, ["pending"], { state: "committed" });
-    for (const id of ids.slice(0, 3)) store.updateOrder(id, { state: "filled" });
-    expect(store.countOrdersByState()).toEqual(scan());
-    expect(store.countOrdersByState()).toEqual({ pending: 12, committed: 5, filled: 3 });
-    store.updateBatch(b.id, { state: "settled" });
+    const b = await store.createBatch();
+    const ids: Hex[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await order("pending", b.id));
+    for (const id of ids.slice(0, 8)) await store.updateOrderIf(id, ["pending"], { state: "committed" });
+    for (const id of ids.slice(0, 3)) await store.updateOrder(id, { state: "filled" });
+    expect(await store.countOrdersByState()).toEqual(scan());
+    expect(await store.countOrdersByState()).toEqual({ pending: 12, committed: 5, filled: 3 });
+    await store.updateBatch(b.id, { state: "settled" });
     age(8 * DAY_MS);
-    pruneFinal(store.db, Date.now() - 7 * DAY_MS);
-    expect(store.countOrdersByState()).toEqual(scan());
-    expect(store.countOrdersByState()).toEqual({ pending: 12, committed: 5 });
+    await store.pruneFinal(Date.now() - 7 * DAY_MS);
+    expect(await store.countOrdersByState()).toEqual(scan());
+    expect(await store.countOrdersByState()).toEqual({ pending: 12, committed: 5 });
   });
 });

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
-import { orderJsonSchema, orderToJson } from "../../client/wire/orderWire.js";
+import { orderToJson } from "../../client/wire/orderWire.js";
 import { GroupCommit } from "./groupCommit.js";
-import { LeafProofs } from "./leafProofs.js";
+import { SqliteLeafProofs } from "./leafProofs.js";
 import { installOrderStateCounts, readOrderStateCounts } from "./orderStateCounts.js";
 import { securePrivateDataDir } from "./privateDataDir.js";
-import { PrivateTxStore } from "./privateTxStore.js";
+import { SqlitePrivateTxStore } from "./privateTxStore.js";
 import { pruneFinal } from "./pruneFinal.js";
+import { SqliteTransactions } from "./sqliteTransactions.js";
 import { sqlList } from "./sqlList.js";
 import type {
   BatchFields,
@@ -19,9 +20,21 @@ import type {
   BundleKind,
   OrderPatch,
   OrderRecord,
+  OrderState,
   Store,
 } from "./store.js";
 import { FINAL_ORDER_STATES } from "./store.js";
+import {
+  BATCH_META_COLUMNS,
+  type BatchRow,
+  batchColumns,
+  type OrderRow,
+  orderColumns,
+  rowToBatch,
+  rowToOrder,
+} from "./storeRows.js";
+
+const FINAL = sqlList(FINAL_ORDER_STATES);
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -85,169 +98,6 @@ CREATE TABLE IF NOT EXISTS trader_misses (
   last_at INTEGER NOT NULL
 );
 `;
-
-type OrderRow = {
-  id: string;
-  mode: string;
-  trader: string;
-  state: string;
-  batch_id: number | null;
-  leaf_index: number | null;
-  order_json: string | null;
-  signature: string | null;
-  salt: string | null;
-  digest: string | null;
-  reason: string | null;
-  error: string | null;
-  fill_json: string | null;
-  expired_batches: number;
-  commit_by: string | null;
-  created_at: number;
-  updated_at: number;
-};
-
-type BatchRow = {
-  id: number;
-  state: string;
-  chain_batch_id: string | null;
-  root: string | null;
-  leaves_json: string | null;
-  commit_block: string | null;
-  commit_deadline: string | null;
-  reveal_after: string | null;
-  commit_tx_hash: string | null;
-  commit_block_hash: string | null;
-  settle_tx_hash: string | null;
-  settle_block: string | null;
-  settle_block_hash: string | null;
-  created_at: number;
-  closed_at: number | null;
-  settled_at: number | null;
-};
-
-const FINAL = sqlList(FINAL_ORDER_STATES);
-
-/** Every batches column but leaves_json (getBatchMeta). */
-const BATCH_META_COLUMNS = [
-  "id",
-  "state",
-  "chain_batch_id",
-  "root",
-  "commit_block",
-  "commit_deadline",
-  "reveal_after",
-  "commit_tx_hash",
-  "commit_block_hash",
-  "settle_tx_hash",
-  "settle_block",
-  "settle_block_hash",
-  "created_at",
-  "closed_at",
-  "settled_at",
-].join(", ");
-
-function rowToOrder(r: OrderRow): OrderRecord {
-  const fill = r.fill_json ? JSON.parse(r.fill_json) : null;
-  return {
-    id: r.id as Hex,
-    mode: r.mode as OrderRecord["mode"],
-    trader: r.trader as Address,
-    state: r.state as OrderRecord["state"],
-    batchId: r.batch_id,
-    leafIndex: r.leaf_index,
-    commitBy: r.commit_by === null ? null : BigInt(r.commit_by),
-    order: r.order_json ? orderJsonSchema.parse(JSON.parse(r.order_json)) : null,
-    signature: r.signature as Hex | null,
-    salt: r.salt as Hex | null,
-    digest: r.digest as Hex | null,
-    reason: r.reason,
-    error: r.error,
-    fill: fill
-      ? {
-          sellAmount: BigInt(fill.sellAmount),
-          buyAmount: BigInt(fill.buyAmount),
-          txHash: fill.txHash,
-          blockNumber: BigInt(fill.blockNumber),
-        }
-      : null,
-    expiredBatches: r.expired_batches,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-/**
- * A batch row as its record. The record type is keyed on the state (a frozen batch has its root, a committed
- * one its chain id): the transitions write those fields together with the state, so the row is trusted here.
- */
-function rowToBatch(r: BatchRow): BatchRecord {
-  const fields: BatchFields = {
-    id: r.id,
-    state: r.state as BatchState,
-    chainBatchId: r.chain_batch_id === null ? null : BigInt(r.chain_batch_id),
-    root: r.root as Hex | null,
-    leaves: r.leaves_json ? JSON.parse(r.leaves_json) : null,
-    commitBlock: r.commit_block === null ? null : BigInt(r.commit_block),
-    commitDeadline: r.commit_deadline === null ? null : BigInt(r.commit_deadline),
-    revealAfter: r.reveal_after === null ? null : BigInt(r.reveal_after),
-    commitTxHash: r.commit_tx_hash as Hex | null,
-    commitBlockHash: (r.commit_block_hash ?? null) as Hex | null,
-    settleTxHash: r.settle_tx_hash as Hex | null,
-    settleBlock: r.settle_block === null || r.settle_block === undefined ? null : BigInt(r.settle_block),
-    settleBlockHash: (r.settle_block_hash ?? null) as Hex | null,
-    createdAt: r.created_at,
-    closedAt: r.closed_at,
-    settledAt: r.settled_at,
-  };
-  return fields as BatchRecord;
-}
-
-/** Column values of an order patch. */
-function orderColumns(p: OrderPatch): Record<string, unknown> {
-  const c: Record<string, unknown> = {};
-  if (p.state !== undefined) c.state = p.state;
-  if (p.batchId !== undefined) c.batch_id = p.batchId;
-  if (p.leafIndex !== undefined) c.leaf_index = p.leafIndex;
-  if (p.order !== undefined) {
-    c.order_json = p.order ? JSON.stringify(orderToJson(p.order)) : null;
-    c.nonce = p.order ? p.order.nonce.toString() : null;
-  }
-  if (p.signature !== undefined) c.signature = p.signature;
-  if (p.salt !== undefined) c.salt = p.salt;
-  if (p.digest !== undefined) c.digest = p.digest;
-  if (p.reason !== undefined) c.reason = p.reason;
-  if (p.error !== undefined) c.error = p.error;
-  if (p.expiredBatches !== undefined) c.expired_batches = p.expiredBatches;
-  if (p.fill !== undefined)
-    c.fill_json = p.fill
-      ? JSON.stringify({
-          sellAmount: p.fill.sellAmount.toString(),
-          buyAmount: p.fill.buyAmount.toString(),
-          txHash: p.fill.txHash,
-          blockNumber: p.fill.blockNumber.toString(),
-        })
-      : null;
-  return c;
-}
-
-function batchColumns(p: BatchPatch): Record<string, unknown> {
-  const c: Record<string, unknown> = {};
-  if (p.state !== undefined) c.state = p.state;
-  if (p.chainBatchId !== undefined) c.chain_batch_id = p.chainBatchId?.toString() ?? null;
-  if (p.root !== undefined) c.root = p.root;
-  if (p.leaves !== undefined) c.leaves_json = p.leaves ? JSON.stringify(p.leaves) : null;
-  if (p.commitBlock !== undefined) c.commit_block = p.commitBlock?.toString() ?? null;
-  if (p.commitDeadline !== undefined) c.commit_deadline = p.commitDeadline?.toString() ?? null;
-  if (p.revealAfter !== undefined) c.reveal_after = p.revealAfter?.toString() ?? null;
-  if (p.commitTxHash !== undefined) c.commit_tx_hash = p.commitTxHash;
-  if (p.settleTxHash !== undefined) c.settle_tx_hash = p.settleTxHash;
-  if (p.commitBlockHash !== undefined) c.commit_block_hash = p.commitBlockHash;
-  if (p.settleBlock !== undefined) c.settle_block = p.settleBlock?.toString() ?? null;
-  if (p.settleBlockHash !== undefined) c.settle_block_hash = p.settleBlockHash;
-  if (p.closedAt !== undefined) c.closed_at = p.closedAt;
-  if (p.settledAt !== undefined) c.settled_at = p.settledAt;
-  return c;
-}
 
 /** Columns added after the first release (order v2's commit-by): a data dir from before gains them, null. */
 function addMissingColumns(db: Database.Database): void {
@@ -318,19 +168,14 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
     return prep(sql).run(params).changes === 1;
   };
 
-  const privateTxs = new PrivateTxStore(db);
-  const proofs = new LeafProofs(db);
-  const groupCommit = new GroupCommit(db);
+  const txs = new SqliteTransactions(db);
+  const privateTxs = new SqlitePrivateTxStore(db, txs);
+  const proofs = new SqliteLeafProofs(db, txs);
+  const groupCommit = new GroupCommit(db, txs);
 
-  return {
-    db,
-    privateTxs,
-    proofs,
-    groupCommit,
-    pruneFinal: (beforeMs) => pruneFinal(db, beforeMs),
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-
-    insertOrder(o) {
+  /** The statements, synchronous: each runs as one atomic call behind the transaction lock (below). */
+  const sync = {
+    insertOrder(o: OrderRecord): boolean {
       const res = prep(
         `INSERT OR IGNORE INTO orders (id, mode, trader, state, batch_id, leaf_index, order_json, nonce, signature,
            salt, digest, reason, error, fill_json, expired_batches, commit_by, created_at, updated_at)
@@ -356,28 +201,28 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
       });
       return res.changes === 1;
     },
-    getOrder(id) {
+    getOrder(id: Hex): OrderRecord | null {
       const r = prep("SELECT * FROM orders WHERE id = ?").get(id.toLowerCase()) as OrderRow | undefined;
       return r ? rowToOrder(r) : null;
     },
-    getOrderByDigest(digest) {
+    getOrderByDigest(digest: Hex): OrderRecord | null {
       const r = prep("SELECT * FROM orders WHERE digest = ? ORDER BY seq DESC LIMIT 1").get(
         digest.toLowerCase(),
       ) as OrderRow | undefined;
       return r ? rowToOrder(r) : null;
     },
-    ordersInBatch(batchId) {
+    ordersInBatch(batchId: number): OrderRecord[] {
       return (prep("SELECT * FROM orders WHERE batch_id = ? ORDER BY seq").all(batchId) as OrderRow[]).map(
         rowToOrder,
       );
     },
-    activeOrderWithNonce(trader, nonce) {
+    activeOrderWithNonce(trader: Address, nonce: bigint): OrderRecord | null {
       const r = prep(
         `SELECT * FROM orders WHERE trader = ? AND nonce = ? AND state NOT IN ${FINAL} LIMIT 1`,
       ).get(trader, nonce.toString()) as OrderRow | undefined;
       return r ? rowToOrder(r) : null;
     },
-    openCommitments(trader, atMost) {
+    openCommitments(trader: Address, atMost: number): number {
       // bounded work: stops counting at `atMost` (the trader prefix of orders_trader_nonce finds the rows)
       const r = prep(
         `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE trader = ? AND mode = 'commit'
@@ -385,56 +230,56 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
       ).get(trader, atMost) as { n: number };
       return r.n;
     },
-    updateOrder(id, patch) {
+    updateOrder(id: Hex, patch: OrderPatch): void {
       update("orders", "id", id.toLowerCase(), { ...orderColumns(patch), updated_at: Date.now() });
     },
-    updateOrderIf(id, expected, patch) {
+    updateOrderIf(id: Hex, expected: readonly OrderState[], patch: OrderPatch): boolean {
       return updateIf("orders", "id", id.toLowerCase(), expected, {
         ...orderColumns(patch),
         updated_at: Date.now(),
       });
     },
-    countOrdersByState() {
+    countOrdersByState(): Record<string, number> {
       return readOrderStateCounts(db); // trigger-kept: no table scan per scrape
     },
 
-    createBatch() {
+    createBatch(): BatchIn<"open"> {
       const now = Date.now();
       const res = prep("INSERT INTO batches (state, created_at) VALUES ('open', ?)").run(now);
       return rowToBatch(
         prep("SELECT * FROM batches WHERE id = ?").get(res.lastInsertRowid) as BatchRow,
       ) as BatchIn<"open">;
     },
-    getBatch(id) {
+    getBatch(id: number): BatchRecord | null {
       const r = prep("SELECT * FROM batches WHERE id = ?").get(id) as BatchRow | undefined;
       return r ? rowToBatch(r) : null;
     },
-    getBatchMeta(id) {
+    getBatchMeta(id: number): (Omit<BatchFields, "leaves"> & { leaves: null }) | null {
       // every column but leaves_json: SQLite never copies the leaves into a JS string
       const r = prep(`SELECT ${BATCH_META_COLUMNS} FROM batches WHERE id = ?`).get(id) as
         | BatchRow
         | undefined;
       return r ? { ...rowToBatch({ ...r, leaves_json: null }), leaves: null } : null;
     },
-    batchesInStates(states) {
+    batchesInStates(states: readonly BatchState[]): BatchRecord[] {
       if (states.length === 0) return [];
       const sql = `SELECT * FROM batches WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY id`;
-      return (prep(sql).all(...states) as BatchRow[]).map(rowToBatch) as BatchIn<(typeof states)[number]>[];
+      return (prep(sql).all(...states) as BatchRow[]).map(rowToBatch);
     },
-    updateBatch(id, patch) {
+    updateBatch(id: number, patch: BatchPatch): void {
       update("batches", "id", id, batchColumns(patch));
     },
-    updateBatchIf(id, expected, patch) {
+    updateBatchIf(id: number, expected: readonly BatchState[], patch: BatchPatch): boolean {
       return updateIf("batches", "id", id, expected, batchColumns(patch));
     },
-    batchesLandedSince(block) {
+    batchesLandedSince(block: bigint): BatchRecord[] {
       const sql = `SELECT * FROM batches WHERE (commit_block IS NOT NULL AND CAST(commit_block AS INTEGER) >= ?)
         OR (settle_block IS NOT NULL AND CAST(settle_block AS INTEGER) >= ?) ORDER BY id`;
       const n = block < 0n ? 0 : Number(block);
       return (prep(sql).all(n, n) as BatchRow[]).map(rowToBatch);
     },
 
-    addAttempt(a) {
+    addAttempt(a: Omit<BundleAttempt, "id" | "createdAt">): BundleAttempt {
       const now = Date.now();
       const res = prep(
         `INSERT INTO bundle_attempts (batch_id, kind, tx_hash, nonce, target_block, bundle_hash, error, created_at)
@@ -442,7 +287,7 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
       ).run(a.batchId, a.kind, a.txHash, a.nonce, a.targetBlock.toString(), a.bundleHash, a.error, now);
       return { ...a, id: Number(res.lastInsertRowid), createdAt: now };
     },
-    updateAttempt(id, patch) {
+    updateAttempt(id: number, patch: { bundleHash?: Hex | null; error?: string | null }): void {
       const cols: Record<string, unknown> = {};
       if (patch.bundleHash !== undefined) cols.bundle_hash = patch.bundleHash;
       if (patch.error !== undefined) cols.error = patch.error;
@@ -476,24 +321,66 @@ export function openSqliteStore(dataDir: string): Store & { db: Database.Databas
       }));
     },
 
-    misses(trader) {
+    misses(trader: Address): { count: number; lastAt: number } {
       const r = prep("SELECT count, last_at FROM trader_misses WHERE trader = ?").get(trader) as
         | { count: number; last_at: number }
         | undefined;
       return r ? { count: r.count, lastAt: r.last_at } : { count: 0, lastAt: 0 };
     },
-    addMiss(trader, at) {
+    addMiss(trader: Address, at: number): void {
       prep(
         `INSERT INTO trader_misses (trader, count, last_at) VALUES (?, 1, ?)
          ON CONFLICT(trader) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
       ).run(trader, at);
     },
 
-    removeMiss(trader) {
+    removeMiss(trader: Address): void {
       prep("UPDATE trader_misses SET count = MAX(0, count - 1) WHERE trader = ?").run(trader);
     },
+  };
+  const run =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    (...args: A): Promise<R> =>
+      txs.exclusive(() => f(...args));
 
-    close() {
+  return {
+    backend: "sqlite",
+    db,
+    privateTxs,
+    proofs,
+    groupCommit,
+    pruneFinal: (beforeMs) => txs.exclusive(() => pruneFinal(db, beforeMs)),
+    transaction: <T>(fn: () => Promise<T>): Promise<T> => txs.transaction(fn),
+    get inTransaction() {
+      return txs.inTransaction;
+    },
+    insertOrder: run(sync.insertOrder),
+    getOrder: run(sync.getOrder),
+    getOrderByDigest: run(sync.getOrderByDigest),
+    ordersInBatch: run(sync.ordersInBatch),
+    activeOrderWithNonce: run(sync.activeOrderWithNonce),
+    openCommitments: run(sync.openCommitments),
+    updateOrder: run(sync.updateOrder),
+    updateOrderIf: run(sync.updateOrderIf),
+    countOrdersByState: run(sync.countOrdersByState),
+    createBatch: run(sync.createBatch),
+    getBatch: run(sync.getBatch),
+    getBatchMeta: run(sync.getBatchMeta),
+    batchesInStates: <S extends BatchState>(states: readonly S[]) =>
+      txs.exclusive(() => sync.batchesInStates(states) as BatchIn<S>[]),
+    updateBatch: run(sync.updateBatch),
+    updateBatchIf: run(sync.updateBatchIf),
+    batchesLandedSince: run(sync.batchesLandedSince),
+    addAttempt: run(sync.addAttempt),
+    updateAttempt: run(sync.updateAttempt),
+    attempts: run(sync.attempts),
+    misses: run(sync.misses),
+    addMiss: run(sync.addMiss),
+    removeMiss: run(sync.removeMiss),
+    async close() {
+      // after the last queued call: a transaction still running finishes before the handle goes
+      await txs.exclusive(() => undefined);
+      groupCommit.close();
       db.close();
     },
   };

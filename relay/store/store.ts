@@ -141,58 +141,68 @@ export type OrderPatch = Partial<
 export type BatchPatch = Partial<Omit<BatchFields, "id" | "createdAt">>;
 
 /**
- * Everything the relay persists, behind one small synchronous interface (SQLite today; a networked store
- * for several relay instances would wrap the same calls). `transaction(fn)` runs `fn` atomically and
- * durably: when it returns, the writes survive a crash.
+ * Everything the relay persists, behind one async interface with two backends: SQLite (one file, the
+ * embedded default) and PostgreSQL (shared by several relay instances). `transaction(fn)` runs `fn`
+ * atomically and durably: every store call `fn` makes (in its async context) is part of it, and when the
+ * promise resolves the writes survive a crash. Calls outside a transaction are each atomic on their own.
+ * `fn` must only await store calls and pure work: it holds the backend's one writer (SQLite) or a pooled
+ * connection (PostgreSQL) until it returns.
  */
 export interface Store {
-  transaction<T>(fn: () => T): T;
+  /** Which backend this is (logs, /healthz, tests). */
+  readonly backend: "sqlite" | "postgres";
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * True in the async context of a running `transaction`: code that may run both inside and outside one
+   * (the open batch's rotation) must not wait there for work that needs the store after the transaction.
+   */
+  readonly inTransaction: boolean;
 
   /** Inserts a new order; returns false (and writes nothing) when the id exists. */
-  insertOrder(order: OrderRecord): boolean;
-  getOrder(id: Hex): OrderRecord | null;
-  getOrderByDigest(digest: Hex): OrderRecord | null;
-  ordersInBatch(batchId: number): OrderRecord[];
+  insertOrder(order: OrderRecord): Promise<boolean>;
+  getOrder(id: Hex): Promise<OrderRecord | null>;
+  getOrderByDigest(digest: Hex): Promise<OrderRecord | null>;
+  ordersInBatch(batchId: number): Promise<OrderRecord[]>;
   /** A non-final order of `trader` with this nonce, if any. */
-  activeOrderWithNonce(trader: Address, nonce: bigint): OrderRecord | null;
+  activeOrderWithNonce(trader: Address, nonce: bigint): Promise<OrderRecord | null>;
   /**
    * Commitments of `trader` not yet revealed nor ended (`pending` or `committed`), counted up to `atMost`:
    * the relay caps them, since each is a leaf the operator pays to commit.
    */
-  openCommitments(trader: Address, atMost: number): number;
-  updateOrder(id: Hex, patch: OrderPatch): void;
+  openCommitments(trader: Address, atMost: number): Promise<number>;
+  updateOrder(id: Hex, patch: OrderPatch): Promise<void>;
   /**
    * Compare-and-set: applies `patch` only if the order is in one of `expected` states (checked by the write
    * itself); returns whether it did. Two paths racing for one order cannot both win.
    */
-  updateOrderIf(id: Hex, expected: readonly OrderState[], patch: OrderPatch): boolean;
-  countOrdersByState(): Record<string, number>;
+  updateOrderIf(id: Hex, expected: readonly OrderState[], patch: OrderPatch): Promise<boolean>;
+  countOrdersByState(): Promise<Record<string, number>>;
 
-  createBatch(): BatchIn<"open">;
-  getBatch(id: number): BatchRecord | null;
+  createBatch(): Promise<BatchIn<"open">>;
+  getBatch(id: number): Promise<BatchRecord | null>;
   /**
    * A batch without its leaves (`leaves: null` whatever it holds): the public reads (`GET /v1/orders/:id`
    * and `/v1/batches/:id`) take it so a read does not parse a 10k-leaf batch's JSON (690 KB) every time.
    */
-  getBatchMeta(id: number): (Omit<BatchFields, "leaves"> & { leaves: null }) | null;
-  batchesInStates<S extends BatchState>(states: readonly S[]): BatchIn<S>[];
-  updateBatch(id: number, patch: BatchPatch): void;
+  getBatchMeta(id: number): Promise<(Omit<BatchFields, "leaves"> & { leaves: null }) | null>;
+  batchesInStates<S extends BatchState>(states: readonly S[]): Promise<BatchIn<S>[]>;
+  updateBatch(id: number, patch: BatchPatch): Promise<void>;
   /** Compare-and-set on the batch state, like {@link Store.updateOrderIf}. */
-  updateBatchIf(id: number, expected: readonly BatchState[], patch: BatchPatch): boolean;
+  updateBatchIf(id: number, expected: readonly BatchState[], patch: BatchPatch): Promise<boolean>;
   /** Batches whose commit or settle landed at or above `block` (what a reorg from `block` may have removed). */
-  batchesLandedSince(block: bigint): BatchRecord[];
+  batchesLandedSince(block: bigint): Promise<BatchRecord[]>;
 
-  addAttempt(attempt: Omit<BundleAttempt, "id" | "createdAt">): BundleAttempt;
-  updateAttempt(id: number, patch: { bundleHash?: Hex | null; error?: string | null }): void;
-  attempts(batchId: number, kind: BundleKind): BundleAttempt[];
+  addAttempt(attempt: Omit<BundleAttempt, "id" | "createdAt">): Promise<BundleAttempt>;
+  updateAttempt(id: number, patch: { bundleHash?: Hex | null; error?: string | null }): Promise<void>;
+  attempts(batchId: number, kind: BundleKind): Promise<BundleAttempt[]>;
 
   /** Missed reveals of a trader and when the last one was counted. */
-  misses(trader: Address): { count: number; lastAt: number };
-  addMiss(trader: Address, at: number): void;
+  misses(trader: Address): Promise<{ count: number; lastAt: number }>;
+  addMiss(trader: Address, at: number): Promise<void>;
   /** Takes back one miss (the commit it was charged for was reorged out). */
-  removeMiss(trader: Address): void;
+  removeMiss(trader: Address): Promise<void>;
 
-  /** The wallet RPC's private transactions (their own table in the same file, so one handle and one fsync). */
+  /** The wallet RPC's private transactions (their own table in the same database, one handle, one fsync). */
   readonly privateTxs: PrivateTxStore;
   /** Merkle proofs of committed roots, recorded once per root (`GET /v1/orders/:id` reads them). */
   readonly proofs: LeafProofs;
@@ -202,7 +212,7 @@ export interface Store {
    */
   readonly groupCommit: GroupCommit | null;
   /** Retention (`--retention-days`): deletes final history older than `beforeMs`; returns what it deleted. */
-  pruneFinal(beforeMs: number): PruneCounts;
+  pruneFinal(beforeMs: number): Promise<PruneCounts>;
 
-  close(): void;
+  close(): Promise<void>;
 }

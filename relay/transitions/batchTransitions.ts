@@ -10,11 +10,11 @@ import { commitThenEmit, type TransitionContext } from "./transitionContext.js";
  * newest); older ones are moved to `closing` for the batcher to freeze. Opens one if there is none.
  * @returns the open batch's id
  */
-export function openBatchAtStart(store: Store): number {
-  return store.transaction(() => {
-    const open = store.batchesInStates(["open"]);
-    for (const b of open.slice(0, -1)) store.updateBatchIf(b.id, ["open"], { state: "closing" });
-    return (open.at(-1) ?? store.createBatch()).id;
+export function openBatchAtStart(store: Store): Promise<number> {
+  return store.transaction(async () => {
+    const open = await store.batchesInStates(["open"]);
+    for (const b of open.slice(0, -1)) await store.updateBatchIf(b.id, ["open"], { state: "closing" });
+    return (open.at(-1) ?? (await store.createBatch())).id;
   });
 }
 
@@ -22,10 +22,10 @@ export function openBatchAtStart(store: Store): number {
  * Closes the open batch `id` (state `closing`: full, or its time is up) and opens the next one, in one
  * transaction. Returns the new open batch's id.
  */
-export function rotateOpenBatch(store: Store, id: number): number {
-  return store.transaction(() => {
-    store.updateBatchIf(id, ["open"], { state: "closing" });
-    return store.createBatch().id;
+export function rotateOpenBatch(store: Store, id: number): Promise<number> {
+  return store.transaction(async () => {
+    await store.updateBatchIf(id, ["open"], { state: "closing" });
+    return (await store.createBatch()).id;
   });
 }
 
@@ -41,14 +41,14 @@ export function rotateOpenBatch(store: Store, id: number): number {
  * with no order expires. One transaction, compare-and-set on the batch state read inside it: a crash
  * leaves the batch either as it was (redone on restart) or fully frozen.
  */
-export function freezeBatch(ctx: TransitionContext, target: Pick<BatchRecord, "id">): void {
+export async function freezeBatch(ctx: TransitionContext, target: Pick<BatchRecord, "id">): Promise<void> {
   const { store, head } = ctx;
   const batchId = target.id;
-  const frozen = commitThenEmit(ctx, (out) => {
-    const batch = store.getBatch(batchId);
+  const frozen = await commitThenEmit(ctx, async (out) => {
+    const batch = await store.getBatch(batchId);
     if (!batch || (batch.state !== "closing" && batch.state !== "committing")) return null;
     const firstLanding = head.block + 1n;
-    const pending = store.ordersInBatch(batch.id).filter((o) => o.state === "pending");
+    const pending = (await store.ordersInBatch(batch.id)).filter((o) => o.state === "pending");
     const late = pending.filter((o) => o.commitBy !== null && o.commitBy < firstLanding);
     const onTime = pending.filter((o) => !late.includes(o));
     // Only at the first freeze: a re-frozen batch keeps what it can still commit.
@@ -62,10 +62,14 @@ export function freezeBatch(ctx: TransitionContext, target: Pick<BatchRecord, "i
       ...deferred,
     ];
     const orders = onTime.filter((o) => !overflow.includes(o));
-    for (const o of late) endUnfilled(ctx, out, o, "COMMIT_DEADLINE_PASSED");
-    for (const o of overflow) requeue(ctx, out, o, { expired: false });
+    for (const o of late) await endUnfilled(ctx, out, o, "COMMIT_DEADLINE_PASSED");
+    for (const o of overflow) await requeue(ctx, out, o, { expired: false });
     if (orders.length === 0) {
-      store.updateBatchIf(batch.id, [batch.state], { state: "expired", closedAt: Date.now(), leaves: [] });
+      await store.updateBatchIf(batch.id, [batch.state], {
+        state: "expired",
+        closedAt: Date.now(),
+        leaves: [],
+      });
       out.batch({ id: batch.id, state: "expired" });
       return null;
     }
@@ -78,10 +82,8 @@ export function freezeBatch(ctx: TransitionContext, target: Pick<BatchRecord, "i
       if (commitDeadline === null || o.commitBy < commitDeadline) commitDeadline = o.commitBy;
       if (o.mode === "commit" && (revealAfter === null || o.commitBy > revealAfter)) revealAfter = o.commitBy;
     }
-    orders.forEach((o, i) => {
-      store.updateOrderIf(o.id, ["pending"], { leafIndex: i });
-    });
-    store.updateBatchIf(batch.id, [batch.state], {
+    for (const [i, o] of orders.entries()) await store.updateOrderIf(o.id, ["pending"], { leafIndex: i });
+    await store.updateBatchIf(batch.id, [batch.state], {
       state: "committing",
       root: tree.root,
       leaves,

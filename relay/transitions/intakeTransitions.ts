@@ -18,8 +18,9 @@ type IntakeContext = Pick<RelayContext, "writeQueue"> &
  * the write itself, so two racing submissions of one signed order cannot both be accepted.
  */
 export async function acceptOrder(ctx: IntakeContext, record: OrderRecord): Promise<boolean> {
-  const ok = await ctx.writeQueue.run(() => {
-    if (record.order && ctx.store.activeOrderWithNonce(record.trader, record.order.nonce)) return false;
+  const ok = await ctx.writeQueue.run(async () => {
+    if (record.order && (await ctx.store.activeOrderWithNonce(record.trader, record.order.nonce)))
+      return false;
     return ctx.store.insertOrder({ ...record, state: "pending" });
   });
   if (ok) ctx.events.order({ id: record.id, state: "pending", batchId: record.batchId });
@@ -37,12 +38,12 @@ export async function revealOrder(
   batchId: number,
   revealed: { order: Order; signature: Hex; salt: Hex; digest: Hex },
 ): Promise<boolean> {
-  const won = await ctx.writeQueue.run(() => {
-    const current = ctx.store.getBatch(batchId);
+  const won = await ctx.writeQueue.run(async () => {
+    const current = await ctx.store.getBatch(batchId);
     return (
       current !== null &&
       isRevealOpen(ctx, current) &&
-      ctx.store.updateOrderIf(rec.id, ["committed"], { state: "revealed", ...revealed })
+      (await ctx.store.updateOrderIf(rec.id, ["committed"], { state: "revealed", ...revealed }))
     );
   });
   if (won) ctx.events.order({ id: rec.id, state: "revealed", batchId: rec.batchId });
@@ -54,11 +55,11 @@ export async function revealOrder(
  * not yet frozen). Compare-and-set inside the write: the batcher may have frozen the batch since the check.
  */
 export async function cancelOrder(ctx: IntakeContext, rec: OrderRecord, batchId: number): Promise<boolean> {
-  const won = await ctx.writeQueue.run(() => {
-    const current = ctx.store.getBatch(batchId);
+  const won = await ctx.writeQueue.run(async () => {
+    const current = await ctx.store.getBatch(batchId);
     return (
       (current?.state === "open" || current?.state === "closing") &&
-      ctx.store.updateOrderIf(rec.id, ["pending"], { state: "cancelled", reason: "CANCELLED" })
+      (await ctx.store.updateOrderIf(rec.id, ["pending"], { state: "cancelled", reason: "CANCELLED" }))
     );
   });
   if (won) ctx.events.order({ id: rec.id, state: "cancelled", batchId: rec.batchId, reason: "CANCELLED" });

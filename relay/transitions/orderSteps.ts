@@ -6,15 +6,15 @@ import type { PendingEvents, TransitionContext } from "./transitionContext.js";
  * caller read, so an order another path moved meanwhile is left alone (returns false, no event, no miss). A
  * missed reveal (NOT_REVEALED) also counts against the trader.
  */
-export function endUnfilled(
+export async function endUnfilled(
   ctx: Pick<TransitionContext, "store">,
   out: PendingEvents,
   o: OrderRecord,
   reason: string,
   extra: { confirmations?: number; batchId?: number | null } = {},
-): boolean {
-  if (!ctx.store.updateOrderIf(o.id, [o.state], { state: "unfilled", reason })) return false;
-  if (reason === "NOT_REVEALED") ctx.store.addMiss(o.trader, Date.now());
+): Promise<boolean> {
+  if (!(await ctx.store.updateOrderIf(o.id, [o.state], { state: "unfilled", reason }))) return false;
+  if (reason === "NOT_REVEALED") await ctx.store.addMiss(o.trader, Date.now());
   out.order({
     id: o.id,
     state: "unfilled",
@@ -33,14 +33,14 @@ export function endUnfilled(
  * not due yet (their `commitBy` far off).
  * Compare-and-set on the state the caller read; returns the batch it went to, or null if the order moved.
  */
-export function requeue(
+export async function requeue(
   ctx: Pick<TransitionContext, "store" | "openBatch">,
   out: PendingEvents,
   o: OrderRecord,
   opts: { expired: boolean },
-): number | null {
-  const batchId = ctx.openBatch.take(o.commitBy ?? o.order?.commitBy ?? null);
-  const moved = ctx.store.updateOrderIf(o.id, [o.state], {
+): Promise<number | null> {
+  const batchId = await ctx.openBatch.take(o.commitBy ?? o.order?.commitBy ?? null);
+  const moved = await ctx.store.updateOrderIf(o.id, [o.state], {
     state: "pending",
     batchId,
     leafIndex: null,

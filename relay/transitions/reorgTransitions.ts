@@ -9,10 +9,14 @@ import { commitThenEmit, type PendingEvents, type TransitionContext } from "./tr
  * at finalization stays (closed reveals stay closed). The contract's settled flag and nonce bits stop
  * anything from executing twice if the old settle comes back.
  */
-export function rollBackSettle(ctx: TransitionContext, batch: BatchRecord, why: string): boolean {
+export async function rollBackSettle(
+  ctx: TransitionContext,
+  batch: BatchRecord,
+  why: string,
+): Promise<boolean> {
   let back = 0;
-  const ok = commitThenEmit(ctx, (out) => {
-    const won = ctx.store.updateBatchIf(batch.id, ["settling", "settled"], {
+  const ok = await commitThenEmit(ctx, async (out) => {
+    const won = await ctx.store.updateBatchIf(batch.id, ["settling", "settled"], {
       state: "settling",
       settleTxHash: null,
       settleBlock: null,
@@ -21,7 +25,7 @@ export function rollBackSettle(ctx: TransitionContext, batch: BatchRecord, why: 
     });
     if (!won) return false;
     out.batch({ id: batch.id, state: "committed", confirmations: 0 });
-    back = reopenLeaves(ctx, out, batch, "settle");
+    back = await reopenLeaves(ctx, out, batch, "settle");
     return true;
   });
   if (!ok) return false;
@@ -36,10 +40,14 @@ export function rollBackSettle(ctx: TransitionContext, batch: BatchRecord, why: 
  * ones, which end `COMMIT_DEADLINE_PASSED`), its leaves back to `pending` (revealed orders keep their reveal),
  * and NOT_REVEALED misses charged for it are taken back: nobody can reveal for a root that is not on chain.
  */
-export function rollBackCommit(ctx: TransitionContext, batch: BatchRecord, why: string): boolean {
+export async function rollBackCommit(
+  ctx: TransitionContext,
+  batch: BatchRecord,
+  why: string,
+): Promise<boolean> {
   let back = 0;
-  const ok = commitThenEmit(ctx, (out) => {
-    const won = ctx.store.updateBatchIf(batch.id, ["committed", "settling", "settled"], {
+  const ok = await commitThenEmit(ctx, async (out) => {
+    const won = await ctx.store.updateBatchIf(batch.id, ["committed", "settling", "settled"], {
       state: "committing",
       chainBatchId: null,
       commitBlock: null,
@@ -52,7 +60,7 @@ export function rollBackCommit(ctx: TransitionContext, batch: BatchRecord, why: 
     });
     if (!won) return false;
     out.batch({ id: batch.id, state: "open" });
-    back = reopenLeaves(ctx, out, batch, "commit");
+    back = await reopenLeaves(ctx, out, batch, "commit");
     return true;
   });
   if (!ok) return false;
@@ -66,22 +74,22 @@ export function rollBackCommit(ctx: TransitionContext, batch: BatchRecord, why: 
  * leaf (filled, unfilled) goes back to `committed`/`revealed`; after a lost commit, every leaf that moved
  * past `pending` goes back to it, and a NOT_REVEALED miss is taken back. Returns how many moved.
  */
-function reopenLeaves(
+async function reopenLeaves(
   ctx: TransitionContext,
   out: PendingEvents,
   batch: BatchRecord,
   lost: "settle" | "commit",
-): number {
+): Promise<number> {
   const from: OrderState[] =
     lost === "settle" ? ["filled", "unfilled"] : ["committed", "revealed", "filled", "unfilled"];
   let moved = 0;
-  for (const o of ctx.store.ordersInBatch(batch.id)) {
+  for (const o of await ctx.store.ordersInBatch(batch.id)) {
     if (!isLeafOf(batch, o) || !from.includes(o.state)) continue;
     const missed = o.state === "unfilled" && o.reason === "NOT_REVEALED";
     if (lost === "settle" && missed) continue; // closed reveals stay closed
     const state = lost === "commit" ? "pending" : preSettleState(o);
-    if (!ctx.store.updateOrderIf(o.id, from, { state, fill: null, reason: null })) continue;
-    if (missed) ctx.store.removeMiss(o.trader);
+    if (!(await ctx.store.updateOrderIf(o.id, from, { state, fill: null, reason: null }))) continue;
+    if (missed) await ctx.store.removeMiss(o.trader);
     out.order({
       id: o.id,
       state,
@@ -107,7 +115,7 @@ export function reanchorCommit(
   batch: BatchRecord,
   block: bigint,
   hash: Hex,
-): boolean {
+): Promise<boolean> {
   return ctx.store.updateBatchIf(batch.id, ["committed", "settling", "settled"], {
     commitBlock: block,
     commitBlockHash: hash,
@@ -120,7 +128,7 @@ export function reanchorSettle(
   batch: BatchRecord,
   block: bigint,
   hash: Hex,
-): boolean {
+): Promise<boolean> {
   return ctx.store.updateBatchIf(batch.id, ["settling", "settled"], {
     settleBlock: block,
     settleBlockHash: hash,

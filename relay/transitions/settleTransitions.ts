@@ -27,16 +27,16 @@ export function confirmationsOf(ctx: Pick<TransitionContext, "head">, block: big
  * before a reorg took the first commit away). Compare-and-set: only a `committing` batch moves; returns
  * whether it did.
  */
-export function markCommitted(
+export async function markCommitted(
   ctx: TransitionContext,
   batch: BatchRecord,
   chainBatchId: bigint,
   commitBlock: bigint,
   txHash: Hex,
   commitBlockHash: Hex | null = null,
-): boolean {
-  const ok = commitThenEmit(ctx, (out) => {
-    const won = ctx.store.updateBatchIf(batch.id, ["committing"], {
+): Promise<boolean> {
+  const ok = await commitThenEmit(ctx, async (out) => {
+    const won = await ctx.store.updateBatchIf(batch.id, ["committing"], {
       state: "committed",
       chainBatchId,
       commitBlock,
@@ -45,10 +45,10 @@ export function markCommitted(
     });
     if (!won) return false;
     out.batch({ id: batch.id, state: "committed", confirmations: 1 });
-    for (const o of ctx.store.ordersInBatch(batch.id)) {
+    for (const o of await ctx.store.ordersInBatch(batch.id)) {
       if (o.leafIndex === null || o.state !== "pending") continue;
       const state = o.mode === "commit" && o.order ? "revealed" : "committed";
-      if (ctx.store.updateOrderIf(o.id, ["pending"], { state }))
+      if (await ctx.store.updateOrderIf(o.id, ["pending"], { state }))
         out.order({ id: o.id, state, batchId: batch.id, confirmations: 1 });
     }
     return true;
@@ -63,12 +63,12 @@ export function markCommitted(
  * a reveal racing it at `head == reveal deadline` either lands first (and is settled) or is refused; never
  * both "revealed" to the client and charged a miss. Returns whether this call closed them.
  */
-export function closeReveals(ctx: TransitionContext, batch: BatchRecord): boolean {
-  return commitThenEmit(ctx, (out) => {
-    if (!ctx.store.updateBatchIf(batch.id, ["committed"], { state: "settling" })) return false;
-    for (const o of ctx.store.ordersInBatch(batch.id))
+export function closeReveals(ctx: TransitionContext, batch: BatchRecord): Promise<boolean> {
+  return commitThenEmit(ctx, async (out) => {
+    if (!(await ctx.store.updateBatchIf(batch.id, ["committed"], { state: "settling" }))) return false;
+    for (const o of await ctx.store.ordersInBatch(batch.id))
       if (o.mode === "commit" && o.state === "committed" && !o.order)
-        endUnfilled(ctx, out, o, "NOT_REVEALED", { batchId: batch.id });
+        await endUnfilled(ctx, out, o, "NOT_REVEALED", { batchId: batch.id });
     return true;
   });
 }
@@ -79,12 +79,15 @@ export function closeReveals(ctx: TransitionContext, batch: BatchRecord): boolea
  * solver was given keeps its reason (null if the plan fills it), so the outcome survives a crash. Each write
  * is a compare-and-set on the state the planner read. Returns the plan.
  */
-export function applySettlePlan(ctx: TransitionContext, planned: PlannedSettle): SettlePlan | null {
-  commitThenEmit(ctx, (out) => {
-    for (const o of planned.deferred) requeue(ctx, out, o, { expired: false });
-    for (const d of planned.dropped) endUnfilled(ctx, out, d.order, d.reason);
+export async function applySettlePlan(
+  ctx: TransitionContext,
+  planned: PlannedSettle,
+): Promise<SettlePlan | null> {
+  await commitThenEmit(ctx, async (out) => {
+    for (const o of planned.deferred) await requeue(ctx, out, o, { expired: false });
+    for (const d of planned.dropped) await endUnfilled(ctx, out, d.order, d.reason);
     for (const r of planned.reasons)
-      ctx.store.updateOrderIf(r.order.id, [r.order.state], { reason: r.reason });
+      await ctx.store.updateOrderIf(r.order.id, [r.order.state], { reason: r.reason });
   });
   if (planned.deferred.length > 0)
     ctx.logger.info(
@@ -100,12 +103,17 @@ export function applySettlePlan(ctx: TransitionContext, planned: PlannedSettle):
  * reverts, a fee-on-transfer token), otherwise `unfilled` with the reason. Compare-and-set on the state it
  * had in the plan (`committed` or `revealed`); returns whether it moved.
  */
-export function dropOffender(ctx: TransitionContext, id: Hex, reason: string, error: string | null): boolean {
-  return commitThenEmit(ctx, (out) => {
-    const o = ctx.store.getOrder(id);
+export function dropOffender(
+  ctx: TransitionContext,
+  id: Hex,
+  reason: string,
+  error: string | null,
+): Promise<boolean> {
+  return commitThenEmit(ctx, async (out) => {
+    const o = await ctx.store.getOrder(id);
     if (!o || (o.state !== "committed" && o.state !== "revealed")) return false;
     if (error === null) return endUnfilled(ctx, out, o, reason);
-    if (!ctx.store.updateOrderIf(o.id, [o.state], { state: "failed", reason, error })) return false;
+    if (!(await ctx.store.updateOrderIf(o.id, [o.state], { state: "failed", reason, error }))) return false;
     out.order({ id: o.id, state: "failed", batchId: o.batchId, reason });
     return true;
   });
@@ -115,32 +123,29 @@ export function dropOffender(ctx: TransitionContext, id: Hex, reason: string, er
  * The batch settled (or had nothing to trade, `txHash` null): orders with a `Trade` event are filled with
  * the executed amounts; every other live order ends unfilled with the solver's reason.
  */
-export function finalizeSettled(
+export async function finalizeSettled(
   ctx: TransitionContext,
   batch: BatchRecord,
   trades: TradeEvent[],
   txHash: Hex | null,
-): void {
+): Promise<void> {
   const byDigest = new Map(trades.map((t) => [t.orderDigest.toLowerCase(), t]));
   // The chain is the truth: a leaf with a Trade in this settle is filled even if the relay had already given
   // up on it (e.g. NONCE_USED when an earlier settle reorged out came back and used its nonce).
   const traded = (o: OrderRecord) => o.digest !== null && byDigest.has(o.digest.toLowerCase());
   const confirmations =
     batch.settleBlock === null ? undefined : (confirmationsOf(ctx, batch.settleBlock) ?? undefined);
-  const done = commitThenEmit(ctx, (out) => {
-    const won = ctx.store.updateBatchIf(batch.id, ["committed", "settling"], {
+  const done = await commitThenEmit(ctx, async (out) => {
+    const won = await ctx.store.updateBatchIf(batch.id, ["committed", "settling"], {
       state: "settled",
       settleTxHash: txHash,
       settledAt: Date.now(),
     });
     if (!won) return false;
-    const orders = ctx.store
-      .ordersInBatch(batch.id)
-      .filter(
-        (o) =>
-          !FINAL_ORDER_STATES.includes(o.state) ||
-          (o.state === "unfilled" && traded(o) && isLeafOf(batch, o)),
-      );
+    const orders = (await ctx.store.ordersInBatch(batch.id)).filter(
+      (o) =>
+        !FINAL_ORDER_STATES.includes(o.state) || (o.state === "unfilled" && traded(o) && isLeafOf(batch, o)),
+    );
     for (const o of orders) {
       const t = o.digest ? byDigest.get(o.digest.toLowerCase()) : undefined;
       if (t) {
@@ -150,11 +155,11 @@ export function finalizeSettled(
           txHash: t.txHash,
           blockNumber: t.blockNumber,
         };
-        if (ctx.store.updateOrderIf(o.id, [o.state], { state: "filled", fill, reason: null }))
+        if (await ctx.store.updateOrderIf(o.id, [o.state], { state: "filled", fill, reason: null }))
           out.order({ id: o.id, state: "filled", batchId: batch.id, fill: fillJson(fill), confirmations });
       } else {
         const reason = o.mode === "commit" && !o.order ? "NOT_REVEALED" : (o.reason ?? "LIMIT_NOT_MET");
-        endUnfilled(ctx, out, o, reason, { batchId: batch.id, confirmations });
+        await endUnfilled(ctx, out, o, reason, { batchId: batch.id, confirmations });
       }
     }
     out.batch({ id: batch.id, state: "settled" });
@@ -175,12 +180,15 @@ const MAX_EXPIRED_BATCHES = 2;
  * order (whose client revealed only after its `commitBy`) never moves: it ends `COMMIT_DEADLINE_PASSED`, as
  * the contract would refuse it in any later batch.
  */
-export function expireBatch(ctx: TransitionContext, batch: BatchRecord): void {
+export async function expireBatch(ctx: TransitionContext, batch: BatchRecord): Promise<void> {
   const nowS = BigInt(Math.floor(Date.now() / 1000));
   let count = 0;
-  const done = commitThenEmit(ctx, (out) => {
-    if (!ctx.store.updateBatchIf(batch.id, ["committed", "settling"], { state: "expired" })) return false;
-    const orders = ctx.store.ordersInBatch(batch.id).filter((o) => !FINAL_ORDER_STATES.includes(o.state));
+  const done = await commitThenEmit(ctx, async (out) => {
+    if (!(await ctx.store.updateBatchIf(batch.id, ["committed", "settling"], { state: "expired" })))
+      return false;
+    const orders = (await ctx.store.ordersInBatch(batch.id)).filter(
+      (o) => !FINAL_ORDER_STATES.includes(o.state),
+    );
     count = orders.length;
     for (const o of orders) {
       let reason: string | null = null;
@@ -190,8 +198,8 @@ export function expireBatch(ctx: TransitionContext, batch: BatchRecord): void {
       else if (o.mode === "commit")
         reason = "BATCH_EXPIRED"; // revealed for this batch: never moved
       else if (o.expiredBatches + 1 >= MAX_EXPIRED_BATCHES) reason = "BATCH_EXPIRED";
-      if (reason) endUnfilled(ctx, out, o, reason, { batchId: batch.id });
-      else requeue(ctx, out, o, { expired: true });
+      if (reason) await endUnfilled(ctx, out, o, reason, { batchId: batch.id });
+      else await requeue(ctx, out, o, { expired: true });
     }
     out.batch({ id: batch.id, state: "expired" });
     return true;
@@ -204,18 +212,18 @@ export function expireBatch(ctx: TransitionContext, batch: BatchRecord): void {
  * orders keep their state until the settle has the configured confirmations (then {@link finalizeSettled}).
  * Compare-and-set on `committed`/`settling` with no settle recorded yet.
  */
-export function markSettleLanded(
+export async function markSettleLanded(
   ctx: TransitionContext,
   batch: BatchRecord,
   settleTxHash: Hex,
   settleBlock: bigint,
   settleBlockHash: Hex,
-): boolean {
+): Promise<boolean> {
   const confirmations = confirmationsOf(ctx, settleBlock) ?? 1;
-  const ok = commitThenEmit(ctx, (out) => {
-    const now = ctx.store.getBatch(batch.id);
+  const ok = await commitThenEmit(ctx, async (out) => {
+    const now = await ctx.store.getBatch(batch.id);
     if (!now || now.settleBlock !== null) return false;
-    const won = ctx.store.updateBatchIf(batch.id, ["committed", "settling"], {
+    const won = await ctx.store.updateBatchIf(batch.id, ["committed", "settling"], {
       state: "settling",
       settleTxHash,
       settleBlock,
@@ -223,7 +231,7 @@ export function markSettleLanded(
     });
     if (!won) return false;
     out.batch({ id: batch.id, state: "committed", confirmations });
-    for (const o of ctx.store.ordersInBatch(batch.id))
+    for (const o of await ctx.store.ordersInBatch(batch.id))
       if (!FINAL_ORDER_STATES.includes(o.state) && o.leafIndex !== null)
         out.order({ id: o.id, state: o.state, batchId: batch.id, confirmations } satisfies OrderEvent);
     return true;

@@ -35,7 +35,7 @@ let ctx: TransitionContext;
 let events: { kind: "order" | "batch"; data: unknown }[];
 let seq = 0;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "veil-transitions-"));
   const store = openSqliteStore(dir);
   ctx = {
@@ -43,7 +43,7 @@ beforeEach(() => {
     events: new RelayEvents(),
     logger: pino({ level: "silent" }),
     metrics: createRelayMetrics(store),
-    openBatch: new OpenBatch(store, 10_000),
+    openBatch: await OpenBatch.open(store, 10_000),
     head: { block: HEAD, timestamp: BigInt(Math.floor(Date.now() / 1000)), baseFee: 1n, blockTimeMs: 1000 },
     confirmations: 2,
     revealWindow: 3n,
@@ -52,8 +52,8 @@ beforeEach(() => {
   ctx.events.subscribe((kind, data) => events.push({ kind, data }));
 });
 
-afterEach(() => {
-  ctx.store.close();
+afterEach(async () => {
+  await ctx.store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -73,10 +73,10 @@ function plaintext(nonce: bigint, commitBy: bigint): Order {
 }
 
 /** Stores an order in `batchId` (sealed orders carry their plaintext; commit-mode ones only once revealed). */
-function order(
+async function order(
   batchId: number,
   opts: { mode?: OrderMode; state?: OrderState; revealed?: boolean; commitBy?: bigint } = {},
-): OrderRecord {
+): Promise<OrderRecord> {
   const mode = opts.mode ?? "sealed";
   // a commit-mode order is frozen only once its commitBy is near (defersCommitMode); a sealed one at once
   const commitBy = opts.commitBy ?? (mode === "commit" ? HEAD + 3n : HEAD + 10n);
@@ -101,47 +101,47 @@ function order(
     createdAt: Date.now(),
     updatedAt: Date.now(),
   };
-  expect(ctx.store.insertOrder(rec)).toBe(true);
+  expect(await ctx.store.insertOrder(rec)).toBe(true);
   return rec;
 }
 
 /** Puts `n` pending orders in the open batch, closes and freezes it, and records its commit. */
-function committedBatch(orders: OrderRecord[]): number {
-  const id = ctx.openBatch.rotate();
-  freezeBatch(ctx, { id });
-  expect(ctx.store.getBatch(id)?.state).toBe("committing");
-  expect(markCommitted(ctx, ctx.store.getBatch(id)!, BigInt(id), HEAD, TX)).toBe(true);
-  for (const o of orders) expect(ctx.store.getOrder(o.id)?.leafIndex).not.toBeNull();
+async function committedBatch(orders: OrderRecord[]): Promise<number> {
+  const id = await ctx.openBatch.rotate();
+  await freezeBatch(ctx, { id });
+  expect((await ctx.store.getBatch(id))?.state).toBe("committing");
+  expect(await markCommitted(ctx, (await ctx.store.getBatch(id))!, BigInt(id), HEAD, TX)).toBe(true);
+  for (const o of orders) expect((await ctx.store.getOrder(o.id))?.leafIndex).not.toBeNull();
   return id;
 }
 
 const orderEvents = () => events.filter((e) => e.kind === "order").map((e) => e.data as OrderEvent);
 
 describe("state transitions (compare-and-set, events after commit, one requeue) on a real SQLite store", () => {
-  it("should refuse a stale transition: the second of two racing moves changes nothing and emits nothing", () => {
+  it("should refuse a stale transition: the second of two racing moves changes nothing and emits nothing", async () => {
     const open = ctx.openBatch.currentId;
-    const o = order(open);
-    const id = committedBatch([o]);
-    const stale = ctx.store.getBatch(id)!;
-    expect(ctx.store.getOrder(o.id)?.state).toBe("committed");
+    const o = await order(open);
+    const id = await committedBatch([o]);
+    const stale = (await ctx.store.getBatch(id))!;
+    expect((await ctx.store.getOrder(o.id))?.state).toBe("committed");
     events = [];
     // committing -> committed again (a second receipt of the same commit): refused
-    expect(markCommitted(ctx, { ...stale, state: "committing" } as BatchRecord, 7n, HEAD + 1n, TX)).toBe(
-      false,
-    );
-    expect(ctx.store.getBatch(id)).toMatchObject({ chainBatchId: BigInt(id), commitBlock: HEAD });
+    expect(
+      await markCommitted(ctx, { ...stale, state: "committing" } as BatchRecord, 7n, HEAD + 1n, TX),
+    ).toBe(false);
+    expect(await ctx.store.getBatch(id)).toMatchObject({ chainBatchId: BigInt(id), commitBlock: HEAD });
     // the commit reorged out: the batch is committing again, so a close of reveals on the old record fails
-    expect(rollBackCommit(ctx, stale, "test")).toBe(true);
-    expect(closeReveals(ctx, stale)).toBe(false);
-    expect(ctx.store.getBatch(id)?.state).toBe("committing");
-    expect(ctx.store.getOrder(o.id)?.state).toBe("pending");
+    expect(await rollBackCommit(ctx, stale, "test")).toBe(true);
+    expect(await closeReveals(ctx, stale)).toBe(false);
+    expect((await ctx.store.getBatch(id))?.state).toBe("committing");
+    expect((await ctx.store.getOrder(o.id))?.state).toBe("pending");
     // an offender blamed on a plan made before the rollback is not dropped: it is pending now
-    expect(dropOffender(ctx, o.id, "SETTLE_REVERTED", "bisected")).toBe(false);
-    expect(ctx.store.getOrder(o.id)).toMatchObject({ state: "pending", reason: null });
+    expect(await dropOffender(ctx, o.id, "SETTLE_REVERTED", "bisected")).toBe(false);
+    expect(await ctx.store.getOrder(o.id)).toMatchObject({ state: "pending", reason: null });
     expect(events.map((e) => (e.data as { state: string }).state)).toEqual(["open", "pending"]);
   });
 
-  it("should emit a transition's events only once its transaction committed, and none when it throws", () => {
+  it("should emit a transition's events only once its transaction committed, and none when it throws", async () => {
     const reader = new Database(join(dir, "relay.sqlite"), { readonly: true });
     try {
       const seen: string[] = [];
@@ -153,125 +153,132 @@ describe("state transitions (compare-and-set, events after commit, one requeue) 
         };
         seen.push(`${(data as OrderEvent).state}=${row.state}`);
       });
-      const o = order(ctx.openBatch.currentId, { mode: "commit" });
-      const id = committedBatch([o]);
-      expect(closeReveals(ctx, ctx.store.getBatch(id)!)).toBe(true);
+      const o = await order(ctx.openBatch.currentId, { mode: "commit" });
+      const id = await committedBatch([o]);
+      expect(await closeReveals(ctx, (await ctx.store.getBatch(id))!)).toBe(true);
       expect(seen).toEqual(["committed=committed", "unfilled=unfilled"]);
-      expect(ctx.store.misses(TRADER).count).toBe(1);
+      expect((await ctx.store.misses(TRADER)).count).toBe(1);
 
       const before = events.length;
-      const other = order(ctx.openBatch.currentId);
-      expect(() =>
-        commitThenEmit(ctx, (out) => {
-          ctx.store.updateOrderIf(other.id, ["pending"], { state: "cancelled", reason: "CANCELLED" });
+      const other = await order(ctx.openBatch.currentId);
+      await expect(
+        commitThenEmit(ctx, async (out) => {
+          await ctx.store.updateOrderIf(other.id, ["pending"], { state: "cancelled", reason: "CANCELLED" });
           out.order({ id: other.id, state: "cancelled", batchId: other.batchId });
           throw new Error("crash inside the write");
         }),
-      ).toThrow("crash inside the write");
+      ).rejects.toThrow("crash inside the write");
       expect(events.length).toBe(before);
-      expect(ctx.store.getOrder(other.id)?.state).toBe("pending");
+      expect((await ctx.store.getOrder(other.id))?.state).toBe("pending");
     } finally {
       reader.close();
     }
   });
 
-  it("should requeue an expired batch's live sealed orders once, then end them BATCH_EXPIRED", () => {
-    const a = order(ctx.openBatch.currentId);
-    const late = order(ctx.openBatch.currentId, { commitBy: HEAD + 1n });
-    const revealed = order(ctx.openBatch.currentId, { mode: "commit", revealed: true });
-    const first = committedBatch([a, late, revealed]);
+  it("should requeue an expired batch's live sealed orders once, then end them BATCH_EXPIRED", async () => {
+    const a = await order(ctx.openBatch.currentId);
+    const late = await order(ctx.openBatch.currentId, { commitBy: HEAD + 1n });
+    const revealed = await order(ctx.openBatch.currentId, { mode: "commit", revealed: true });
+    const first = await committedBatch([a, late, revealed]);
     // `late` can no longer be committed in a later batch (a batch closing now commits at HEAD + 2 at best)
     events = [];
-    expireBatch(ctx, ctx.store.getBatch(first)!);
-    expect(ctx.store.getBatch(first)?.state).toBe("expired");
+    await expireBatch(ctx, (await ctx.store.getBatch(first))!);
+    expect((await ctx.store.getBatch(first))?.state).toBe("expired");
     const next = ctx.openBatch.currentId;
-    expect(ctx.store.getOrder(a.id)).toMatchObject({
+    expect(await ctx.store.getOrder(a.id)).toMatchObject({
       state: "pending",
       batchId: next,
       leafIndex: null,
       reason: null,
       expiredBatches: 1,
     });
-    expect(ctx.store.getOrder(late.id)).toMatchObject({
+    expect(await ctx.store.getOrder(late.id)).toMatchObject({
       state: "unfilled",
       reason: "COMMIT_DEADLINE_PASSED",
     });
-    expect(ctx.store.getOrder(revealed.id)).toMatchObject({ state: "unfilled", reason: "BATCH_EXPIRED" });
+    expect(await ctx.store.getOrder(revealed.id)).toMatchObject({
+      state: "unfilled",
+      reason: "BATCH_EXPIRED",
+    });
     expect(orderEvents()).toContainEqual({ id: a.id, state: "pending", batchId: next });
     expect(events.at(-1)).toEqual({ kind: "batch", data: { id: first, state: "expired" } });
     // a second expiry of the same record is a stale move: nothing changes
-    expireBatch(ctx, ctx.store.getBatch(first)!);
-    expect(ctx.store.getOrder(a.id)?.batchId).toBe(next);
+    await expireBatch(ctx, (await ctx.store.getBatch(first))!);
+    expect((await ctx.store.getOrder(a.id))?.batchId).toBe(next);
 
-    const second = committedBatch([a]);
-    expireBatch(ctx, ctx.store.getBatch(second)!);
-    expect(ctx.store.getOrder(a.id)).toMatchObject({
+    const second = await committedBatch([a]);
+    await expireBatch(ctx, (await ctx.store.getBatch(second))!);
+    expect(await ctx.store.getOrder(a.id)).toMatchObject({
       state: "unfilled",
       reason: "BATCH_EXPIRED",
       batchId: second,
     });
   });
 
-  it("should apply a settle plan: dropped end unfilled, deferred requeue, reasons kept, stale entries skipped", () => {
-    const [dropped, deferred, solved, unsolved, moved] = [0, 1, 2, 3, 4].map(() =>
-      order(ctx.openBatch.currentId),
-    );
-    const id = committedBatch([dropped, deferred, solved, unsolved, moved]);
-    const read = (o: OrderRecord) => ctx.store.getOrder(o.id)!;
-    const plannedMoved = read(moved);
+  it("should apply a settle plan: dropped end unfilled, deferred requeue, reasons kept, stale entries skipped", async () => {
+    const made: OrderRecord[] = [];
+    for (let i = 0; i < 5; i++) made.push(await order(ctx.openBatch.currentId));
+    const [dropped, deferred, solved, unsolved, moved] = made;
+    const id = await committedBatch([dropped, deferred, solved, unsolved, moved]);
+    const read = async (o: OrderRecord) => (await ctx.store.getOrder(o.id))!;
+    const plannedMoved = await read(moved);
     // between planning and applying, `moved` was dropped by another path
-    expect(dropOffender(ctx, moved.id, "NONCE_USED", null)).toBe(true);
+    expect(await dropOffender(ctx, moved.id, "NONCE_USED", null)).toBe(true);
     events = [];
-    const plan = applySettlePlan(ctx, {
+    const plan = await applySettlePlan(ctx, {
       plan: null,
       dropped: [
-        { order: read(dropped), reason: "INSUFFICIENT_BALANCE" },
+        { order: await read(dropped), reason: "INSUFFICIENT_BALANCE" },
         { order: plannedMoved, reason: "EXPIRED" },
       ],
-      deferred: [read(deferred)],
+      deferred: [await read(deferred)],
       reasons: [
-        { order: read(solved), reason: null },
-        { order: read(unsolved), reason: "LIMIT_NOT_MET" },
+        { order: await read(solved), reason: null },
+        { order: await read(unsolved), reason: "LIMIT_NOT_MET" },
       ],
     });
     expect(plan).toBeNull();
-    expect(read(dropped)).toMatchObject({ state: "unfilled", reason: "INSUFFICIENT_BALANCE" });
-    expect(read(deferred)).toMatchObject({
+    expect(await read(dropped)).toMatchObject({ state: "unfilled", reason: "INSUFFICIENT_BALANCE" });
+    expect(await read(deferred)).toMatchObject({
       state: "pending",
       batchId: ctx.openBatch.currentId,
       leafIndex: null,
     });
-    expect(read(solved)).toMatchObject({ state: "committed", reason: null });
-    expect(read(unsolved)).toMatchObject({ state: "committed", reason: "LIMIT_NOT_MET" });
-    expect(read(moved)).toMatchObject({ state: "unfilled", reason: "NONCE_USED" });
+    expect(await read(solved)).toMatchObject({ state: "committed", reason: null });
+    expect(await read(unsolved)).toMatchObject({ state: "committed", reason: "LIMIT_NOT_MET" });
+    expect(await read(moved)).toMatchObject({ state: "unfilled", reason: "NONCE_USED" });
     expect(orderEvents().map((e) => [e.id, e.state])).toEqual([
       [deferred.id, "pending"],
       [dropped.id, "unfilled"],
     ]);
-    expect(ctx.store.getBatch(id)?.state).toBe("committed");
+    expect((await ctx.store.getBatch(id))?.state).toBe("committed");
   });
 
-  it("should freeze a batch: late orders end, commit-mode orders over one settle's capacity requeue", () => {
+  it("should freeze a batch: late orders end, commit-mode orders over one settle's capacity requeue", async () => {
     const open = ctx.openBatch.currentId;
-    const late = order(open, { commitBy: HEAD });
-    const commits = Array.from({ length: MAX_TRADES_PER_SETTLE + 1 }, () => order(open, { mode: "commit" }));
-    const sealed = order(open);
-    const id = ctx.openBatch.rotate();
-    freezeBatch(ctx, { id });
-    const batch = ctx.store.getBatch(id)!;
+    const late = await order(open, { commitBy: HEAD });
+    const commits: OrderRecord[] = [];
+    for (let i = 0; i <= MAX_TRADES_PER_SETTLE; i++) commits.push(await order(open, { mode: "commit" }));
+    const sealed = await order(open);
+    const id = await ctx.openBatch.rotate();
+    await freezeBatch(ctx, { id });
+    const batch = (await ctx.store.getBatch(id))!;
     expect(batch.state).toBe("committing");
     expect(batch.leaves).toEqual([...commits.slice(0, MAX_TRADES_PER_SETTLE), sealed].map((o) => o.id));
     expect(batch.commitDeadline).toBe(HEAD + 3n);
-    expect(ctx.store.getOrder(late.id)).toMatchObject({
+    expect(await ctx.store.getOrder(late.id)).toMatchObject({
       state: "unfilled",
       reason: "COMMIT_DEADLINE_PASSED",
     });
     const over = commits[MAX_TRADES_PER_SETTLE];
-    expect(ctx.store.getOrder(over.id)).toMatchObject({ state: "pending", batchId: ctx.openBatch.currentId });
-    expect(ctx.store.getOrder(sealed.id)?.leafIndex).toBe(MAX_TRADES_PER_SETTLE);
+    expect(await ctx.store.getOrder(over.id)).toMatchObject({
+      state: "pending",
+      batchId: ctx.openBatch.currentId,
+    });
+    expect((await ctx.store.getOrder(sealed.id))?.leafIndex).toBe(MAX_TRADES_PER_SETTLE);
     // freezing again (a stale call for a batch already frozen and committed) changes nothing
-    markCommitted(ctx, batch, 1n, HEAD, TX);
-    freezeBatch(ctx, { id });
-    expect(ctx.store.getBatch(id)).toMatchObject({ state: "committed", root: batch.root });
+    await markCommitted(ctx, batch, 1n, HEAD, TX);
+    await freezeBatch(ctx, { id });
+    expect(await ctx.store.getBatch(id)).toMatchObject({ state: "committed", root: batch.root });
   });
 });

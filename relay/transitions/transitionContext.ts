@@ -17,18 +17,18 @@ export type PendingEvents = { order(e: OrderEvent): void; batch(e: BatchEvent): 
  * Runs `write` in one store transaction and emits the events it collected after the commit, in order: a
  * subscriber (SSE client, proof recorder) never sees a state the store could still roll back, and a write
  * that throws (or a compare-and-set that lost and returned early) emits nothing it did not commit.
- * @example const won = commitThenEmit(ctx, (out) => { ...; out.order({ id, state, batchId }); return true; })
+ * @example const won = await commitThenEmit(ctx, async (out) => { ...; out.order({ id, state, batchId }); return true; })
  */
-export function commitThenEmit<T>(
+export async function commitThenEmit<T>(
   ctx: Pick<TransitionContext, "store" | "events">,
-  write: (out: PendingEvents) => T,
-): T {
+  write: (out: PendingEvents) => Promise<T>,
+): Promise<T> {
   const queued: (["order", OrderEvent] | ["batch", BatchEvent])[] = [];
   const out: PendingEvents = {
     order: (e) => queued.push(["order", e]),
     batch: (e) => queued.push(["batch", e]),
   };
-  const result = ctx.store.transaction(() => write(out));
+  const result = await ctx.store.transaction(() => write(out));
   for (const [kind, e] of queued) {
     if (kind === "order") ctx.events.order(e);
     else ctx.events.batch(e);

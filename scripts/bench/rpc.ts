@@ -32,7 +32,7 @@ import {
   type RpcDeps,
   rpcRoutes,
 } from "../../relay/rpc/rpcRoutes.js";
-import { PrivateTxStore } from "../../relay/store/privateTxStore.js";
+import { SqlitePrivateTxStore } from "../../relay/store/privateTxStore.js";
 import { REPO_ROOT } from "../devnet/binaries.js";
 import { devnetAccount } from "../devnet/devnetAccounts.js";
 import { type Devnet, startDevnet } from "../devnet/startDevnet.js";
@@ -230,7 +230,7 @@ export async function run(flags: string[]): Promise<void> {
     rpcUrl: devnet.rpcUrl,
     chainId: devnet.chainId,
     submitter,
-    privateTxs: new PrivateTxStore(db),
+    privateTxs: new SqlitePrivateTxStore(db),
     logger: pino({ level: "silent" }),
     rateLimits: { perIp: { perMinute: 1_000_000, burst: 100_000 } },
   };

@@ -44,13 +44,13 @@ describe("commit-mode orders wait in the open batch until their commit is due", 
     const far = head + 6n;
     const leaf = await commit("trader2", await env.signed("trader2", { commitBy: far, reverse: true }));
 
-    const first = ctx.openBatch.rotate();
-    new Batcher(ctx).closeFull();
-    const frozen = ctx.store.getBatch(first)!;
+    const first = await ctx.openBatch.rotate();
+    await new Batcher(ctx).closeFull();
+    const frozen = (await ctx.store.getBatch(first))!;
     expect(frozen.state).toBe("committing");
     expect(frozen.leaves).toEqual([sealedId]);
     expect(frozen.revealAfter, "no commit-mode order holds the sealed one").toBeNull();
-    const waiting = ctx.store.getOrder(leaf)!;
+    const waiting = (await ctx.store.getOrder(leaf))!;
     expect(waiting.state).toBe("pending");
     expect(waiting.batchId).toBe(ctx.openBatch.currentId);
 
@@ -58,17 +58,17 @@ describe("commit-mode orders wait in the open batch until their commit is due", 
     const realHead = ctx.head.block;
     try {
       ctx.head.block = far - COMMIT_MODE_SLACK_BLOCKS - 2n;
-      const early = ctx.openBatch.rotate();
-      new Batcher(ctx).closeFull();
-      expect(ctx.store.getBatch(early)!.state, "a batch of deferred orders only expires empty").toBe(
+      const early = await ctx.openBatch.rotate();
+      await new Batcher(ctx).closeFull();
+      expect((await ctx.store.getBatch(early))!.state, "a batch of deferred orders only expires empty").toBe(
         "expired",
       );
-      expect(ctx.store.getOrder(leaf)!.batchId).toBe(ctx.openBatch.currentId);
+      expect((await ctx.store.getOrder(leaf))!.batchId).toBe(ctx.openBatch.currentId);
 
       ctx.head.block = far - COMMIT_MODE_SLACK_BLOCKS - 1n;
-      const due = ctx.openBatch.rotate();
-      new Batcher(ctx).closeFull();
-      const batch = ctx.store.getBatch(due)!;
+      const due = await ctx.openBatch.rotate();
+      await new Batcher(ctx).closeFull();
+      const batch = (await ctx.store.getBatch(due))!;
       expect(batch.state).toBe("committing");
       expect(batch.leaves).toEqual([leaf]);
       expect(batch.revealAfter).toBe(far);

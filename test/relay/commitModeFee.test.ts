@@ -30,11 +30,17 @@ describe("fee floor in commit mode (in-process relay, real store, devnet)", () =
     return env.intake.submitCommitment(leaf, account.address, signature, s.order.commitBy);
   }
 
-  function commitOpenBatch(): void {
+  async function commitOpenBatch(): Promise<void> {
     const { ctx } = env.relay;
-    const id = ctx.openBatch.rotate();
-    new Batcher(ctx).closeFull();
-    markCommitted(ctx, ctx.store.getBatch(id)!, BigInt(id), ctx.head.block, `0x${"cd".repeat(32)}`);
+    const id = await ctx.openBatch.rotate();
+    await new Batcher(ctx).closeFull();
+    await markCommitted(
+      ctx,
+      (await ctx.store.getBatch(id))!,
+      BigInt(id),
+      ctx.head.block,
+      `0x${"cd".repeat(32)}`,
+    );
   }
 
   it("should take a commitment without knowing its fee, then refuse a reveal whose fee is below need and take one that pays it", async () => {
@@ -44,12 +50,12 @@ describe("fee floor in commit mode (in-process relay, real store, devnet)", () =
     const paying = await env.signed("trader1", { feeAmount: need!.quotedFee });
     expect((await commitLeaf(cheap)).state).toBe("pending");
     expect((await commitLeaf(paying)).state).toBe("pending");
-    commitOpenBatch();
+    await commitOpenBatch();
     const err = await env.intake.reveal(cheap).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RelayError);
     expect((err as RelayError).code).toBe("INSUFFICIENT_FEE");
     expect(BigInt(((err as RelayError).details as { neededFee: string }).neededFee)).toBe(need!.minFee);
-    expect(env.relay.ctx.store.getOrder(env.leafOf(cheap))).toMatchObject({
+    expect(await env.relay.ctx.store.getOrder(env.leafOf(cheap))).toMatchObject({
       state: "committed",
       order: null,
     });

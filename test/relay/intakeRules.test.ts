@@ -46,13 +46,13 @@ async function commitLeaf(label: string, s: SignedOrder) {
 }
 
 /** Closes the open batch, freezes it and records its commit as landed in the current head block. */
-function commitOpenBatch(): number {
+async function commitOpenBatch(): Promise<number> {
   const { ctx } = relay;
-  const id = ctx.openBatch.rotate();
-  new Batcher(ctx).closeFull();
-  const batch = ctx.store.getBatch(id)!;
+  const id = await ctx.openBatch.rotate();
+  await new Batcher(ctx).closeFull();
+  const batch = (await ctx.store.getBatch(id))!;
   expect(batch.state).toBe("committing");
-  markCommitted(ctx, batch, BigInt(id), ctx.head.block, `0x${"ab".repeat(32)}`);
+  await markCommitted(ctx, batch, BigInt(id), ctx.head.block, `0x${"ab".repeat(32)}`);
   return id;
 }
 
@@ -71,10 +71,10 @@ describe("intake rules (in-process relay, real store, devnet)", () => {
     // trader2 commits the leaf of trader1's signed order (e.g. copied from a leaked reveal).
     const victim = await signed("trader1");
     expect((await commitLeaf("trader2", victim)).state).toBe("pending");
-    commitOpenBatch();
-    expect(relay.ctx.store.getOrder(leafOf(victim))!.state).toBe("committed");
+    await commitOpenBatch();
+    expect((await relay.ctx.store.getOrder(leafOf(victim)))!.state).toBe("committed");
     expect(await codeOf(intake.reveal(victim))).toBe("LEAF_MISMATCH");
-    expect(relay.ctx.store.getOrder(leafOf(victim))!.order).toBeNull();
+    expect((await relay.ctx.store.getOrder(leafOf(victim)))!.order).toBeNull();
   });
 
   it("should reveal only one of two committed leaves whose orders share a nonce (R13)", async () => {
@@ -83,10 +83,10 @@ describe("intake rules (in-process relay, real store, devnet)", () => {
     const second = await signed("trader1", { nonce: shared, amount: parseEther("2") });
     await commitLeaf("trader1", first);
     await commitLeaf("trader1", second);
-    commitOpenBatch();
+    await commitOpenBatch();
     expect((await intake.reveal(first)).state).toBe("revealed");
     expect(await codeOf(intake.reveal(second))).toBe("DUPLICATE_ORDER");
-    expect(relay.ctx.store.getOrder(leafOf(second))!.state).toBe("committed");
+    expect((await relay.ctx.store.getOrder(leafOf(second)))!.state).toBe("committed");
   });
 
   it("should take only one of two concurrent sealed orders with the same nonce (R2: the check inside the write)", async () => {
@@ -108,10 +108,10 @@ describe("intake rules (in-process relay, real store, devnet)", () => {
   it("should refuse commitments of a trader over the miss limit only until the cool-down passes (R4b)", async () => {
     const trader = privateKeyToAccount(keyOf("trader3")).address;
     const cooledDown = Date.now() - 61_000;
-    relay.ctx.store.addMiss(trader, cooledDown);
-    relay.ctx.store.addMiss(trader, cooledDown);
+    await relay.ctx.store.addMiss(trader, cooledDown);
+    await relay.ctx.store.addMiss(trader, cooledDown);
     expect((await commitLeaf("trader3", await signed("trader3"))).state).toBe("pending");
-    relay.ctx.store.addMiss(trader, Date.now());
+    await relay.ctx.store.addMiss(trader, Date.now());
     expect(await codeOf(commitLeaf("trader3", await signed("trader3")))).toBe("TOO_MANY_MISSES");
   });
 
@@ -122,10 +122,10 @@ describe("intake rules (in-process relay, real store, devnet)", () => {
     const signature = await account.signTypedData(
       cancelTypedData(devnet.chainId, devnet.contracts.settlement, account.address, id),
     );
-    relay.ctx.openBatch.rotate(); // the batch is closing: its leaves are being frozen
-    new Batcher(relay.ctx).closeFull();
-    expect(relay.ctx.store.getOrder(id)!.state).toBe("pending");
+    await relay.ctx.openBatch.rotate(); // the batch is closing: its leaves are being frozen
+    await new Batcher(relay.ctx).closeFull();
+    expect((await relay.ctx.store.getOrder(id))!.state).toBe("pending");
     expect(await codeOf(intake.cancel(id, signature))).toBe("CANCEL_TOO_LATE");
-    expect(relay.ctx.store.getOrder(id)!.state).toBe("pending");
+    expect((await relay.ctx.store.getOrder(id))!.state).toBe("pending");
   });
 });

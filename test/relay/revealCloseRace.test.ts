@@ -39,12 +39,12 @@ const leafOf = (s: SignedOrder) => env.leafOf(s);
  * Makes the next queued intake write run `before()` first, as if the settler (or batcher) ran in the instant
  * between the request's checks and its write. Restores the queue afterwards.
  */
-function interleaveBeforeNextWrite(before: () => void): void {
+function interleaveBeforeNextWrite(before: () => Promise<unknown> | undefined): void {
   const queue = relay.ctx.writeQueue;
   const original = queue.run.bind(queue);
-  queue.run = (<T>(op: () => T): Promise<T> => {
+  queue.run = (async <T>(op: () => Promise<T>): Promise<T> => {
     queue.run = original;
-    before();
+    await before();
     return original(op);
   }) as typeof queue.run;
 }
@@ -66,19 +66,25 @@ describe("state transitions as compare-and-set (in-process relay, real store, de
       commitmentTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
     );
     await intake.submitCommitment(leaf, account.address, commitSig, s.order.commitBy);
-    const id = ctx.openBatch.rotate();
-    new Batcher(ctx).closeFull();
-    markCommitted(ctx, ctx.store.getBatch(id)!, BigInt(id), ctx.head.block, `0x${"cd".repeat(32)}`);
-    const batch = ctx.store.getBatch(id)!;
+    const id = await ctx.openBatch.rotate();
+    await new Batcher(ctx).closeFull();
+    await markCommitted(
+      ctx,
+      (await ctx.store.getBatch(id))!,
+      BigInt(id),
+      ctx.head.block,
+      `0x${"cd".repeat(32)}`,
+    );
+    const batch = (await ctx.store.getBatch(id))!;
     // The head sits exactly on the reveal deadline: the reveal window is open and the settler may start.
     const realHead = ctx.head.block;
     ctx.head.block = revealDeadline(ctx, batch)!;
     try {
-      const missesBefore = ctx.store.misses(account.address).count;
-      interleaveBeforeNextWrite(() => closeReveals(ctx, ctx.store.getBatch(id)!));
+      const missesBefore = (await ctx.store.misses(account.address)).count;
+      interleaveBeforeNextWrite(async () => closeReveals(ctx, (await ctx.store.getBatch(id))!));
       const answer = await outcome(intake.reveal(s));
-      const order = ctx.store.getOrder(leaf)!;
-      const misses = ctx.store.misses(account.address).count - missesBefore;
+      const order = (await ctx.store.getOrder(leaf))!;
+      const misses = (await ctx.store.misses(account.address)).count - missesBefore;
       // One consistent story: told "revealed" => revealed and no miss; refused => NOT_REVEALED and one miss.
       expect({ answer, state: order.state, reason: order.reason, misses }).toEqual({
         answer: "REVEAL_WINDOW_CLOSED",
@@ -86,7 +92,7 @@ describe("state transitions as compare-and-set (in-process relay, real store, de
         reason: "NOT_REVEALED",
         misses: 1,
       });
-      expect(ctx.store.getBatch(id)!.state).toBe("settling");
+      expect((await ctx.store.getBatch(id))!.state).toBe("settling");
     } finally {
       ctx.head.block = realHead;
     }
@@ -101,16 +107,22 @@ describe("state transitions as compare-and-set (in-process relay, real store, de
       commitmentTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
     );
     await intake.submitCommitment(leaf, account.address, commitSig, s.order.commitBy);
-    const id = ctx.openBatch.rotate();
-    new Batcher(ctx).closeFull();
-    markCommitted(ctx, ctx.store.getBatch(id)!, BigInt(id), ctx.head.block, `0x${"ce".repeat(32)}`);
-    const missesBefore = ctx.store.misses(account.address).count;
+    const id = await ctx.openBatch.rotate();
+    await new Batcher(ctx).closeFull();
+    await markCommitted(
+      ctx,
+      (await ctx.store.getBatch(id))!,
+      BigInt(id),
+      ctx.head.block,
+      `0x${"ce".repeat(32)}`,
+    );
+    const missesBefore = (await ctx.store.misses(account.address)).count;
     expect(await outcome(intake.reveal(s))).toBe("accepted");
-    expect(closeReveals(ctx, ctx.store.getBatch(id)!)).toBe(true);
+    expect(await closeReveals(ctx, (await ctx.store.getBatch(id))!)).toBe(true);
     // A second close (another path, e.g. after a restart) does nothing: the batch is no longer committed.
-    expect(closeReveals(ctx, ctx.store.getBatch(id)!)).toBe(false);
-    expect(ctx.store.getOrder(leaf)!.state).toBe("revealed");
-    expect(ctx.store.misses(account.address).count).toBe(missesBefore);
+    expect(await closeReveals(ctx, (await ctx.store.getBatch(id))!)).toBe(false);
+    expect((await ctx.store.getOrder(leaf))!.state).toBe("revealed");
+    expect((await ctx.store.misses(account.address)).count).toBe(missesBefore);
   });
 
   it("should refuse a cancel whose batch froze between its check and its write", async () => {
@@ -125,13 +137,13 @@ describe("state transitions as compare-and-set (in-process relay, real store, de
     const cancelSig = await account.signTypedData(
       cancelTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
     );
-    interleaveBeforeNextWrite(() => {
-      ctx.openBatch.rotate();
-      new Batcher(ctx).closeFull();
+    interleaveBeforeNextWrite(async () => {
+      await ctx.openBatch.rotate();
+      await new Batcher(ctx).closeFull();
     });
     const answer = await outcome(intake.cancel(leaf, cancelSig));
-    const order = ctx.store.getOrder(leaf)!;
-    const batch = ctx.store.getBatch(order.batchId!)!;
+    const order = (await ctx.store.getOrder(leaf))!;
+    const batch = (await ctx.store.getBatch(order.batchId!))!;
     // Frozen into the root => not cancelled (the trader is told to invalidate the nonce on chain).
     expect({ answer, state: order.state, frozen: batch.leaves?.includes(leaf) }).toEqual({
       answer: "CANCEL_TOO_LATE",

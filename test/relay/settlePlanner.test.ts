@@ -39,7 +39,9 @@ afterAll(async () => {
 });
 
 /** Stores a sealed WETH -> USDC order in the open batch (unsigned: the planner checks no signature). */
-function sealed(opts: { trader?: Address; validTo?: bigint; minBuy?: bigint } = {}): OrderRecord {
+async function sealed(
+  opts: { trader?: Address; validTo?: bigint; minBuy?: bigint } = {},
+): Promise<OrderRecord> {
   const nonce = 7_000n + BigInt(seq++);
   const commitBy = ctx.head.block + 10n;
   const order = {
@@ -60,7 +62,7 @@ function sealed(opts: { trader?: Address; validTo?: bigint; minBuy?: bigint } = 
     mode: "sealed",
     trader: order.trader,
     state: "pending",
-    batchId: ctx.openBatch.take(commitBy),
+    batchId: await ctx.openBatch.take(commitBy),
     leafIndex: null,
     commitBy,
     order,
@@ -74,28 +76,29 @@ function sealed(opts: { trader?: Address; validTo?: bigint; minBuy?: bigint } = 
     createdAt: Date.now(),
     updatedAt: Date.now(),
   };
-  expect(ctx.store.insertOrder(rec)).toBe(true);
+  expect(await ctx.store.insertOrder(rec)).toBe(true);
   return rec;
 }
 
 describe("planSettle (pure) and applySettlePlan on a real store and chain", () => {
   it("should decide drops, deferrals and reasons without writing, then apply them as one transition", async () => {
-    const expired = sealed({ validTo: ctx.head.timestamp });
-    const unfunded = sealed({ trader: privateKeyToAccount(keccak256(toHex("nobody"))).address });
-    const greedy = sealed({ minBuy: 10n ** 30n });
-    const fillable = Array.from({ length: MAX_TRADES_PER_SETTLE }, () => sealed());
-    const id = ctx.openBatch.rotate();
-    freezeBatch(ctx, { id });
-    expect(markCommitted(ctx, ctx.store.getBatch(id)!, 1n, ctx.head.block, `0x${"ab".repeat(32)}`)).toBe(
-      true,
-    );
-    const batch = ctx.store.getBatch(id)!;
-    const before = ctx.store.ordersInBatch(id);
+    const expired = await sealed({ validTo: ctx.head.timestamp });
+    const unfunded = await sealed({ trader: privateKeyToAccount(keccak256(toHex("nobody"))).address });
+    const greedy = await sealed({ minBuy: 10n ** 30n });
+    const fillable: OrderRecord[] = [];
+    for (let i = 0; i < MAX_TRADES_PER_SETTLE; i++) fillable.push(await sealed());
+    const id = await ctx.openBatch.rotate();
+    await freezeBatch(ctx, { id });
+    expect(
+      await markCommitted(ctx, (await ctx.store.getBatch(id))!, 1n, ctx.head.block, `0x${"ab".repeat(32)}`),
+    ).toBe(true);
+    const batch = (await ctx.store.getBatch(id))!;
+    const before = await ctx.store.ordersInBatch(id);
 
     const planned = await planSettle(ctx, batch);
 
     // nothing written: every row exactly as it was
-    expect(ctx.store.ordersInBatch(id)).toEqual(before);
+    expect(await ctx.store.ordersInBatch(id)).toEqual(before);
     const kept = fillable.slice(0, MAX_TRADES_PER_SETTLE - 3);
     const over = fillable.slice(MAX_TRADES_PER_SETTLE - 3);
     expect(planned.deferred.map((o) => o.id)).toEqual(over.map((o) => o.id));
@@ -108,13 +111,17 @@ describe("planSettle (pure) and applySettlePlan on a real store and chain", () =
     expect(reasons.get(greedy.id)).toBe("LIMIT_NOT_MET");
     expect(reasons.get(kept[0].id)).toBeNull();
 
-    expect(applySettlePlan(ctx, planned)).toBe(planned.plan);
-    const state = (o: OrderRecord) => ctx.store.getOrder(o.id)!;
-    expect(state(expired)).toMatchObject({ state: "unfilled", reason: "EXPIRED" });
-    expect(state(unfunded)).toMatchObject({ state: "unfilled", reason: "INSUFFICIENT_BALANCE" });
-    expect(state(greedy)).toMatchObject({ state: "committed", reason: "LIMIT_NOT_MET" });
+    expect(await applySettlePlan(ctx, planned)).toBe(planned.plan);
+    const state = async (o: OrderRecord) => (await ctx.store.getOrder(o.id))!;
+    expect(await state(expired)).toMatchObject({ state: "unfilled", reason: "EXPIRED" });
+    expect(await state(unfunded)).toMatchObject({ state: "unfilled", reason: "INSUFFICIENT_BALANCE" });
+    expect(await state(greedy)).toMatchObject({ state: "committed", reason: "LIMIT_NOT_MET" });
     for (const o of over)
-      expect(state(o)).toMatchObject({ state: "pending", batchId: ctx.openBatch.currentId, leafIndex: null });
-    expect(state(kept[0])).toMatchObject({ state: "committed", reason: null });
+      expect(await state(o)).toMatchObject({
+        state: "pending",
+        batchId: ctx.openBatch.currentId,
+        leafIndex: null,
+      });
+    expect(await state(kept[0])).toMatchObject({ state: "committed", reason: null });
   });
 });

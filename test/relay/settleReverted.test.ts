@@ -161,15 +161,15 @@ describe("a settle that lands reverted", () => {
     const b = await intake.submitSealed(
       await sealed("trader2", USDC, WETH, parseUnits("1500", 6), parseEther("0.3")),
     );
-    const batchId = relay.ctx.openBatch.rotate();
-    new Batcher(relay.ctx).closeFull();
+    const batchId = await relay.ctx.openBatch.rotate();
+    await new Batcher(relay.ctx).closeFull();
 
     // Commit lands (commit bundles pass the proxy); then the relay's first settle bundle is held back.
     for (let i = 0; i < 15 && proxy.held.length === 0; i++) await block();
     expect(proxy.held.length, "the relay sent a settle bundle").toBeGreaterThan(0);
     const settleRaw = proxy.held[0];
     const settleHash = keccak256(settleRaw);
-    expect(relay.ctx.store.attempts(batchId, "settle").map((x) => x.txHash)).toContain(settleHash);
+    expect((await relay.ctx.store.attempts(batchId, "settle")).map((x) => x.txHash)).toContain(settleHash);
 
     // trader2 revokes the allowance; then the relay's own settle tx lands publicly and reverts.
     const trader2 = privateKeyToAccount(keyOf("trader2"));
@@ -196,19 +196,20 @@ describe("a settle that lands reverted", () => {
     // From now on bundles reach the builder; drive blocks until the batch ends.
     proxy.state.hold = false;
     const final = ["settled", "expired"];
-    for (let i = 0; i < 30 && !final.includes(relay.ctx.store.getBatch(batchId)!.state); i++) await block();
-    const batch = relay.ctx.store.getBatch(batchId)!;
+    for (let i = 0; i < 30 && !final.includes((await relay.ctx.store.getBatch(batchId))!.state); i++)
+      await block();
+    const batch = (await relay.ctx.store.getBatch(batchId))!;
     expect(final, `batch state ${batch.state}`).toContain(batch.state);
     expect(batch.settleTxHash, "a reverted settle was taken for the batch's settlement").not.toBe(settleHash);
-    const attempts = relay.ctx.store.attempts(batchId, "settle");
+    const attempts = await relay.ctx.store.attempts(batchId, "settle");
     expect(attempts.length, "the relay tried again after the reverted settle").toBeGreaterThan(1);
     // trader2 can no longer pay: its order is dropped with a reason; trader1's ends final too, never via the
     // reverted tx.
     for (const id of [a.id, b.id]) {
-      const o = relay.ctx.store.getOrder(id)!;
+      const o = (await relay.ctx.store.getOrder(id))!;
       expect(["filled", "unfilled", "failed"]).toContain(o.state);
       expect(o.fill?.txHash).not.toBe(settleHash);
     }
-    expect(relay.ctx.store.getOrder(b.id)!.state).not.toBe("filled");
+    expect((await relay.ctx.store.getOrder(b.id))!.state).not.toBe("filled");
   });
 });

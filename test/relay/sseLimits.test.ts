@@ -114,12 +114,12 @@ describe("relay, SSE limits", () => {
 
 describe("relay, bounded reads", () => {
   it("should list a settled batch's order ids a page at a time (at most 1,000)", async () => {
-    const b = relay.ctx.store.createBatch();
+    const b = await relay.ctx.store.createBatch();
     const leaves = Array.from(
       { length: 2_500 },
       (_, i) => `0x${(i + 1).toString(16).padStart(64, "0")}` as const,
     );
-    relay.ctx.store.updateBatch(b.id, { state: "settled", leaves });
+    await relay.ctx.store.updateBatch(b.id, { state: "settled", leaves });
     const get = async (q = "") => {
       const res = await fetch(`${relay.url}/v1/batches/${b.id}${q}`);
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };

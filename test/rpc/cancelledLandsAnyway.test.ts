@@ -52,7 +52,7 @@ describe("wallet RPC: a cancelled tx that lands anyway", () => {
     // lost (it reached the builder too late): exactly what a race with the block being sealed leaves.
     await bundleSentFor(server, hash, head + 1);
     await bundleTrafficSettled(server, hash);
-    expect(server.rpc.store.markCancelled(hash)).toBe(true);
+    expect(await server.rpc.store.markCancelled(hash)).toBe(true);
     await devnet.buildBlock();
     const receipt = (await postRpc(server.rpcUrl, rpcBody("eth_getTransactionReceipt", [hash]))).body.result;
     expect(receipt, "the builder included the bundle it held").not.toBeNull();

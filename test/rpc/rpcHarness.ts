@@ -21,7 +21,7 @@ import {
   type RpcDeps,
   rpcRoutes,
 } from "../../relay/rpc/rpcRoutes.js";
-import { PrivateTxStore } from "../../relay/store/privateTxStore.js";
+import { SqlitePrivateTxStore } from "../../relay/store/privateTxStore.js";
 import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import type { Devnet } from "../helpers/devnet.js";
 
@@ -54,7 +54,7 @@ export async function startRpcServer(devnet: Devnet, overrides: Partial<RpcDeps>
     rpcUrl: devnet.rpcUrl,
     chainId: devnet.chainId,
     submitter,
-    privateTxs: new PrivateTxStore(db),
+    privateTxs: new SqlitePrivateTxStore(db),
     logger: pino({ level: process.env.VEIL_TEST_LOG ?? "silent" }),
     pollIntervalMs: 40,
     ...overrides,
@@ -180,7 +180,7 @@ export async function bundleSentFor(server: RpcServer, hash: Hex, block: number,
   const { store } = server.rpc;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const tx = store.get(hash);
+    const tx = await store.get(hash);
     if (tx?.status !== "PENDING" || tx.lastSentBlock >= block) return;
     if (Date.now() > deadline)
       throw new Error(`the relay sent no bundle of ${hash} for block ${block} (last ${tx.lastSentBlock})`);
