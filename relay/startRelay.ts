@@ -18,11 +18,13 @@ import { ABUSE_DEFAULTS, type RelayConfig, redactConfig } from "./config.js";
 import { createOrderHasher } from "./crypto/createOrderHasher.js";
 import { eciesKeyFromSecret, loadOrCreateEciesKey } from "./crypto/eciesKey.js";
 import { watchBatchEconomics } from "./economics/batchEconomics.js";
+import { bridgeEvents } from "./events/eventBridge.js";
 import { RelayEvents } from "./events/relayEvents.js";
 import { ContractSignatureCheck } from "./intake/contractSignatureCheck.js";
 import { IntakeChainChecks } from "./intake/intakeChainChecks.js";
 import { IntakeService } from "./intake/intakeService.js";
 import { WriteQueue } from "./intake/writeQueue.js";
+import { postgresLeaderElection, soleLeader } from "./leader/leaderElection.js";
 import { createRelayMetrics } from "./metrics/relayMetrics.js";
 import type { RelayContext } from "./relayContext.js";
 import { NodeClient } from "./rpc/nodeClient.js";
@@ -34,6 +36,12 @@ import { openSqliteStore } from "./store/sqliteStore.js";
 
 /** Block time assumed until the poller has measured one (a devnet slot; mainnet's 12 s is measured). */
 const INITIAL_BLOCK_TIME_MS = 1000;
+
+/**
+ * How often a follower tries the leader lock (ms): with a dead leader's connection closed at once by the
+ * server, the failover takes about this long plus the new leader's first step.
+ */
+const LEADER_RETRY_MS = 250;
 
 /** How often final records past `--retention-days` are pruned (and once at start). */
 const RETENTION_EVERY_MS = 10 * 60_000;
@@ -91,10 +99,23 @@ export async function startRelay(
   const tokenSymbols = new Map<string, Address>();
   for (const t of pools.tokens()) tokenSymbols.set(await chain.symbol(t).catch(() => t), t);
 
-  const store =
-    config.store && config.store !== "sqlite"
-      ? await openPostgresStore(config.store)
-      : openSqliteStore(config.dataDir);
+  const postgresUrl = config.store && config.store !== "sqlite" ? config.store : null;
+  const pgStore = postgresUrl ? await openPostgresStore(postgresUrl) : null;
+  const store = pgStore ?? openSqliteStore(config.dataDir);
+  // Several instances on one PostgreSQL store: one leads (batcher, operator loop, private-tx watcher,
+  // retention), the others serve requests; SQLite: this instance alone, always the leader.
+  const election = postgresUrl
+    ? postgresLeaderElection(postgresUrl, {
+        retryMs: LEADER_RETRY_MS,
+        onLost: (err) => {
+          // It can no longer know it holds the lock: stop at once, before a follower takes over (exit 75 =
+          // temporary failure: a supervisor restarts it as a follower).
+          logger.fatal({ err }, "lost the leader lock connection: exiting");
+          process.exit(75);
+        },
+        onError: (err) => logger.warn({ err }, "leader election: database error; retrying"),
+      })
+    : soleLeader();
   const metrics = createRelayMetrics(store);
   const submitter = await BundleSubmitter.create({
     rpcUrl: config.rpcUrl,
@@ -150,7 +171,10 @@ export async function startRelay(
       // raw eth_calls over a keep-alive agent: a stranger's refused order costs one cheap read (issue 13)
       new LeanChainReads(node, config.settlement),
     ),
-    openBatch: await OpenBatch.open(store, config.maxBatchSize), // the batcher listens for it filling up
+    // the batcher listens for it filling up; a follower's reads the store's open batch
+    openBatch: postgresUrl
+      ? await OpenBatch.follow(store, config.maxBatchSize)
+      : await OpenBatch.open(store, config.maxBatchSize),
     tokenSymbols,
     head: {
       block: head.number ?? 0n,
@@ -185,11 +209,13 @@ export async function startRelay(
   // One poller for the whole relay: order flow and wallet RPC see the same heads and the same reorgs.
   const poller = new BlockPoller(ctx, genesis?.hash ?? null, {
     onNewBlock: async () => {
+      if (election.role !== "leader") return; // a follower only keeps its head current (intake reads it)
       await batcher.onBlock(); // first: a batch closed for its commit deadline is committed in this block's bundle
       void rpcWatcher.onHead(ctx.head.block);
       return operatorLoop.onBlock();
     },
     onReorg: (forkBlock) => {
+      if (election.role !== "leader") return;
       rpcWatcher.onReorg(forkBlock);
       void operatorLoop.onReorg(forkBlock);
     },
@@ -198,7 +224,8 @@ export async function startRelay(
   // Merkle proofs are computed once, when a batch's commit lands (after the event, off its caller's path).
   const proofs = store.proofs;
   ctx.events.subscribe((kind, data) => {
-    if (kind !== "batch" || (data as { state: string }).state !== "committed") return;
+    if (kind !== "batch" || (data as { state: string }).state !== "committed" || election.role !== "leader")
+      return;
     setImmediate(async () => {
       try {
         const b = await store.getBatch((data as { id: number }).id);
@@ -209,7 +236,13 @@ export async function startRelay(
     });
   });
   const stopEconomics = watchBatchEconomics(ctx); // fees vs gas per settled batch (issue 17)
-  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpc), proofs });
+  const app = createApp(ctx, intake, { rpc: rpcRoutes(rpc), proofs, role: () => election.role });
+  // every instance's events reach every instance's SSE subscribers
+  const stopBridge = pgStore
+    ? await bridgeEvents(ctx.events, pgStore.pool, postgresUrl as string, (err) =>
+        logger.warn({ err }, "event bridge: database error"),
+      )
+    : async () => undefined;
   await intake.ready(); // the intake workers are loaded before the first order can arrive
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
@@ -225,10 +258,22 @@ export async function startRelay(
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
 
-  batcher.start();
   poller.start();
-  void operatorLoop.onBlock();
-  const stopRetention = startRetention(ctx);
+  let stopRetention: () => void = () => undefined;
+  let leading = false;
+  void election
+    .start(async () => {
+      leading = true;
+      await ctx.openBatch.lead();
+      batcher.start();
+      void operatorLoop.onBlock();
+      stopRetention = startRetention(ctx);
+      logger.info(
+        { pid: process.pid },
+        "leading: batcher, operator loop and private-tx watcher running here",
+      );
+    })
+    .catch((err) => logger.error({ err }, "leader election failed"));
 
   let closed = false;
   return {
@@ -238,9 +283,11 @@ export async function startRelay(
     async close() {
       if (closed) return;
       closed = true;
+      await election.stop();
       stopRetention();
       stopEconomics();
-      batcher.stop();
+      if (leading) batcher.stop();
+      await stopBridge();
       await poller.stop();
       await rpcWatcher.stop();
       await new Promise<void>((resolve) => {

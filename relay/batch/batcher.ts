@@ -1,5 +1,5 @@
 import type { RelayContext } from "../relayContext.js";
-import { freezeBatch } from "../transitions/batchTransitions.js";
+import { freezeBatch, requeueStranded } from "../transitions/batchTransitions.js";
 import { CLOSE_LEAD_BLOCKS, defersCommitMode } from "./commitTiming.js";
 import { settleMayStart } from "./revealWindow.js";
 
@@ -136,5 +136,7 @@ export class Batcher {
   async closeFull(): Promise<void> {
     await this.ctx.writeQueue.flush();
     for (const batch of await this.ctx.store.batchesInStates(["closing"])) await freezeBatch(this.ctx, batch);
+    // several instances: an order a follower put in a batch frozen meanwhile goes to the open batch
+    if (this.ctx.store.backend === "postgres") await requeueStranded(this.ctx);
   }
 }

@@ -11,6 +11,10 @@ import { openBatchAtStart, rotateOpenBatch } from "../transitions/batchTransitio
  * and lands in the new batch, except inside a store transaction (a requeue), which must not wait for a
  * write queued behind itself: it lands in the batch being closed, still `open` in the store until the
  * transaction it runs in commits, so the freeze that follows the rotation sees it.
+ *
+ * With several relay instances on one PostgreSQL store only the leader rotates; a follower's open batch
+ * ({@link OpenBatch.follow}) reads the newest open batch from the store for every order. An order that lands
+ * in a batch the leader froze meanwhile is requeued by the leader (requeueStranded, batchTransitions.ts).
  */
 export class OpenBatch {
   private id: number;
@@ -20,6 +24,8 @@ export class OpenBatch {
   private readonly fullListeners = new Set<() => void>();
   /** The rotation in flight, if any. */
   private rotation: Promise<number> | null = null;
+  /** Following another instance's batches (no rotation here; the store says which batch is open). */
+  private following = false;
 
   private constructor(
     private readonly store: Store,
@@ -38,6 +44,29 @@ export class OpenBatch {
     const open = new OpenBatch(store, maxBatchSize, id, orders.length);
     for (const o of orders) open.noteCommitBy(o.commitBy);
     return open;
+  }
+
+  /**
+   * A follower's open batch: the store's newest open batch, read for every order (one is created when there
+   * is none yet); it never rotates. {@link OpenBatch.lead} turns it into the leader's.
+   */
+  static async follow(store: Store, maxBatchSize: number): Promise<OpenBatch> {
+    const open = await store.batchesInStates(["open"]);
+    const id = open.at(-1)?.id ?? (await openBatchAtStart(store));
+    const batch = new OpenBatch(store, maxBatchSize, id, 0);
+    batch.following = true;
+    return batch;
+  }
+
+  /** This instance now leads: the open batch as after a restart (older open ones closing), counted. */
+  async lead(): Promise<void> {
+    if (!this.following) return;
+    this.id = await openBatchAtStart(this.store);
+    const orders = await this.store.ordersInBatch(this.id);
+    this.count = orders.length;
+    this.earliestCommitBy = null;
+    for (const o of orders) this.noteCommitBy(o.commitBy);
+    this.following = false;
   }
 
   /** The smallest `commitBy` of the open batch's orders, or null when it has none. */
@@ -62,6 +91,11 @@ export class OpenBatch {
 
   /** Reserves a slot for an order that must be committed by block `commitBy`; returns its batch id. */
   async take(commitBy: bigint | null): Promise<number> {
+    if (this.following) {
+      const open = await this.store.batchesInStates(["open"]);
+      this.id = open.at(-1)?.id ?? this.id;
+      return this.id;
+    }
     const inTransaction = this.store.inTransaction;
     while (this.rotation && !inTransaction) await this.rotation.catch(() => undefined);
     const id = this.id;

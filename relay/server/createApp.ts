@@ -114,7 +114,7 @@ const STALE_HEAD_MIN_MS = 30_000;
 export function createApp(
   ctx: RelayContext,
   intake: IntakeService,
-  extra: { rpc?: Hono; proofs?: LeafProofs } = {},
+  extra: { rpc?: Hono; proofs?: LeafProofs; role?: () => "leader" | "follower" } = {},
 ): Hono {
   const app = new Hono();
   const views = new OrderViews(ctx.store, ctx, extra.proofs);
@@ -188,7 +188,8 @@ export function createApp(
       pollMs: ctx.config.pollMs,
       confirmations: ctx.confirmations,
     });
-    return c.json(report, report.ok ? 200 : 503);
+    // several instances (issue 18): which one leads, and its process, for a load balancer or an operator
+    return c.json({ ...report, role: extra.role?.() ?? "leader", pid: process.pid }, report.ok ? 200 : 503);
   });
   app.get("/metrics", async (c) =>
     c.text(await ctx.metrics.registry.metrics(), 200, { "content-type": ctx.metrics.registry.contentType }),

@@ -29,7 +29,14 @@ const errorBody = z.object({
 });
 
 const healthBody = z
-  .object({ ok: z.boolean(), head: z.string().regex(/^[0-9]+$/) })
+  .object({
+    ok: z.boolean(),
+    head: z.string().regex(/^[0-9]+$/),
+    role: z
+      .enum(["leader", "follower"])
+      .describe("several instances on one PostgreSQL store: the one leading"),
+    pid: z.number().int(),
+  })
   .catchall(z.unknown())
   .describe("aggregates only (THREATS.md): no batch or order ids, traders or amounts");
 

@@ -111,3 +111,29 @@ export async function freezeBatch(ctx: TransitionContext, target: Pick<BatchReco
       frozen.refrozen ? "batch re-frozen for its commit deadline" : "batch closed",
     );
 }
+
+/**
+ * Several instances (issue 18): a follower takes an order into the batch the store calls open, and the
+ * leader may freeze that batch before the order's write commits; the order is then `pending` in a frozen
+ * batch without a leaf index, where no freeze will ever look again. The leader sweeps for such orders (in
+ * batches committing, committed or settling) and requeues them to the open batch, a compare-and-set on
+ * `pending` in one transaction per batch. Returns how many moved.
+ */
+export async function requeueStranded(ctx: TransitionContext): Promise<number> {
+  let moved = 0;
+  for (const batch of await ctx.store.batchesInStates(["committing", "committed", "settling"])) {
+    moved += await commitThenEmit(ctx, async (out) => {
+      let n = 0;
+      for (const o of await ctx.store.ordersInBatch(batch.id))
+        if (
+          o.state === "pending" &&
+          o.leafIndex === null &&
+          (await requeue(ctx, out, o, { expired: false })) !== null
+        )
+          n++;
+      return n;
+    });
+  }
+  if (moved > 0) ctx.logger.info({ orders: moved }, "requeued orders that arrived after their batch froze");
+  return moved;
+}

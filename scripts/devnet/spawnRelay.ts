@@ -25,6 +25,11 @@ export type SpawnRelayOptions = {
   extraArgs?: string[];
   /** Flags for node itself, e.g. ["--cpu-prof"] to profile the relay. */
   nodeArgs?: string[];
+  /**
+   * Further env for the relay (secrets such as VEIL_ECIES_KEY or a VEIL_STORE URL with its password go by env,
+   * never on the command line, where `ps` would show them).
+   */
+  env?: Record<string, string>;
   /** Called with each line of the relay's output (pino JSON and the banner). */
   onLine?: (line: string) => void;
   /**
@@ -108,7 +113,7 @@ export async function spawnRelay(o: SpawnRelayOptions): Promise<RelayProcess> {
   const [command, argv] = withParentDeathSignal(process.execPath, args, "TERM");
   const child = spawn(command, argv, {
     cwd: ROOT,
-    env: { ...process.env, VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
+    env: { ...process.env, ...o.env, VEIL_OPERATOR_KEY: o.operatorKey, VEIL_AUTH_KEY: o.authKey },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const untrack = trackChild(child);

