@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Hex } from "viem";
-import { type RelayConfig, RPC_DEFAULTS } from "../config.js";
+import { RPC_DEFAULTS, type RelayConfig } from "../config.js";
 import { type ClientKeyOf, createClientKey, trustedProxyList } from "../limits/clientKey.js";
 import { type RateLimit, RateLimiter } from "../limits/rateLimiter.js";
 import type { PrivateTxStore } from "../store/privateTxStore.js";

@@ -6,8 +6,8 @@
  */
 import { type Address, type Hex, keccak256, type LocalAccount, toHex } from "viem";
 import { buildMerkleTree } from "../../client/merkle/merkleTree.js";
-import { hashOrder, ORDER_TYPES, type Order, orderLeaf, veilDomain } from "../../client/order/order.js";
 import { roundFeeUp } from "../../client/order/roundFee.js";
+import { hashOrder, ORDER_TYPES, type Order, orderLeaf, veilDomain } from "../../client/order/order.js";
 
 export type BenchTrade = {
   leafIndex: number;

@@ -353,12 +353,7 @@ describe("EIP-712 and Merkle encodings agree with VeilSettlement", () => {
         args: [who],
       });
     const before = await Promise.all([balance(tokenA, recipient), balance(tokenB, recipient)]);
-    const hash = await op.writeContract({
-      address: settlement,
-      abi: veilSettlementAbi,
-      functionName: "settle",
-      args,
-    });
+    const hash = await op.writeContract({ address: settlement, abi: veilSettlementAbi, functionName: "settle", args });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe("success");
     const trades = parseEventLogs({ abi: veilSettlementAbi, logs: receipt.logs, eventName: "Trade" });

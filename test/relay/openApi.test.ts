@@ -6,9 +6,9 @@ import { promisify } from "node:util";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import openapiTS, { astToString } from "openapi-typescript";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../scripts/devnet/binaries.js";
 import { ERROR_CODES } from "../../relay/errors/errorCodes.js";
 import { OPENAPI_DOCUMENT } from "../../relay/server/openApiDocument.js";
-import { REPO_ROOT } from "../../scripts/devnet/binaries.js";
 
 const run = promisify(execFile);
 type Operation = {

@@ -1,8 +1,8 @@
 import { encodeFunctionData, type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrivateTxWatcher } from "../../relay/rpc/privateTxWatcher.js";
 import { loadUniswapArtifact } from "../../scripts/devnet/artifacts.js";
 import { type Devnet, startDevnet } from "../helpers/devnet.js";
+import { createPrivateTxWatcher } from "../../relay/rpc/privateTxWatcher.js";
 import {
   bundleSentFor,
   bundleTrafficSettled,

@@ -19,10 +19,7 @@ describe("wallet RPC, abuse: txs that could not pay are refused up front", () =>
       params: [raw],
     });
     expect(res.status).toBe(200);
-    return res.body as {
-      result?: Hex;
-      error?: { code: number; message: string; data?: { baseFee?: string } };
-    };
+    return res.body as { result?: Hex; error?: { code: number; message: string; data?: { baseFee?: string } } };
   };
   const fundedKey = async (wei: bigint) => {
     const account = privateKeyToAccount(generatePrivateKey());
