@@ -138,6 +138,14 @@ CREATE TABLE leaf_proofs (
 );
 `,
   },
+  {
+    version: 3,
+    name: "one live order per trader nonce, enforced by the database",
+    sql: `
+CREATE UNIQUE INDEX orders_live_nonce ON orders(trader, nonce)
+  WHERE nonce IS NOT NULL AND state NOT IN ('filled', 'unfilled', 'failed', 'cancelled');
+`,
+  },
 ];
 
 /** Advisory lock key (transaction-level) held while migrating: "veil_mig" as an int. */

@@ -32,13 +32,8 @@ import {
 
 const FINAL = sqlList(FINAL_ORDER_STATES);
 
-/**
- * Transaction-level advisory lock taken by {@link Store.activeOrderWithNonce} inside a transaction: the
- * check "no live order of this trader holds this nonce" and the insert after it must not interleave with
- * another instance doing the same (SQLite gets this from its single writer). One key for all traders: a
- * per-trader key could deadlock two grouped intake transactions that lock two traders in opposite orders.
- */
-const NONCE_CHECK_LOCK_KEY = "7306374102953191752"; // "veilnonc"
+/** PostgreSQL's unique_violation: a live order of the trader already holds the nonce (migration 3). */
+const UNIQUE_VIOLATION = "23505";
 
 /** int8 (BIGINT, BIGSERIAL, COUNT) as a JS number: ids, unix-ms times and counts all fit in 2^53. */
 const TYPES = {
@@ -59,7 +54,8 @@ export type PostgresStoreOptions = {
  * write is durable when its promise resolves (a commit on a server with `synchronous_commit` on);
  * compare-and-set transitions are single `UPDATE ... WHERE state IN (...)` statements, which PostgreSQL
  * re-checks on the locked row, so two instances racing for one order or batch cannot both win; a duplicate
- * order id is refused by the `INSERT ... ON CONFLICT DO NOTHING` of the write itself.
+ * order id, or a second live order for a trader's nonce (a partial unique index, migration 3), is refused by
+ * the `INSERT ... ON CONFLICT DO NOTHING` of the write itself, with no lock shared by the intake's writers.
  * @example const store = await openPostgresStore("postgres://veil:pw@127.0.0.1:5432/veil")
  */
 export async function openPostgresStore(
@@ -117,7 +113,7 @@ export async function openPostgresStore(
         `INSERT INTO orders (id, mode, trader, state, batch_id, leaf_index, order_json, nonce, signature, salt,
            digest, reason, error, fill_json, expired_batches, commit_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, 0, $14, $15, $16)
-         ON CONFLICT (id) DO NOTHING`,
+         ON CONFLICT DO NOTHING`,
         [
           o.id,
           o.mode,
@@ -155,7 +151,6 @@ export async function openPostgresStore(
       );
     },
     async activeOrderWithNonce(trader: Address, nonce: bigint): Promise<OrderRecord | null> {
-      if (txs.inTransaction) await q("SELECT pg_advisory_xact_lock($1)", [NONCE_CHECK_LOCK_KEY]);
       const r = await rows<OrderRow>(
         `SELECT * FROM orders WHERE trader = $1 AND nonce = $2 AND state NOT IN ${FINAL} LIMIT 1`,
         [trader, nonce.toString()],
@@ -176,7 +171,22 @@ export async function openPostgresStore(
     async updateOrderIf(id: Hex, expected: readonly OrderState[], patch: OrderPatch): Promise<boolean> {
       if (expected.length === 0) return false;
       const cols = { ...orderColumns(patch), updated_at: Date.now() };
-      return (await update("orders", id.toLowerCase(), cols, expected)) === 1;
+      const run = async () => (await update("orders", id.toLowerCase(), cols, expected)) === 1;
+      // Only a write that sets the plaintext (a reveal) or brings a final order back to life (a rollback) can
+      // give a second live order the trader's nonce; it runs in its own savepoint, so the refusal (a unique
+      // violation) fails this compare-and-set alone, not the caller's transaction.
+      const mayClash =
+        patch.order != null ||
+        (patch.state !== undefined &&
+          !FINAL_ORDER_STATES.includes(patch.state) &&
+          expected.some((s) => FINAL_ORDER_STATES.includes(s)));
+      if (!mayClash) return run();
+      try {
+        return await txs.transaction(run);
+      } catch (err) {
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION) return false;
+        throw err;
+      }
     },
     async countOrdersByState(): Promise<Record<string, number>> {
       const out: Record<string, number> = {};

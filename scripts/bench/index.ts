@@ -17,7 +17,24 @@ const available = readdirSync(here)
   .map((f) => f.slice(0, -3))
   .sort();
 
-const args = process.argv.slice(2);
+// `--name value` is taken as `--name=value` when the value is no benchmark's name (`npm run bench -- ingest --
+// --store postgres --relays 2`); a bare `--` separator is dropped
+const raw = process.argv.slice(2).filter((a) => a !== "--");
+const args: string[] = [];
+for (let i = 0; i < raw.length; i++) {
+  const a = raw[i];
+  const value = raw[i + 1];
+  if (
+    a.startsWith("--") &&
+    !a.includes("=") &&
+    value !== undefined &&
+    !value.startsWith("-") &&
+    !available.includes(value)
+  ) {
+    args.push(`${a}=${value}`);
+    i++;
+  } else args.push(a);
+}
 const names = args.filter((a) => !a.startsWith("-"));
 const flags = args.filter((a) => a.startsWith("-"));
 const unknown = names.filter((n) => !available.includes(n));

