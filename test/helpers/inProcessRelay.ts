@@ -13,9 +13,11 @@ import {
   veilDomain,
 } from "../../client/order/order.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
+import { Batcher } from "../../relay/batch/batcher.js";
 import { loadConfig } from "../../relay/config.js";
 import { IntakeService } from "../../relay/intake/intakeService.js";
 import { type RunningRelay, startRelay } from "../../relay/startRelay.js";
+import { markCommitted } from "../../relay/transitions/settleTransitions.js";
 import { devnetAccount } from "../../scripts/devnet/devnetAccounts.js";
 import { devnetRelayOptions } from "../../scripts/devnet/spawnRelay.js";
 import { type Devnet, startDevnet } from "./devnet.js";
@@ -34,6 +36,11 @@ export type InProcessRelay = {
     opts?: { nonce?: bigint; amount?: bigint; reverse?: boolean; commitBy?: bigint; feeAmount?: bigint },
   ): Promise<SignedOrder>;
   leafOf(s: SignedOrder): Hex;
+  /**
+   * Closes the open batch, freezes it and records its commit as landed in the current head block (chain batch
+   * id = its id, a made-up tx hash distinct per call); returns its id. Throws if the batch did not freeze.
+   */
+  commitOpenBatch(): Promise<number>;
   stop(): Promise<void>;
 };
 
@@ -66,6 +73,7 @@ export async function startInProcessRelay(
   const intake = new IntakeService(relay.ctx);
   const keyOf = (label: string): Hex => devnetAccount(devnet, label).privateKey;
   let nonce = firstNonce;
+  let commits = 0;
   return {
     devnet,
     relay,
@@ -97,6 +105,17 @@ export async function startInProcessRelay(
       return { order, signature, salt: randomSalt() };
     },
     leafOf: (s) => orderLeaf(hashOrder(s.order, devnet.chainId, devnet.contracts.settlement), s.salt),
+    async commitOpenBatch() {
+      const { ctx } = relay;
+      const id = await ctx.openBatch.rotate();
+      await new Batcher(ctx).closeFull();
+      const batch = await ctx.store.getBatch(id);
+      if (batch?.state !== "committing")
+        throw new Error(`batch ${id} did not freeze (state ${batch?.state})`);
+      const txHash = `0x${(++commits).toString(16).padStart(64, "c")}` as Hex;
+      await markCommitted(ctx, batch, BigInt(id), ctx.head.block, txHash);
+      return id;
+    },
     async stop() {
       await relay.close();
       await devnet.stop();

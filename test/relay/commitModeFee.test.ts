@@ -2,10 +2,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitmentTypedData } from "../../client/order/offchainMessages.js";
 import type { SignedOrder } from "../../client/wire/orderWire.js";
-import { Batcher } from "../../relay/batch/batcher.js";
 import { feeQuoterOf } from "../../relay/economics/feeQuoter.js";
 import { RelayError } from "../../relay/errors/relayError.js";
-import { markCommitted } from "../../relay/transitions/settleTransitions.js";
 import { type InProcessRelay, startInProcessRelay } from "../helpers/inProcessRelay.js";
 
 // Issue 17, commit mode: the relay learns an order's fee only at its reveal, after the leaf was committed. The
@@ -30,18 +28,7 @@ describe("fee floor in commit mode (in-process relay, real store, devnet)", () =
     return env.intake.submitCommitment(leaf, account.address, signature, s.order.commitBy);
   }
 
-  async function commitOpenBatch(): Promise<void> {
-    const { ctx } = env.relay;
-    const id = await ctx.openBatch.rotate();
-    await new Batcher(ctx).closeFull();
-    await markCommitted(
-      ctx,
-      (await ctx.store.getBatch(id))!,
-      BigInt(id),
-      ctx.head.block,
-      `0x${"cd".repeat(32)}`,
-    );
-  }
+  const commitOpenBatch = () => env.commitOpenBatch();
 
   it("should take a commitment without knowing its fee, then refuse a reveal whose fee is below need and take one that pays it", async () => {
     const need = await feeQuoterOf(env.relay.ctx).need(env.relay.ctx.tokenSymbols.get("WETH")!);

@@ -8,7 +8,6 @@ import { Batcher } from "../../relay/batch/batcher.js";
 import { RelayError } from "../../relay/errors/relayError.js";
 import type { IntakeService } from "../../relay/intake/intakeService.js";
 import type { RunningRelay } from "../../relay/startRelay.js";
-import { markCommitted } from "../../relay/transitions/settleTransitions.js";
 import type { Devnet } from "../helpers/devnet.js";
 import { type InProcessRelay, startInProcessRelay } from "../helpers/inProcessRelay.js";
 
@@ -46,15 +45,7 @@ async function commitLeaf(label: string, s: SignedOrder) {
 }
 
 /** Closes the open batch, freezes it and records its commit as landed in the current head block. */
-async function commitOpenBatch(): Promise<number> {
-  const { ctx } = relay;
-  const id = await ctx.openBatch.rotate();
-  await new Batcher(ctx).closeFull();
-  const batch = (await ctx.store.getBatch(id))!;
-  expect(batch.state).toBe("committing");
-  await markCommitted(ctx, batch, BigInt(id), ctx.head.block, `0x${"ab".repeat(32)}`);
-  return id;
-}
+const commitOpenBatch = () => env.commitOpenBatch();
 
 /** The RelayError code a promise rejects with. */
 async function codeOf(p: Promise<unknown>): Promise<string> {

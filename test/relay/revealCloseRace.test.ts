@@ -7,7 +7,7 @@ import { revealDeadline } from "../../relay/batch/revealWindow.js";
 import { RelayError } from "../../relay/errors/relayError.js";
 import type { IntakeService } from "../../relay/intake/intakeService.js";
 import type { RunningRelay } from "../../relay/startRelay.js";
-import { closeReveals, markCommitted } from "../../relay/transitions/settleTransitions.js";
+import { closeReveals } from "../../relay/transitions/settleTransitions.js";
 import type { Devnet } from "../helpers/devnet.js";
 import { type InProcessRelay, startInProcessRelay } from "../helpers/inProcessRelay.js";
 
@@ -66,15 +66,7 @@ describe("state transitions as compare-and-set (in-process relay, real store, de
       commitmentTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
     );
     await intake.submitCommitment(leaf, account.address, commitSig, s.order.commitBy);
-    const id = await ctx.openBatch.rotate();
-    await new Batcher(ctx).closeFull();
-    await markCommitted(
-      ctx,
-      (await ctx.store.getBatch(id))!,
-      BigInt(id),
-      ctx.head.block,
-      `0x${"cd".repeat(32)}`,
-    );
+    const id = await env.commitOpenBatch();
     const batch = (await ctx.store.getBatch(id))!;
     // The head sits exactly on the reveal deadline: the reveal window is open and the settler may start.
     const realHead = ctx.head.block;
@@ -107,15 +99,7 @@ describe("state transitions as compare-and-set (in-process relay, real store, de
       commitmentTypedData(devnet.chainId, devnet.contracts.settlement, account.address, leaf),
     );
     await intake.submitCommitment(leaf, account.address, commitSig, s.order.commitBy);
-    const id = await ctx.openBatch.rotate();
-    await new Batcher(ctx).closeFull();
-    await markCommitted(
-      ctx,
-      (await ctx.store.getBatch(id))!,
-      BigInt(id),
-      ctx.head.block,
-      `0x${"ce".repeat(32)}`,
-    );
+    const id = await env.commitOpenBatch();
     const missesBefore = (await ctx.store.misses(account.address)).count;
     expect(await outcome(intake.reveal(s))).toBe("accepted");
     expect(await closeReveals(ctx, (await ctx.store.getBatch(id))!)).toBe(true);
