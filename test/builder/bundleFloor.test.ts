@@ -1,10 +1,11 @@
-import { type Hex, hexToBigInt, keccak256, parseGwei, stringToBytes, toHex } from "viem";
+import { type Hex, hexToBigInt, keccak256, parseGwei, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBuilder, startBuilder } from "../../scripts/devnet/builder/startBuilder.js";
 import { devnetAccount, devnetAccounts } from "../../scripts/devnet/devnetAccounts.js";
 import { rpcCall } from "../../scripts/devnet/jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "../../scripts/devnet/spawnAnvil.js";
+import { flashbotsSigned } from "../rpc/rpcSigning.js";
 
 type Reply = { result?: unknown; error?: { code: number; message: string; data?: { reason: string } } };
 
@@ -50,14 +51,10 @@ describe("local builder: minimum bundle gas price", () => {
       maxPriorityFeePerGas: parseGwei(tipGwei),
     });
   async function call(method: string, params: unknown[]): Promise<Reply> {
-    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
-    const signature = await auth.signMessage({ message: keccak256(stringToBytes(body)) });
+    const { body, headers } = await flashbotsSigned(auth, { jsonrpc: "2.0", id: 1, method, params });
     const res = await fetch(builder.url, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-flashbots-signature": `${auth.address}:${signature}`,
-      },
+      headers: { "content-type": "application/json", ...headers },
       body,
     });
     return (await res.json()) as Reply;

@@ -1,10 +1,11 @@
-import { type Hex, hexToBigInt, keccak256, parseGwei, stringToBytes, toHex } from "viem";
+import { type Hex, hexToBigInt, keccak256, parseGwei, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBuilder, startBuilder } from "../../scripts/devnet/builder/startBuilder.js";
 import { devnetAccount, devnetAccounts } from "../../scripts/devnet/devnetAccounts.js";
 import { rpcCall } from "../../scripts/devnet/jsonRpc.js";
 import { type AnvilProcess, spawnAnvil } from "../../scripts/devnet/spawnAnvil.js";
+import { flashbotsSigned } from "../rpc/rpcSigning.js";
 
 type Reply = { result?: { bundleHash: Hex }; error?: { code: number; message: string } };
 
@@ -52,19 +53,15 @@ describe("local builder: bundles arriving during the build", () => {
       maxPriorityFeePerGas: parseGwei(tipGwei),
     });
   async function sendBundle(txs: Hex[], blockNumber: bigint): Promise<Reply> {
-    const body = JSON.stringify({
+    const { body, headers } = await flashbotsSigned(auth, {
       jsonrpc: "2.0",
       id: 1,
       method: "eth_sendBundle",
       params: [{ txs, blockNumber: toHex(blockNumber) }],
     });
-    const signature = await auth.signMessage({ message: keccak256(stringToBytes(body)) });
     const res = await fetch(builder.url, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-flashbots-signature": `${auth.address}:${signature}`,
-      },
+      headers: { "content-type": "application/json", ...headers },
       body,
     });
     return (await res.json()) as Reply;
