@@ -57,14 +57,11 @@ export function watchBatchEconomics(ctx: RelayContext, onBatch?: (e: BatchEconom
   const account = async (batchId: number): Promise<void> => {
     const batch = await ctx.store.getBatch(batchId);
     if (!batch?.settleTxHash) return;
-    const quoter = feeQuoterOf(ctx);
-    let feesWei = 0n;
-    let fills = 0;
-    for (const o of await ctx.store.ordersInBatch(batchId)) {
-      if (o.state !== "filled" || !o.order || o.order.feeAmount === 0n) continue;
-      fills++;
-      feesWei += (await quoter.valueWei(o.order.sellToken, o.order.feeAmount)) ?? 0n;
-    }
+    const paid = (await ctx.store.ordersInBatch(batchId)).filter(
+      (o) => o.state === "filled" && o.order && o.order.feeAmount > 0n,
+    );
+    const fills = paid.length;
+    const feesWei = await feeQuoterOf(ctx).feesValueWei(paid.map((o) => o.order));
     let gasWei = 0n;
     for (const hash of [batch.commitTxHash, batch.settleTxHash] as (Hex | null)[]) {
       if (!hash) continue;

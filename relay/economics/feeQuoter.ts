@@ -1,4 +1,5 @@
 import { type Address, getAddress, isAddress } from "viem";
+import type { Order } from "../../client/order/order.js";
 import { roundFeeUp } from "../../client/order/roundFee.js";
 import type { ChainReader } from "../chain/chainReader.js";
 import { PRIORITY_FEE_WEI } from "../chain/operatorSigner.js";
@@ -135,6 +136,19 @@ export class FeeQuoter {
     let v = amount;
     for (const hop of path) v = (v * hop.outReserve) / hop.inReserve;
     return v;
+  }
+
+  /**
+   * The signed fees of `orders` valued in wei at spot, summed (a fee with no price path counts 0): a batch's
+   * fee revenue, for the settle bid's cap and for the economics metrics.
+   */
+  async feesValueWei(
+    orders: Iterable<Pick<Order, "sellToken" | "feeAmount"> | null | undefined>,
+  ): Promise<bigint> {
+    let sum = 0n;
+    for (const o of orders)
+      if (o && o.feeAmount > 0n) sum += (await this.valueWei(o.sellToken, o.feeAmount)) ?? 0n;
+    return sum;
   }
 
   /**

@@ -41,13 +41,9 @@ export async function settleBidFor(
       .map((a) => a.targetBlock),
   ).size;
   if (missed === 0) return PRIORITY_FEE_WEI;
-  const quoter = feeQuoterOf(ctx);
-  let revenueWei = 0n;
-  for (const id of plan.tradeIds) {
-    const order = (await ctx.store.getOrder(id))?.order;
-    if (order && order.feeAmount > 0n)
-      revenueWei += (await quoter.valueWei(order.sellToken, order.feeAmount)) ?? 0n;
-  }
+  const orders = [];
+  for (const id of plan.tradeIds) orders.push((await ctx.store.getOrder(id))?.order);
+  const revenueWei = await feeQuoterOf(ctx).feesValueWei(orders);
   const bid = settleBid({ missedBlocks: missed, revenueWei, gasLimit: plan.gas });
   if (bid > PRIORITY_FEE_WEI)
     ctx.logger.info({ batchId, missed, revenueWei: `${revenueWei}`, bid: `${bid}` }, "settle bid raised");
